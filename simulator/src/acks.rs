@@ -1,0 +1,226 @@
+//! Acknowledgement detail codes: the stable codes every rejection carries,
+//! with their Finnish and English texts.
+//!
+//! Owns: the [`DetailCode`] enumeration and the catalogue in
+//! `testdata/ack-codes.toml` (compiled in), which must list exactly these codes.
+//! Must not decide *when* a code applies — that is validation's and transport's job.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// How a detail is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AckKind {
+    /// SOAP Fault: transport-level.
+    #[serde(rename = "fault")]
+    Fault,
+    /// HL7 AR: rejected, not allowed or not processable.
+    AR,
+    /// HL7 AE: application error, content invalid.
+    AE,
+    /// Warning on an accepted message.
+    W,
+}
+
+macro_rules! detail_codes {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal ),* $(,)?) => {
+        /// A stable acknowledgement detail code (see `docs/rules.md`).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum DetailCode { $( $(#[$doc])* $variant ),* }
+
+        impl DetailCode {
+            /// Every code.
+            pub const ALL: &'static [DetailCode] = &[ $(DetailCode::$variant),* ];
+            /// The code as it appears in acknowledgements.
+            pub fn as_str(self) -> &'static str {
+                match self { $(DetailCode::$variant => $code),* }
+            }
+            /// Looks a code up by its string.
+            pub fn parse(s: &str) -> Option<DetailCode> {
+                match s { $($code => Some(DetailCode::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+detail_codes! {
+    /// Body larger than the configured limit.
+    BodyTooLarge = "SHA-T001",
+    /// Not well-formed XML.
+    MalformedXml = "SHA-T002",
+    /// DTD or entity declaration present.
+    DtdNotAllowed = "SHA-T003",
+    /// Nesting or element count over the limit.
+    XmlLimit = "SHA-T004",
+    /// Invalid UTF-8.
+    InvalidUtf8 = "SHA-T005",
+    /// Not a SOAP envelope.
+    NotSoap = "SHA-T006",
+    /// Wrong content type.
+    ContentType = "SHA-T007",
+    /// SOAP body does not hold exactly one element.
+    SoapBodyShape = "SHA-T008",
+    /// Body could not be read completely.
+    BodyRead = "SHA-T009",
+    /// Injected fault.
+    InjectedFault = "SHA-T010",
+    /// Internal failure (storage unavailable); nothing was stored.
+    Internal = "SHA-T011",
+    /// Interaction not known.
+    UnknownInteraction = "SHA-M001",
+    /// Required wrapper element missing.
+    MissingElement = "SHA-M002",
+    /// Certificate trusted, system not registered.
+    UnregisteredSystem = "SHA-M003",
+    /// sender/device/id differs from the certificate's system.
+    SenderMismatch = "SHA-M004",
+    /// interactionId differs from the root element.
+    InteractionMismatch = "SHA-M005",
+    /// A wrapper value outside its allowed set.
+    WrapperValue = "SHA-M006",
+    /// Message id reused.
+    DuplicateMessageId = "SHA-M007",
+    /// Injected HL7 rejection.
+    InjectedRejection = "SHA-M008",
+}
+
+impl std::fmt::Display for DetailCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for DetailCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// One catalogue row.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogueEntry {
+    /// The code string.
+    pub code: String,
+    /// Delivery.
+    pub kind: AckKind,
+    /// Which rule it enforces.
+    pub rule: String,
+    /// Finnish text, `{value}` placeholder allowed.
+    pub fi: String,
+    /// English text.
+    pub en: String,
+}
+
+#[derive(Deserialize)]
+struct CatalogueFile {
+    code: Vec<CatalogueEntry>,
+}
+
+/// The compiled-in catalogue text.
+pub const CATALOGUE_TOML: &str = include_str!("../../testdata/ack-codes.toml");
+
+/// The catalogue of texts.
+#[derive(Debug, Clone)]
+pub struct Catalogue {
+    entries: BTreeMap<DetailCode, CatalogueEntry>,
+}
+
+/// The catalogue does not match the code enumeration.
+#[derive(Debug, thiserror::Error)]
+#[error("acknowledgement code catalogue is inconsistent: {0}")]
+pub struct CatalogueError(pub String);
+
+impl Catalogue {
+    /// Parses catalogue text and checks it lists exactly the known codes.
+    pub fn parse(text: &str) -> Result<Self, CatalogueError> {
+        let file: CatalogueFile = toml::from_str(text).map_err(|e| CatalogueError(e.to_string()))?;
+        let mut entries = BTreeMap::new();
+        for e in file.code {
+            let code = DetailCode::parse(&e.code)
+                .ok_or_else(|| CatalogueError(format!("code {} is not known to the simulator", e.code)))?;
+            if entries.insert(code, e).is_some() {
+                return Err(CatalogueError(format!("code {code} listed twice")));
+            }
+        }
+        if let Some(missing) = DetailCode::ALL.iter().find(|c| !entries.contains_key(c)) {
+            return Err(CatalogueError(format!("code {missing} has no row")));
+        }
+        Ok(Catalogue { entries })
+    }
+
+    /// The built-in catalogue.
+    pub fn builtin() -> &'static Catalogue {
+        static CAT: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
+        CAT.get_or_init(|| match Catalogue::parse(CATALOGUE_TOML) {
+            Ok(c) => c,
+            // The file is compiled in and checked by a unit test; reaching this
+            // means the binary was built from an inconsistent tree.
+            Err(e) => panic!("{e}"),
+        })
+    }
+
+    /// The row for a code.
+    pub fn entry(&self, code: DetailCode) -> &CatalogueEntry {
+        &self.entries[&code]
+    }
+
+    /// All rows, ordered by code.
+    pub fn entries(&self) -> impl Iterator<Item = (&DetailCode, &CatalogueEntry)> {
+        self.entries.iter()
+    }
+}
+
+/// One finding: a code, where, and the specific value, with texts filled in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Detail {
+    /// The code.
+    pub code: DetailCode,
+    /// Delivery kind (copied from the catalogue).
+    pub kind: AckKind,
+    /// Path of the offending element, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// Finnish text.
+    pub fi: String,
+    /// English text.
+    pub en: String,
+}
+
+impl Detail {
+    /// A detail for `code` with `{value}` replaced by `value`.
+    pub fn new(code: DetailCode, value: impl std::fmt::Display) -> Self {
+        let e = Catalogue::builtin().entry(code);
+        let v = value.to_string();
+        Detail { code, kind: e.kind, location: None, fi: e.fi.replace("{value}", &v), en: e.en.replace("{value}", &v) }
+    }
+
+    /// Adds the offending element's path.
+    pub fn at(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_catalogue_lists_every_code_once() {
+        let c = Catalogue::parse(CATALOGUE_TOML).expect("consistent");
+        assert_eq!(c.entries().count(), DetailCode::ALL.len());
+        for code in DetailCode::ALL {
+            let e = c.entry(*code);
+            assert!(!e.fi.is_empty() && !e.en.is_empty(), "{code} needs both texts");
+        }
+    }
+
+    #[test]
+    fn detail_fills_in_value() {
+        let d = Detail::new(DetailCode::UnknownInteraction, "FOO_IN1").at("/FOO_IN1");
+        assert!(d.fi.contains("FOO_IN1") && d.en.contains("FOO_IN1"));
+        assert_eq!(d.kind, AckKind::AR);
+    }
+}

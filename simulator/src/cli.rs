@@ -1,0 +1,189 @@
+//! The `sha-simulator` command line: argument parsing and the commands, kept
+//! in the library so they can be tested; `main.rs` only maps the result to an
+//! exit code.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::pki::{self, CertPaths};
+use crate::registry::Registry;
+use crate::server::{self, DataLocation, Options};
+
+/// Exit code: success.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: the command ran and found problems (e.g. validation findings).
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: usage or configuration error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Local stand-in for Kanta's social welfare client data archive (SHA).
+#[derive(Debug, Parser)]
+#[command(name = "sha-simulator", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the archive: SOAP over mutual TLS, plus the admin API.
+    Serve(ServeArgs),
+    /// Manage the test PKI.
+    Certs {
+        /// Certificate command.
+        #[command(subcommand)]
+        command: CertsCommand,
+    },
+}
+
+/// `serve` options.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Data directory (created when missing).
+    #[arg(long, default_value = "data")]
+    pub data: PathBuf,
+    /// Certificate directory; missing certificates are made on start.
+    #[arg(long, default_value = "certs")]
+    pub certs: PathBuf,
+    /// SOAP listener (mutual TLS).
+    #[arg(long, default_value = "127.0.0.1:8443")]
+    pub listen: SocketAddr,
+    /// Admin API listener (plain HTTP; keep it on loopback).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub admin_listen: SocketAddr,
+    /// System registry.
+    #[arg(long, default_value = "testdata/systems.toml")]
+    pub systems: PathBuf,
+    /// Largest accepted request body, e.g. 20MiB, 512KiB, 1000000.
+    #[arg(long, default_value = "20MiB", value_parser = parse_size)]
+    pub max_body: usize,
+}
+
+/// `certs` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CertsCommand {
+    /// Make the test CA, the server certificate, one certificate per system and the deliberately bad ones.
+    Init {
+        /// Output directory.
+        #[arg(long, default_value = "certs")]
+        out: PathBuf,
+        /// System registry naming the systems to issue certificates for.
+        #[arg(long, default_value = "testdata/systems.toml")]
+        systems: PathBuf,
+        /// Overwrite existing files (makes a new CA).
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Parses sizes like `20MiB`, `512KiB`, `1MB`, `1000`.
+pub fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: usize = num.parse().map_err(|_| format!("'{s}' is not a size (e.g. 20MiB, 512KiB, 1000000)"))?;
+    let mult = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1000,
+        "kib" => 1024,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1024 * 1024,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1024 * 1024 * 1024,
+        other => return Err(format!("unknown size unit '{other}' in '{s}' (use B, KiB, MiB, KB, MB)")),
+    };
+    n.checked_mul(mult).ok_or_else(|| format!("'{s}' is too large"))
+}
+
+/// A command failure with its exit code and message.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct CliError {
+    /// Exit code.
+    pub code: i32,
+    /// What to tell the user.
+    pub message: String,
+}
+
+impl CliError {
+    fn usage(e: impl std::fmt::Display) -> Self {
+        CliError { code: EXIT_USAGE, message: e.to_string() }
+    }
+}
+
+/// Runs a parsed command line.
+pub async fn run(cli: Cli) -> Result<i32, CliError> {
+    match cli.command {
+        Command::Serve(a) => serve(a).await,
+        Command::Certs { command: CertsCommand::Init { out, systems, force } } => {
+            let registry = Registry::load(&systems).map_err(CliError::usage)?;
+            let report = pki::init(&CertPaths::new(&out), &registry, force).map_err(CliError::usage)?;
+            for p in &report.written {
+                println!("wrote {}", p.display());
+            }
+            if !report.kept.is_empty() {
+                println!("kept {} existing file(s); use --force to make a new PKI", report.kept.len());
+            }
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+async fn serve(a: ServeArgs) -> Result<i32, CliError> {
+    let registry = Registry::load(&a.systems).map_err(CliError::usage)?;
+    let mut opts = Options::new(registry, a.certs.clone());
+    opts.data = DataLocation::Dir(a.data.clone());
+    opts.listen = a.listen;
+    opts.admin_listen = a.admin_listen;
+    opts.max_body = a.max_body;
+    let running = server::start(opts).await.map_err(CliError::usage)?;
+    println!("SHA simulator");
+    println!("  SOAP endpoint : https://{}/sha   (WSDL: https://{}/sha?wsdl)", running.sha_addr, running.sha_addr);
+    println!("  admin API     : http://{}/admin/health", running.admin_addr);
+    println!("  certificates  : {}   data: {}", a.certs.display(), a.data.display());
+    println!("Press Ctrl-C to stop.");
+    shutdown_signal().await;
+    println!("stopping: finishing requests in flight and flushing storage …");
+    running.shutdown().await.map_err(|e| CliError { code: EXIT_FINDINGS, message: e.to_string() })?;
+    println!("stopped");
+    Ok(EXIT_OK)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_with_units() {
+        assert_eq!(parse_size("20MiB"), Ok(20 * 1024 * 1024));
+        assert_eq!(parse_size("512KiB"), Ok(512 * 1024));
+        assert_eq!(parse_size("1000"), Ok(1000));
+        assert!(parse_size("lots").is_err());
+        assert!(parse_size("5 parsecs").unwrap_err().contains("parsecs"));
+    }
+}

@@ -1,0 +1,28 @@
+//! SHA simulator: a local stand-in for Kanta's social welfare client data
+//! archive (Sosiaalihuollon asiakastiedon arkisto), for vendors' joint testing,
+//! CI pipelines and trainers.
+//!
+//! Data flows one way: [`transport`] (TLS, HTTP, SOAP) → [`message`] (HL7 V3
+//! wrapper) → [`archive`] (use cases) → [`store`]. The archive never sees HTTP
+//! or XML text; the store never interprets documents. See docs/architecture.md.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod acks;
+pub mod admin;
+pub mod archive;
+pub mod cli;
+pub mod client;
+pub mod compose;
+pub mod clock;
+pub mod faults;
+pub mod journal;
+pub mod message;
+pub mod pki;
+pub mod profile;
+pub mod registry;
+pub mod server;
+pub mod store;
+pub mod transport;
+pub mod xml;

@@ -1,0 +1,286 @@
+//! System registry: which client-record systems may connect, for which
+//! controllers (rekisterinpitäjä — data controller) and with which profile
+//! (liittymisprofiili — connection profile).
+//!
+//! Owns: loading and checking `testdata/systems.toml`, and finding the system
+//! a client certificate belongs to. Must not touch: TLS, storage, messages.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::profile::Profile;
+
+/// One organisation's identity as it appears in a system certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CertIdentity {
+    /// Certificate subject CN: the system's name.
+    pub common_name: String,
+    /// Certificate subject serialNumber: the organisation's OID (see docs/pki.md).
+    pub organisation: String,
+}
+
+/// A controller a system acts for, with the profile it is registered with for it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ControllerGrant {
+    /// Controller (rekisterinpitäjä) OID.
+    pub oid: String,
+    /// Profile for this controller.
+    pub profile: Profile,
+}
+
+/// A registered connecting system (asiakastietojärjestelmä).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct System {
+    /// Short name; also the certificate CN and file name under `certs/systems/`.
+    pub name: String,
+    /// Human description (product, vendor, role in tests).
+    #[serde(default)]
+    pub description: String,
+    /// The system's own OID: the HL7 `sender/device/id` it must use.
+    pub oid: String,
+    /// Organisation OID of the system owner, carried in its certificate.
+    pub organisation: String,
+    /// Whether a missing document signature is rejected for phase I and old documents.
+    #[serde(default = "default_true")]
+    pub strict_signature: bool,
+    /// Controllers it acts for (joint joining: more than one).
+    #[serde(rename = "controller", default)]
+    pub controllers: Vec<ControllerGrant>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl System {
+    /// The identity its certificate carries.
+    pub fn cert_identity(&self) -> CertIdentity {
+        CertIdentity { common_name: self.name.clone(), organisation: self.organisation.clone() }
+    }
+
+    /// The profile this system has for `controller`, if it acts for it.
+    pub fn profile_for(&self, controller: &str) -> Option<Profile> {
+        self.controllers.iter().find(|c| c.oid == controller).map(|c| c.profile)
+    }
+}
+
+/// A joint-joining group (yhteisliittymismalli): one main system storing for several controllers.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct JointGroup {
+    /// Group name.
+    pub name: String,
+    /// The main joiner's system name.
+    pub main_system: String,
+    /// Controllers joined through it.
+    pub members: Vec<String>,
+}
+
+/// A system that holds a certificate from the test CA but is not registered:
+/// the archive must refuse it at application level.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct UnregisteredSystem {
+    /// Certificate CN.
+    pub name: String,
+    /// Organisation OID in its certificate.
+    pub organisation: String,
+    /// Why it exists.
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RegistryFile {
+    #[serde(rename = "system", default)]
+    systems: Vec<System>,
+    #[serde(rename = "joint_group", default)]
+    joint_groups: Vec<JointGroup>,
+    #[serde(rename = "unregistered", default)]
+    unregistered: Vec<UnregisteredSystem>,
+}
+
+/// Errors loading the registry.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    /// File could not be read.
+    #[error("cannot read system registry {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// TOML is malformed or has unknown fields.
+    #[error("system registry {path} is not valid: {source}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// Cause.
+        #[source]
+        source: Box<toml::de::Error>,
+    },
+    /// The content is inconsistent.
+    #[error("system registry is inconsistent: {0}")]
+    Invalid(String),
+}
+
+/// The loaded registry.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    systems: Vec<System>,
+    joint_groups: Vec<JointGroup>,
+    unregistered: Vec<UnregisteredSystem>,
+    by_identity: BTreeMap<CertIdentity, usize>,
+}
+
+impl Registry {
+    /// Loads and checks a registry file.
+    pub fn load(path: &Path) -> Result<Self, RegistryError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|source| RegistryError::Read { path: path.display().to_string(), source })?;
+        Self::parse(&text).map_err(|e| match e {
+            RegistryError::Parse { source, .. } => RegistryError::Parse { path: path.display().to_string(), source },
+            other => other,
+        })
+    }
+
+    /// Parses registry TOML text.
+    pub fn parse(text: &str) -> Result<Self, RegistryError> {
+        let file: RegistryFile =
+            toml::from_str(text).map_err(|e| RegistryError::Parse { path: "<text>".into(), source: Box::new(e) })?;
+        let mut by_identity = BTreeMap::new();
+        let mut names = BTreeSet::new();
+        for (i, s) in file.systems.iter().enumerate() {
+            if !names.insert(s.name.clone()) {
+                return Err(RegistryError::Invalid(format!("system name '{}' appears twice", s.name)));
+            }
+            if s.controllers.is_empty() {
+                return Err(RegistryError::Invalid(format!("system '{}' acts for no controller", s.name)));
+            }
+            let mut seen = BTreeSet::new();
+            for c in &s.controllers {
+                if !seen.insert(&c.oid) {
+                    return Err(RegistryError::Invalid(format!(
+                        "system '{}' lists controller {} twice (one profile per controller)",
+                        s.name, c.oid
+                    )));
+                }
+            }
+            by_identity.insert(s.cert_identity(), i);
+        }
+        for u in &file.unregistered {
+            if !names.insert(u.name.clone()) {
+                return Err(RegistryError::Invalid(format!("unregistered system '{}' reuses a system name", u.name)));
+            }
+        }
+        for g in &file.joint_groups {
+            let main = file.systems.iter().find(|s| s.name == g.main_system).ok_or_else(|| {
+                RegistryError::Invalid(format!("joint group '{}' names unknown main system '{}'", g.name, g.main_system))
+            })?;
+            for m in &g.members {
+                if main.profile_for(m).is_none() {
+                    return Err(RegistryError::Invalid(format!(
+                        "joint group '{}': main system '{}' does not act for member {}",
+                        g.name, g.main_system, m
+                    )));
+                }
+            }
+        }
+        Ok(Registry { systems: file.systems, joint_groups: file.joint_groups, unregistered: file.unregistered, by_identity })
+    }
+
+    /// All registered systems.
+    pub fn systems(&self) -> &[System] {
+        &self.systems
+    }
+
+    /// Joint-joining groups.
+    pub fn joint_groups(&self) -> &[JointGroup] {
+        &self.joint_groups
+    }
+
+    /// Certificate holders that are deliberately not registered.
+    pub fn unregistered(&self) -> &[UnregisteredSystem] {
+        &self.unregistered
+    }
+
+    /// The registered system with this certificate identity.
+    pub fn by_identity(&self, id: &CertIdentity) -> Option<&System> {
+        self.by_identity.get(id).map(|&i| &self.systems[i])
+    }
+
+    /// A registered system by name.
+    pub fn by_name(&self, name: &str) -> Option<&System> {
+        self.systems.iter().find(|s| s.name == name)
+    }
+
+    /// Every certificate the test PKI should issue: registered and unregistered systems.
+    pub fn certificate_subjects(&self) -> Vec<CertIdentity> {
+        let mut v: Vec<CertIdentity> = self.systems.iter().map(System::cert_identity).collect();
+        v.extend(
+            self.unregistered
+                .iter()
+                .map(|u| CertIdentity { common_name: u.name.clone(), organisation: u.organisation.clone() }),
+        );
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"
+[[system]]
+name = "a"
+oid = "1.2.3.1"
+organisation = "1.2.3"
+[[system.controller]]
+oid = "1.2.3"
+profile = "liittyva"
+[[system.controller]]
+oid = "1.2.4"
+profile = "tallentava"
+
+[[joint_group]]
+name = "g"
+main_system = "a"
+members = ["1.2.3", "1.2.4"]
+
+[[unregistered]]
+name = "x"
+organisation = "9.9"
+"#;
+
+    #[test]
+    fn finds_system_and_profile_by_certificate_identity() {
+        let r = Registry::parse(SAMPLE).expect("parses");
+        let s = r
+            .by_identity(&CertIdentity { common_name: "a".into(), organisation: "1.2.3".into() })
+            .expect("found");
+        assert_eq!(s.profile_for("1.2.4"), Some(Profile::Tallentava));
+        assert_eq!(s.profile_for("1.2.5"), None);
+        assert!(r.by_identity(&CertIdentity { common_name: "x".into(), organisation: "9.9".into() }).is_none());
+        assert_eq!(r.certificate_subjects().len(), 2);
+    }
+
+    #[test]
+    fn rejects_joint_group_member_the_main_system_does_not_serve() {
+        let bad = SAMPLE.replace("members = [\"1.2.3\", \"1.2.4\"]", "members = [\"1.2.3\", \"7.7\"]");
+        let err = Registry::parse(&bad).unwrap_err().to_string();
+        assert!(err.contains("7.7"), "{err}");
+    }
+
+    #[test]
+    fn rejects_unknown_profile() {
+        let bad = SAMPLE.replace("\"tallentava\"", "\"superuser\"");
+        assert!(matches!(Registry::parse(&bad), Err(RegistryError::Parse { .. })));
+    }
+}

@@ -1,0 +1,230 @@
+//! Starting and stopping a whole simulator: open storage, make certificates
+//! when missing, bind the SOAP (mutual TLS) and admin listeners, and shut down
+//! gracefully with storage flushed. Used by `sha-simulator serve`, by the
+//! integration tests, and by the harness's embedded simulator.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::admin::{self, AdminState};
+use crate::archive::Archive;
+use crate::clock::Clock;
+use crate::faults::Faults;
+use crate::journal::{JournalEntry, Outcome};
+use crate::pki::{self, CertPaths};
+use crate::registry::Registry;
+use crate::store::sled_store::SledStore;
+use crate::store::Store;
+use crate::transport::{self, tls, AppState};
+
+/// Where the archive keeps its data.
+#[derive(Debug, Clone)]
+pub enum DataLocation {
+    /// A directory (created when missing); survives restarts.
+    Dir(PathBuf),
+    /// A temporary store removed when the simulator stops.
+    Temporary,
+}
+
+/// How to run a simulator.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Data location.
+    pub data: DataLocation,
+    /// Certificate directory.
+    pub certs: PathBuf,
+    /// SOAP listener address (port 0 = any free port).
+    pub listen: SocketAddr,
+    /// Admin listener address.
+    pub admin_listen: SocketAddr,
+    /// The system registry.
+    pub registry: Registry,
+    /// Largest accepted request body in bytes.
+    pub max_body: usize,
+    /// How long a TLS handshake may take.
+    pub handshake_timeout: Duration,
+    /// Make missing certificates on start.
+    pub generate_certs: bool,
+    /// Use this clock (default: a new wall clock).
+    pub clock: Option<Arc<Clock>>,
+}
+
+impl Options {
+    /// Defaults as documented for `serve`, on the given registry and certs dir.
+    pub fn new(registry: Registry, certs: PathBuf) -> Self {
+        Options {
+            data: DataLocation::Dir(PathBuf::from("data")),
+            certs,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8443)),
+            admin_listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            registry,
+            max_body: 20 * 1024 * 1024,
+            handshake_timeout: Duration::from_secs(10),
+            generate_certs: true,
+            clock: None,
+        }
+    }
+}
+
+/// Errors starting a simulator.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// Certificates missing or unusable.
+    #[error(transparent)]
+    Pki(#[from] pki::PkiError),
+    /// TLS configuration failed.
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    /// Storage could not be opened.
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    /// A listener could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// Address.
+        addr: SocketAddr,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Certificates are missing and generation was turned off.
+    #[error("certificates are missing in {0}; run `sha-simulator certs init`")]
+    MissingCerts(String),
+}
+
+/// A running simulator.
+pub struct Running {
+    /// SOAP endpoint address (https://ADDR/sha).
+    pub sha_addr: SocketAddr,
+    /// Admin address (http://ADDR/admin/…).
+    pub admin_addr: SocketAddr,
+    /// Shared state (clock, store, archive, faults, registry).
+    pub state: AppState,
+    /// Certificate paths in use.
+    pub certs: CertPaths,
+    handle: axum_server::Handle,
+    admin_stop: tokio::sync::watch::Sender<bool>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Running {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Running").field("sha_addr", &self.sha_addr).field("admin_addr", &self.admin_addr).finish()
+    }
+}
+
+/// Starts a simulator with `opts`.
+pub async fn start(opts: Options) -> Result<Running, StartError> {
+    let certs = CertPaths::new(&opts.certs);
+    if !pki::is_complete(&certs, &opts.registry) {
+        if !opts.generate_certs {
+            return Err(StartError::MissingCerts(opts.certs.display().to_string()));
+        }
+        let report = pki::init(&certs, &opts.registry, false)?;
+        tracing::info!(written = report.written.len(), dir = %opts.certs.display(), "made missing test certificates");
+    }
+    let clock = opts.clock.clone().unwrap_or_else(|| Arc::new(Clock::new()));
+    let store: Arc<dyn Store> = match &opts.data {
+        DataLocation::Dir(d) => Arc::new(SledStore::open(d)?),
+        DataLocation::Temporary => Arc::new(SledStore::temporary()?),
+    };
+    let registry = Arc::new(opts.registry.clone());
+    let faults = Arc::new(Faults::default());
+    let archive = Arc::new(Archive::new(store.clone(), clock.clone()));
+    let state = AppState {
+        clock: clock.clone(),
+        registry: registry.clone(),
+        store: store.clone(),
+        archive,
+        faults: faults.clone(),
+        max_body: opts.max_body,
+        xml_limits: crate::xml::Limits::default(),
+    };
+
+    let tls_config = tls::server_config(&certs, clock.clone())?;
+    let journal_store = store.clone();
+    let journal_clock = clock.clone();
+    let on_failure: tls::HandshakeFailureHook = Arc::new(move |peer, reason| {
+        tracing::warn!(?peer, %reason, "TLS handshake refused");
+        let entry = JournalEntry {
+            seq: 0,
+            time: journal_clock.now(),
+            peer: peer.map(|p| p.to_string()),
+            system: None,
+            certificate: None,
+            interaction: None,
+            message_id: None,
+            outcome: Outcome::TlsRefused,
+            ack_codes: vec![],
+            controller: None,
+            documents: vec![],
+            http_status: 0,
+            duration_ms: 0,
+            request: String::new(),
+            response: reason,
+            request_truncated: false,
+        };
+        if let Err(e) = journal_store.append_journal(entry) {
+            tracing::error!(error = %e, "journal write failed");
+        }
+    });
+    let acceptor = tls::MtlsAcceptor::new(tls_config, opts.handshake_timeout, on_failure);
+
+    let sha_listener =
+        std::net::TcpListener::bind(opts.listen).map_err(|source| StartError::Bind { addr: opts.listen, source })?;
+    sha_listener.set_nonblocking(true).map_err(|source| StartError::Bind { addr: opts.listen, source })?;
+    let sha_addr = sha_listener.local_addr().map_err(|source| StartError::Bind { addr: opts.listen, source })?;
+    let handle = axum_server::Handle::new();
+    let app = transport::router(state.clone());
+    let mut server = axum_server::from_tcp(sha_listener).acceptor(acceptor).handle(handle.clone());
+    // Slow-loris defence: a client must send its request head within 30 s.
+    server.http_builder().http1().timer(hyper_util_timer()).header_read_timeout(Duration::from_secs(30));
+    let sha_task = tokio::spawn(async move {
+        if let Err(e) = server.serve(app.into_make_service_with_connect_info::<SocketAddr>()).await {
+            tracing::error!(error = %e, "SOAP listener stopped");
+        }
+    });
+
+    let admin_listener = tokio::net::TcpListener::bind(opts.admin_listen)
+        .await
+        .map_err(|source| StartError::Bind { addr: opts.admin_listen, source })?;
+    let admin_addr =
+        admin_listener.local_addr().map_err(|source| StartError::Bind { addr: opts.admin_listen, source })?;
+    let admin_state = AdminState {
+        clock,
+        store,
+        registry,
+        faults,
+        started: std::time::Instant::now(),
+    };
+    let (admin_stop, mut stop_rx) = tokio::sync::watch::channel(false);
+    let admin_app = admin::router(admin_state);
+    let admin_task = tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stop_rx.wait_for(|s| *s).await;
+        };
+        if let Err(e) = axum::serve(admin_listener, admin_app).with_graceful_shutdown(shutdown).await {
+            tracing::error!(error = %e, "admin listener stopped");
+        }
+    });
+    tracing::info!(%sha_addr, %admin_addr, "SHA simulator listening");
+    Ok(Running { sha_addr, admin_addr, state, certs, handle, admin_stop, tasks: vec![sha_task, admin_task] })
+}
+
+fn hyper_util_timer() -> hyper_util::rt::TokioTimer {
+    hyper_util::rt::TokioTimer::new()
+}
+
+impl Running {
+    /// Stops accepting, lets requests in flight finish (up to 10 s), flushes storage.
+    pub async fn shutdown(self) -> Result<(), crate::store::StoreError> {
+        self.handle.graceful_shutdown(Some(Duration::from_secs(10)));
+        let _ = self.admin_stop.send(true);
+        for t in self.tasks {
+            let _ = t.await;
+        }
+        self.state.store.flush()
+    }
+}

@@ -1,0 +1,349 @@
+//! Transport: the HTTPS endpoint a vendor's system connects to.
+//!
+//! Owns: mutual TLS ([`tls`]), the SOAP envelope ([`soap`]), the WSDL
+//! ([`wsdl`]), reading the body within limits, identifying the system from its
+//! certificate, journalling, and the one place where every refusal becomes a
+//! response — a SOAP Fault for transport problems, an HL7 acknowledgement for
+//! everything else ([`Reply`]). It hands the typed [`Request`] to the archive
+//! and never looks inside the document.
+
+pub mod soap;
+pub mod tls;
+pub mod wsdl;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Extension, Router};
+use time::OffsetDateTime;
+
+use crate::acks::{Detail, DetailCode};
+use crate::archive::Archive;
+use crate::clock::Clock;
+use crate::faults::{FaultAction, Faults};
+use crate::journal::{JournalEntry, Outcome};
+use crate::message::{self, Ack, AckType, InstanceId, Interactions};
+use crate::registry::Registry;
+use crate::store::Store;
+use crate::xml::{self, XmlError};
+use soap::SoapVersion;
+use tls::PeerInfo;
+
+/// Everything a request handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    /// The simulator's clock.
+    pub clock: Arc<Clock>,
+    /// Registered systems.
+    pub registry: Arc<Registry>,
+    /// Storage (journal, message ids).
+    pub store: Arc<dyn Store>,
+    /// The archive use cases.
+    pub archive: Arc<Archive>,
+    /// Fault-injection rules.
+    pub faults: Arc<Faults>,
+    /// Largest accepted request body.
+    pub max_body: usize,
+    /// XML limits.
+    pub xml_limits: xml::Limits,
+}
+
+/// The SOAP router: `POST /sha` and `GET /sha?wsdl`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/sha", get(wsdl_handler).post(sha_handler))
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .with_state(state)
+}
+
+async fn wsdl_handler(headers: HeaderMap, Query(q): Query<std::collections::HashMap<String, String>>) -> Response {
+    if !q.contains_key("wsdl") && !q.contains_key("WSDL") {
+        return (StatusCode::METHOD_NOT_ALLOWED, "POST SOAP messages to /sha; GET /sha?wsdl for the WSDL\n")
+            .into_response();
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost:8443");
+    let body = wsdl::render(Interactions::builtin(), &format!("https://{host}/sha"));
+    ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], body).into_response()
+}
+
+/// A response ready to send, with what the journal needs to know about it.
+#[derive(Debug)]
+pub struct Reply {
+    status: StatusCode,
+    content_type: &'static str,
+    body: String,
+    outcome: Outcome,
+    codes: Vec<String>,
+}
+
+impl Reply {
+    /// A SOAP Fault for a transport-level problem.
+    fn fault(version: SoapVersion, detail: Detail, status: StatusCode) -> Self {
+        Reply {
+            status,
+            content_type: version.content_type(),
+            body: soap::fault(version, &detail),
+            outcome: Outcome::Fault,
+            codes: vec![detail.code.as_str().to_string()],
+        }
+    }
+
+    /// An HL7 acknowledgement in a SOAP envelope (always HTTP 200: the message was processed).
+    fn ack(version: SoapVersion, ack: &Ack, response_interaction: &str, to_device: &str, now: OffsetDateTime) -> Self {
+        let table = Interactions::builtin();
+        let id = InstanceId { root: table.archive_device.clone(), extension: Some(uuid::Uuid::new_v4().to_string()) };
+        let msg = message::render_ack(ack, response_interaction, to_device, &id, now, table);
+        Reply {
+            status: StatusCode::OK,
+            content_type: version.content_type(),
+            body: soap::envelope(version, &msg),
+            outcome: match ack.type_code {
+                AckType::AA => Outcome::Accepted,
+                AckType::AE => Outcome::ApplicationError,
+                AckType::AR => Outcome::Rejected,
+            },
+            codes: ack.details.iter().map(|d| d.code.as_str().to_string()).collect(),
+        }
+    }
+}
+
+impl IntoResponse for Reply {
+    fn into_response(self) -> Response {
+        (self.status, [(header::CONTENT_TYPE, self.content_type)], self.body).into_response()
+    }
+}
+
+/// What the handler learnt while processing, for the journal.
+#[derive(Default)]
+struct Trace {
+    system: Option<String>,
+    certificate: Option<String>,
+    interaction: Option<String>,
+    message_id: Option<String>,
+    controller: Option<String>,
+    documents: Vec<String>,
+}
+
+fn xml_fault(e: XmlError) -> Detail {
+    match e {
+        XmlError::Dtd => Detail::new(DetailCode::DtdNotAllowed, "DOCTYPE"),
+        XmlError::UnknownEntity(name) => Detail::new(DetailCode::DtdNotAllowed, format!("&{name};")),
+        XmlError::TooDeep { limit } => Detail::new(DetailCode::XmlLimit, format!("nesting depth > {limit}")),
+        XmlError::TooManyElements { limit } => Detail::new(DetailCode::XmlLimit, format!("more than {limit} elements")),
+        XmlError::InvalidUtf8 { position } => Detail::new(DetailCode::InvalidUtf8, format!("byte {position}")),
+        e @ (XmlError::Malformed { .. } | XmlError::Empty) => Detail::new(DetailCode::MalformedXml, e),
+    }
+}
+
+fn human_size(n: usize) -> String {
+    if n % (1024 * 1024) == 0 {
+        format!("{} MiB", n / (1024 * 1024))
+    } else if n % 1024 == 0 {
+        format!("{} KiB", n / 1024)
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+async fn sha_handler(
+    State(state): State<AppState>,
+    peer: Option<Extension<PeerInfo>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let started = Instant::now();
+    let received = state.clock.now();
+    let peer = peer.map(|Extension(p)| p);
+    let mut trace = Trace::default();
+    let (reply, raw) = process(&state, peer.as_ref(), &headers, body, &mut trace).await;
+    let (request, request_truncated) = JournalEntry::body_text(&raw);
+    let entry = JournalEntry {
+        seq: 0,
+        time: received,
+        peer: peer.as_ref().and_then(|p| p.addr).map(|a| a.to_string()),
+        system: trace.system,
+        certificate: trace.certificate,
+        interaction: trace.interaction,
+        message_id: trace.message_id,
+        outcome: reply.outcome,
+        ack_codes: reply.codes.clone(),
+        controller: trace.controller,
+        documents: trace.documents,
+        http_status: reply.status.as_u16(),
+        duration_ms: started.elapsed().as_millis() as u64,
+        request,
+        response: reply.body.clone(),
+        request_truncated,
+    };
+    if let Err(e) = state.store.append_journal(entry) {
+        tracing::error!(error = %e, "journal write failed");
+    }
+    tracing::info!(outcome = ?reply.outcome, codes = ?reply.codes, status = reply.status.as_u16(), "message handled");
+    reply.into_response()
+}
+
+async fn process(
+    state: &AppState,
+    peer: Option<&PeerInfo>,
+    headers: &HeaderMap,
+    body: Body,
+    trace: &mut Trace,
+) -> (Reply, Bytes) {
+    let empty = Bytes::new();
+    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let Some(version) = SoapVersion::from_content_type(ct) else {
+        let shown = if ct.is_empty() { "(none)" } else { ct };
+        return (
+            Reply::fault(SoapVersion::V11, Detail::new(DetailCode::ContentType, shown), StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            empty,
+        );
+    };
+    let bad_request = match version {
+        SoapVersion::V11 => StatusCode::INTERNAL_SERVER_ERROR,
+        SoapVersion::V12 => StatusCode::BAD_REQUEST,
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > state.max_body as u64) {
+        return (
+            Reply::fault(version, Detail::new(DetailCode::BodyTooLarge, human_size(state.max_body)), StatusCode::PAYLOAD_TOO_LARGE),
+            empty,
+        );
+    }
+    let raw = match axum::body::to_bytes(body, state.max_body).await {
+        Ok(b) => b,
+        Err(e) => {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+                || e.to_string().contains("length limit");
+            let reply = if too_large {
+                Reply::fault(version, Detail::new(DetailCode::BodyTooLarge, human_size(state.max_body)), StatusCode::PAYLOAD_TOO_LARGE)
+            } else {
+                Reply::fault(version, Detail::new(DetailCode::BodyRead, e), StatusCode::BAD_REQUEST)
+            };
+            return (reply, empty);
+        }
+    };
+
+    // Fault injection acts before any processing, on the identified system.
+    let identity = peer.and_then(|p| p.certificate.as_ref()).map(|der| crate::pki::identity_of(der));
+    let system = match &identity {
+        Some(Ok(id)) => {
+            trace.certificate = Some(format!("CN={}, serialNumber={}", id.common_name, id.organisation));
+            state.registry.by_identity(id).cloned()
+        }
+        _ => None,
+    };
+    trace.system = system.as_ref().map(|s| s.name.clone());
+
+    if version == SoapVersion::V11 && !headers.contains_key("soapaction") {
+        return (
+            Reply::fault(version, Detail::new(DetailCode::NotSoap, "SOAP 1.1 request without a SOAPAction header"), bad_request),
+            raw,
+        );
+    }
+    let envelope = match xml::parse(&raw, state.xml_limits) {
+        Ok(e) => e,
+        Err(e) => return (Reply::fault(version, xml_fault(e), bad_request), raw),
+    };
+    let msg = match soap::body_message(envelope, version) {
+        Ok(m) => m,
+        Err(soap::EnvelopeError::NotSoap(s)) => {
+            return (Reply::fault(version, Detail::new(DetailCode::NotSoap, s), bad_request), raw)
+        }
+        Err(soap::EnvelopeError::BodyShape(s)) => {
+            return (Reply::fault(version, Detail::new(DetailCode::SoapBodyShape, s), bad_request), raw)
+        }
+    };
+    let table = Interactions::builtin();
+    let addr = message::envelope_of(&msg);
+    trace.interaction = Some(addr.root_name.clone());
+    trace.message_id = addr.message_id.as_ref().map(ToString::to_string);
+    let to_device = addr.sender_device.clone().unwrap_or_default();
+    let response_interaction =
+        table.get(&addr.root_name).map(|i| i.response.clone()).unwrap_or_else(|| "MCCI_IN000002FI01".to_string());
+    let now = state.clock.now();
+    let reject = |details: Vec<Detail>| {
+        let ack = Ack::from_details(addr.message_id.clone(), details);
+        Reply::ack(version, &ack, &response_interaction, &to_device, now)
+    };
+
+    if let Some(action) = state.faults.take_match(trace.system.as_deref(), &addr.root_name, now) {
+        match action {
+            FaultAction::Delay { ms } => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
+            FaultAction::HttpStatus { status } => {
+                let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                let mut r = Reply::fault(version, Detail::new(DetailCode::InjectedFault, format!("HTTP {status}")), code);
+                r.status = code;
+                return (r, raw);
+            }
+            FaultAction::SoapFault => {
+                return (
+                    Reply::fault(version, Detail::new(DetailCode::InjectedFault, "SOAP Fault"), StatusCode::INTERNAL_SERVER_ERROR),
+                    raw,
+                )
+            }
+            FaultAction::Hl7Reject => {
+                return (reject(vec![Detail::new(DetailCode::InjectedRejection, "AR")]), raw);
+            }
+        }
+    }
+
+    let Some(system) = system else {
+        let shown = match identity {
+            Some(Ok(id)) => format!("CN={}, serialNumber={}", id.common_name, id.organisation),
+            Some(Err(e)) => format!("unreadable: {e}"),
+            None => "none".to_string(),
+        };
+        return (reject(vec![Detail::new(DetailCode::UnregisteredSystem, shown).at("/")]), raw);
+    };
+    let request = match message::parse_request(&msg, table) {
+        Ok(r) => r,
+        Err(details) => return (reject(details), raw),
+    };
+    if request.sender_device != system.oid {
+        let loc = format!("/{}/sender/device/id/@root", request.interaction.id);
+        return (reject(vec![Detail::new(DetailCode::SenderMismatch, &request.sender_device).at(loc)]), raw);
+    }
+    // A reused message id is a warning (the message is still processed): it
+    // lets a static example be sent twice, and still tells the vendor.
+    let reused = match state.archive.claim_message_id(&system, &request.message_id) {
+        Ok(first_use) => !first_use,
+        Err(e) => {
+            tracing::error!(error = %e, "message id store failed");
+            return (
+                Reply::fault(version, Detail::new(DetailCode::Internal, "storage unavailable"), StatusCode::SERVICE_UNAVAILABLE),
+                raw,
+            );
+        }
+    };
+    let reuse_warning = reused.then(|| {
+        Detail::new(DetailCode::DuplicateMessageId, &request.message_id).at(format!("/{}/id", request.interaction.id))
+    });
+    let archive = state.archive.clone();
+    let outcome = tokio::task::spawn_blocking(move || archive.handle(&request, &system, now)).await;
+    match outcome {
+        Ok(mut handled) => {
+            if let Some(w) = reuse_warning {
+                handled.ack.details.push(w);
+            }
+            trace.controller = handled.controller.clone();
+            trace.documents = handled.documents.clone();
+            (Reply::ack(version, &handled.ack, &response_interaction, &to_device, now), raw)
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "archive task failed");
+            (
+                Reply::fault(version, Detail::new(DetailCode::Internal, "processing task failed"), StatusCode::INTERNAL_SERVER_ERROR),
+                raw,
+            )
+        }
+    }
+}
