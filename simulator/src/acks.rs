@@ -83,6 +83,100 @@ detail_codes! {
     DuplicateMessageId = "SHA-M007",
     /// Injected HL7 rejection.
     InjectedRejection = "SHA-M008",
+    /// The CDA document cannot be read
+    BadCda = "SHA-R001",
+    /// The message wrapper and the CDA document disagree
+    WrapperMismatch = "SHA-R002",
+    /// The kind of document cannot be determined
+    UnknownKind = "SHA-R003",
+    /// The system signature is missing (…); phase I and old documents require one.
+    SignatureMissing = "SHA-R004",
+    /// The system signature is not valid
+    SignatureInvalid = "SHA-R005",
+    /// A value is not in the allowed form
+    BadValue = "SHA-R006",
+    /// A mandatory field is missing
+    MissingField = "SHA-R101",
+    /// A conditionally mandatory field is missing
+    MissingConditional = "SHA-R102",
+    /// The code is from the wrong code system
+    CodeWrongSystem = "SHA-R201",
+    /// The code is not in its code set
+    CodeUnknown = "SHA-R202",
+    /// The code is not valid on the document's date
+    CodeNotValidOn = "SHA-R203",
+    /// The code is not in the subset the simulator knows (the code set is known only in part)
+    CodeUnknownPartial = "SHA-R204",
+    /// The organisation or unit is not in the SOTE organisation register
+    UnknownUnit = "SHA-R205",
+    /// The combination of codes is not allowed
+    CodeCombination = "SHA-R206",
+    /// The client's personal identity code is not valid
+    InvalidHetu = "SHA-R301",
+    /// Personal identity code … is not a test code (individual number 900–999); test environments accept artificial codes only.
+    NotTestHetu = "SHA-R302",
+    /// A temporary identifier is not allowed in this document
+    TemporaryIdNotAllowed = "SHA-R303",
+    /// Client id root … is neither hetu (1.2.246.21) nor the controller's own temporary-id root.
+    UnknownClientIdRoot = "SHA-R304",
+    /// The system is not registered to act for controller ….
+    ControllerNotRegistered = "SHA-R401",
+    /// The connection profile does not allow the operation
+    ProfileForbids = "SHA-R402",
+    /// Case … is not among this controller's cases for this client; store the case document first.
+    CaseNotFound = "SHA-R501",
+    /// The client has no clienthood document in this controller's register (…); store the clienthood document first.
+    ClienthoodNotFound = "SHA-R502",
+    /// Document id … is already in use.
+    DuplicateDocumentId = "SHA-R601",
+    /// The document to replace or invalidate, …, is not found.
+    ParentNotFound = "SHA-R602",
+    /// The version number must be one more than the previous
+    WrongVersionNumber = "SHA-R603",
+    /// Document … is not the current version; a new version must replace the newest one.
+    NotCurrentVersion = "SHA-R604",
+    /// The document belongs to another controller; only the owning controller may replace or invalidate it (…).
+    OtherControllersDocument = "SHA-R605",
+    /// A new version's setId must equal the replaced document's
+    SetIdMismatch = "SHA-R606",
+    /// Document … has been invalidated.
+    AlreadyInvalidated = "SHA-R607",
+    /// A new version lacks the reference to the replaced document (relatedDocument typeCode=RPLC)
+    MissingParent = "SHA-R608",
+    /// A new version cannot change the client, the controller or the kind of document
+    VersionChangesIdentity = "SHA-R609",
+    /// Another new version of the same document was stored concurrently; this message was rejected and nothing stored (…).
+    ConcurrentVersion = "SHA-R610",
+    /// A replacing version must be sent with the new-version interaction RCMR_IN100016FI01 (…).
+    UseNewVersionInteraction = "SHA-R611",
+    /// The MIME part the document references is not in the message
+    PartMissing = "SHA-R701",
+    /// The PDF content is not acceptable
+    BadPdf = "SHA-R702",
+    /// The XHTML content is not well-formed
+    BadXhtml = "SHA-R703",
+    /// The XHTML content holds scripts or other active content
+    ActiveContent = "SHA-R704",
+    /// The JSON content does not parse
+    BadJson = "SHA-R705",
+    /// The content's size differs from the declared size
+    SizeMismatch = "SHA-R706",
+    /// The content's hash differs from the declared hash
+    HashMismatch = "SHA-R707",
+    /// The MIME package is not valid
+    BadMime = "SHA-R708",
+    /// The media type is not accepted for this document
+    MediaTypeNotAccepted = "SHA-R709",
+    /// A time is in the future (simulator clock …).
+    FutureTime = "SHA-R801",
+    /// The end time is before the start time
+    EndBeforeStart = "SHA-R802",
+    /// A time value is not in HL7 TS form (YYYYMMDD[HHMMSS][+ZZZZ])
+    BadTime = "SHA-R803",
+    /// A query parameter is missing or not valid
+    BadQuery = "SHA-R901",
+    /// Document … is not found among this controller's documents.
+    NotFound = "SHA-R902",
 }
 
 impl std::fmt::Display for DetailCode {

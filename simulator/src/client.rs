@@ -110,3 +110,106 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     s
 }
+
+/// An HL7 answer read back from a SOAP response (for the harness and tests).
+#[derive(Debug, Clone)]
+pub struct Answer {
+    /// HTTP status.
+    pub status: u16,
+    /// AA / AE / AR, or None for a SOAP Fault.
+    pub ack: Option<String>,
+    /// Detail codes (acknowledgement details, or the fault's code).
+    pub codes: Vec<String>,
+    /// Detail texts (Finnish), same order as codes.
+    pub texts: Vec<String>,
+    /// The response's `controlActProcess/subject` children (query results).
+    pub payload: Vec<crate::xml::Element>,
+    /// The raw body.
+    pub body: String,
+}
+
+impl Answer {
+    /// Reads a response body.
+    pub fn parse(status: u16, body: &str) -> Answer {
+        let mut a = Answer { status, ack: None, codes: vec![], texts: vec![], payload: vec![], body: body.to_string() };
+        let Ok(env) = crate::xml::parse(body.as_bytes(), crate::xml::Limits::default()) else { return a };
+        let Some(msg) = env.child("Body").and_then(|b| b.elements().next()) else { return a };
+        if msg.name == "Fault" {
+            if let Some(code) = find(msg, "code") {
+                a.codes.push(code.text());
+            }
+            if let Some(fi) = find(msg, "fi") {
+                a.texts.push(fi.text());
+            }
+            return a;
+        }
+        if let Some(ack) = msg.child("acknowledgement") {
+            a.ack = ack.attr("typeCode").map(str::to_string);
+            for d in ack.children_named("acknowledgementDetail") {
+                if let Some(c) = d.child("code").and_then(|c| c.attr("code")) {
+                    a.codes.push(c.to_string());
+                    a.texts.push(d.child("text").map(|t| t.text()).unwrap_or_default());
+                }
+            }
+        }
+        if let Some(s) = msg.path(&["controlActProcess", "subject"]) {
+            a.payload = s.elements().cloned().collect();
+        }
+        a
+    }
+
+    /// Whether the message was accepted (AA).
+    pub fn accepted(&self) -> bool {
+        self.ack.as_deref() == Some("AA")
+    }
+
+    /// Error codes (warnings excluded).
+    pub fn has_code(&self, code: &str) -> bool {
+        self.codes.iter().any(|c| c == code)
+    }
+
+    /// `documentMetadata` elements in the payload, anywhere below it.
+    pub fn documents(&self) -> Vec<&crate::xml::Element> {
+        let mut out = Vec::new();
+        for p in &self.payload {
+            collect(p, "documentMetadata", &mut out);
+        }
+        out
+    }
+
+    /// Ids (root[:extension]) of the documents in the payload.
+    pub fn document_ids(&self) -> Vec<String> {
+        self.documents()
+            .iter()
+            .filter_map(|d| d.child("id"))
+            .filter_map(crate::message::InstanceId::from_element)
+            .map(|i| i.to_string())
+            .collect()
+    }
+}
+
+fn find<'a>(e: &'a crate::xml::Element, name: &str) -> Option<&'a crate::xml::Element> {
+    if e.name == name {
+        return Some(e);
+    }
+    e.elements().find_map(|c| find(c, name))
+}
+
+fn collect<'a>(e: &'a crate::xml::Element, name: &str, out: &mut Vec<&'a crate::xml::Element>) {
+    if e.name == name {
+        out.push(e);
+        return;
+    }
+    for c in e.elements() {
+        collect(c, name, out);
+    }
+}
+
+impl SoapClient {
+    /// Sends an HL7 message (SOAP 1.1) and reads the answer.
+    pub async fn exchange(&self, message: &crate::xml::Element) -> Result<Answer, ClientError> {
+        let body = crate::transport::soap::envelope(SoapVersion::V11, message);
+        let r = self.send(SoapVersion::V11, body).await?;
+        Ok(Answer::parse(r.status, &r.body))
+    }
+}

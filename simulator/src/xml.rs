@@ -17,13 +17,16 @@ pub struct Limits {
     pub max_depth: usize,
     /// Maximum number of elements.
     pub max_elements: usize,
+    /// Accept a DOCTYPE without an internal subset (`<!DOCTYPE html>` in XHTML
+    /// content): it cannot declare entities. Messages themselves never allow one.
+    pub allow_plain_doctype: bool,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         // A CDA document with its SOAP and HL7 wrappers nests about 20 deep;
         // 200 leaves room for rich structured bodies.
-        Limits { max_depth: 200, max_elements: 200_000 }
+        Limits { max_depth: 200, max_elements: 200_000, allow_plain_doctype: false }
     }
 }
 
@@ -281,7 +284,11 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
         let pos = reader.buffer_position();
         let ev = reader.read_event().map_err(|e| malformed(pos, e))?;
         match ev {
-            Event::DocType(_) => return Err(XmlError::Dtd),
+            Event::DocType(d) => {
+                if !(limits.allow_plain_doctype && !d.iter().any(|b| *b == b'[')) {
+                    return Err(XmlError::Dtd);
+                }
+            }
             Event::Start(e) | Event::Empty(e) if root.is_some() => {
                 let _ = e;
                 return Err(malformed(pos, "content after the root element"));

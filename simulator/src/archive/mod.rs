@@ -1,19 +1,32 @@
 //! The archive: the twelve SHA use cases on top of the store.
 //!
 //! Owns: deciding what a typed request means for the archive's content —
-//! store, new version, invalidate, validate, queries, kooste — and building the
-//! acknowledgement's details. Sees typed requests and metadata only; never HTTP
-//! or XML text. Every message's writes are one atomic batch: a rejected message
-//! changes nothing.
+//! store (clienthood, case, phase I, phase II, old), new version, invalidate,
+//! validate, the queries and kooste — and the rules that need the archive's
+//! content: profile (4), references (5), identity and versions (6), query
+//! scope and masking (9). Sees typed requests and metadata only; never HTTP or
+//! XML text. Every message's writes are one atomic batch: a rejected message
+//! changes nothing (rule 10).
+
+pub mod mask;
+pub mod query;
+pub mod records;
+pub mod render;
 
 use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use crate::acks::{AckKind, Detail, DetailCode};
 use crate::clock::Clock;
-use crate::message::{Ack, InstanceId, Request};
+use crate::codes::CodeSets;
+use crate::document::{self, DocumentKind, DocumentModel, Metadata, Package};
+use crate::message::{Ack, AckType, InstanceId, Operation, Request};
+use crate::profile::{Action, Matrix, Profile};
 use crate::registry::System;
 use crate::store::{Batch, Space, Store, StoreError};
+use crate::validation::{self, Context, MetadataRules};
+use records::{Invalidation, PartInfo, StoredDocument, StoredPart, VersionStatus};
 
 /// The result of handling one message.
 #[derive(Debug, Clone)]
@@ -26,22 +39,55 @@ pub struct Handled {
     pub documents: Vec<String>,
 }
 
+impl Handled {
+    fn details(target: &InstanceId, controller: Option<String>, details: Vec<Detail>) -> Self {
+        Handled { ack: Ack::from_details(Some(target.clone()), details), controller, documents: vec![] }
+    }
+}
+
+/// Errors inside the archive that are not the sender's fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored record could not be decoded.
+    #[error("stored record {0} is corrupt: {1}")]
+    Corrupt(String, String),
+}
+
 /// The archive.
 pub struct Archive {
     store: Arc<dyn Store>,
-    #[allow(dead_code)]
     clock: Arc<Clock>,
+    codes: &'static CodeSets,
+    rules: &'static MetadataRules,
+    matrix: &'static Matrix,
+}
+
+fn has_errors(details: &[Detail]) -> bool {
+    details.iter().any(|d| d.kind != AckKind::W)
 }
 
 impl Archive {
     /// An archive over `store`.
     pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>) -> Self {
-        Archive { store, clock }
+        Archive { store, clock, codes: CodeSets::builtin(), rules: MetadataRules::builtin(), matrix: Matrix::builtin() }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<Clock> {
+        &self.clock
     }
 
     /// Records a message id for `system`; false when it was already used.
     pub fn claim_message_id(&self, system: &System, id: &InstanceId) -> Result<bool, StoreError> {
-        let key = format!("{}\0{}", system.name, id);
+        let key = format!("{}{}{}", system.name, records::SEP, id);
         if self.store.get(Space::MessageIds, key.as_bytes())?.is_some() {
             return Ok(false);
         }
@@ -55,8 +101,404 @@ impl Archive {
         }
     }
 
-    /// Handles a request from `system` at simulated time `now`.
-    pub fn handle(&self, request: &Request, _system: &System, _now: OffsetDateTime) -> Handled {
-        Handled { ack: Ack::from_details(Some(request.message_id.clone()), vec![]), controller: None, documents: vec![] }
+    /// Loads a stored document by id.
+    pub fn document(&self, id: &str) -> Result<Option<StoredDocument>, ArchiveError> {
+        match self.store.get(Space::Documents, id.as_bytes())? {
+            Some(v) => serde_json::from_slice(&v).map(Some).map_err(|e| ArchiveError::Corrupt(id.to_string(), e.to_string())),
+            None => Ok(None),
+        }
     }
+
+    /// Loads a document's parts.
+    pub fn parts(&self, id: &str) -> Result<Vec<crate::compose::Part>, ArchiveError> {
+        match self.store.get(Space::Payloads, id.as_bytes())? {
+            Some(v) => {
+                let stored: Vec<StoredPart> =
+                    serde_json::from_slice(&v).map_err(|e| ArchiveError::Corrupt(format!("payload {id}"), e.to_string()))?;
+                Ok(stored.iter().filter_map(StoredPart::to_part).collect())
+            }
+            None => Ok(vec![]),
+        }
+    }
+
+    /// Handles a request from `system` at simulated time `now`.
+    pub fn handle(&self, request: &Request, system: &System, now: OffsetDateTime) -> Handled {
+        let op = request.interaction.operation;
+        let result = match op {
+            Operation::Store | Operation::StoreNewVersion | Operation::Validate => self.store_document(request, system, now),
+            Operation::Invalidate => self.invalidate(request, system, now),
+            _ => self.query(request, system, now),
+        };
+        match result {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::error!(error = %e, "archive failure");
+                Handled::details(&request.message_id, None, vec![Detail::new(DetailCode::Internal, e)])
+            }
+        }
+    }
+
+    /// The subject's clinicalDocument, or a detail naming its absence.
+    fn subject_document<'a>(request: &'a Request) -> Result<&'a crate::xml::Element, Detail> {
+        let base = format!("/{}/controlActProcess/subject/clinicalDocument", request.interaction.id);
+        request.control_act.path(&["subject", "clinicalDocument"]).ok_or_else(|| Detail::new(DetailCode::MissingElement, &base).at(base))
+    }
+
+    /// Rule 4: the system acts for `controller` with a profile allowing `action`.
+    fn authorise(&self, system: &System, controller: &str, action: Action) -> Result<Profile, Detail> {
+        let Some(profile) = system.profile_for(controller) else {
+            return Err(Detail::new(DetailCode::ControllerNotRegistered, controller));
+        };
+        if !self.matrix.allows(profile, action) {
+            return Err(Detail::new(DetailCode::ProfileForbids, format!("profile {profile} / {}", action.finnish())));
+        }
+        Ok(profile)
+    }
+
+    fn store_document(&self, request: &Request, system: &System, now: OffsetDateTime) -> Result<Handled, ArchiveError> {
+        let op = request.interaction.operation;
+        let cd = match Self::subject_document(request) {
+            Ok(cd) => cd,
+            Err(d) => return Ok(Handled::details(&request.message_id, None, vec![d])),
+        };
+        let base = format!("/{}/controlActProcess/subject", request.interaction.id);
+        let pkg = match document::unpack(cd, &base) {
+            Ok(p) => p,
+            Err(d) => return Ok(Handled::details(&request.message_id, None, d)),
+        };
+        let (meta, mut details) = document::parse(&pkg.cda);
+        let controller = meta.controller.clone();
+        let kind = match meta.document_group.as_ref() {
+            Some(g) => {
+                let k = DocumentKind::from_group(&g.code, meta.model);
+                if k.is_none() {
+                    let why = match &meta.model_code {
+                        Some(c) => format!("documentModel '{c}' (use vaihe1, vaihe2, liittymisvelvoite or vanha)"),
+                        None => "client document without hl7fi:documentModel".to_string(),
+                    };
+                    details.push(Detail::new(DetailCode::UnknownKind, why).at("hl7fi:localHeader/hl7fi:documentModel"));
+                }
+                k
+            }
+            None => {
+                details.push(
+                    Detail::new(DetailCode::UnknownKind, "no hl7fi:documentGroup").at("hl7fi:localHeader/hl7fi:documentGroup"),
+                );
+                None
+            }
+        };
+        let Some(kind) = kind else {
+            return Ok(Handled::details(&request.message_id, controller, details));
+        };
+        // Rule 4 first: an unauthorised sender learns nothing about the content.
+        if let Some(ctrl) = &controller {
+            let action = match op {
+                Operation::Validate => Action::Validate,
+                Operation::StoreNewVersion if kind == DocumentKind::Client(DocumentModel::Vanha) => Action::VersionOrInvalidateOld,
+                Operation::StoreNewVersion => Action::VersionOrInvalidate,
+                _ => store_action(kind),
+            };
+            if let Err(d) = self.authorise(system, ctrl, action) {
+                let d = d.at("ClinicalDocument/custodian/assignedCustodian/representedCustodianOrganization/id");
+                return Ok(Handled::details(&request.message_id, controller, vec![d]));
+            }
+        }
+        let ctx = Context { now, codes: self.codes, rules: self.rules, strict_signature: system.strict_signature };
+        details.extend(validation::check_document(&pkg, &meta, kind, &ctx));
+        // Rules 5 and 6 against the archive's content.
+        let parent = match op {
+            Operation::StoreNewVersion => self.check_new_version(&meta, kind, &mut details)?,
+            Operation::Validate if meta.replaces.is_some() => self.check_new_version(&meta, kind, &mut details)?,
+            _ => {
+                if meta.replaces.is_some() || meta.version.is_some_and(|v| v != 1) {
+                    details.push(
+                        Detail::new(DetailCode::UseNewVersionInteraction, format!("versionNumber {}", meta.version.unwrap_or(1)))
+                            .at("ClinicalDocument/relatedDocument"),
+                    );
+                }
+                None
+            }
+        };
+        if let Some(id) = &meta.document_id {
+            if self.store.get(Space::Documents, id.as_bytes())?.is_some() {
+                details.push(Detail::new(DetailCode::DuplicateDocumentId, id).at("ClinicalDocument/id"));
+            }
+        }
+        self.check_references(&meta, kind, &mut details)?;
+
+        if has_errors(&details) || op == Operation::Validate {
+            return Ok(Handled::details(&request.message_id, controller, details));
+        }
+        let stored = self.build_record(&pkg, meta, kind, system, request, now);
+        let id = stored.id.clone();
+        let mut batch = Batch::default();
+        if let Some((parent, parent_bytes)) = parent {
+            let mut p = parent.clone();
+            p.status = VersionStatus::Replaced;
+            p.replaced_by = Some(id.clone());
+            batch.expect(Space::Documents, parent.id.as_bytes(), Some(parent_bytes));
+            batch.put(Space::Documents, parent.id.as_bytes(), to_json(&p)?);
+        }
+        batch.expect(Space::Documents, id.as_bytes(), None);
+        batch.put(Space::Documents, id.as_bytes(), to_json(&stored)?);
+        let parts: Vec<StoredPart> = pkg.parts.iter().map(StoredPart::from_part).collect();
+        batch.put(Space::Payloads, id.as_bytes(), to_json(&parts)?);
+        for k in records::index_keys(&stored) {
+            batch.put(Space::Index, k, id.as_bytes().to_vec());
+        }
+        match self.store.commit(batch) {
+            Ok(()) => {}
+            Err(StoreError::Conflict(k)) => {
+                let d = Detail::new(DetailCode::ConcurrentVersion, k).at("ClinicalDocument/relatedDocument");
+                return Ok(Handled::details(&request.message_id, controller, vec![d]));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let mut h = Handled::details(&request.message_id, controller, details);
+        h.documents.push(id);
+        Ok(h)
+    }
+
+    fn build_record(
+        &self,
+        pkg: &Package,
+        meta: Metadata,
+        kind: DocumentKind,
+        system: &System,
+        request: &Request,
+        now: OffsetDateTime,
+    ) -> StoredDocument {
+        // Clienthood, case and declaration documents carry JSON the archive's own rules read.
+        let content = match kind {
+            DocumentKind::Client(_) => None,
+            _ => meta
+                .body
+                .iter()
+                .filter(|r| r.media_type == "application/json")
+                .filter_map(|r| pkg.parts.iter().find(|p| p.content_id == r.content_id))
+                .find_map(|p| serde_json::from_slice(&p.bytes).ok()),
+        };
+        StoredDocument {
+            id: meta.document_id.clone().unwrap_or_default(),
+            kind,
+            status: VersionStatus::Current,
+            replaced_by: None,
+            invalidation: None,
+            stored_at: now,
+            stored_by: system.name.clone(),
+            message_id: request.message_id.to_string(),
+            parts: pkg
+                .parts
+                .iter()
+                .map(|p| PartInfo { content_id: p.content_id.clone(), media_type: p.media_type.clone(), size: p.bytes.len() as u64 })
+                .collect(),
+            content,
+            metadata: meta,
+        }
+    }
+
+    /// Rule 6 for a new version: returns the parent (and its stored bytes, for the atomic swap).
+    fn check_new_version(
+        &self,
+        meta: &Metadata,
+        kind: DocumentKind,
+        details: &mut Vec<Detail>,
+    ) -> Result<Option<(StoredDocument, Vec<u8>)>, ArchiveError> {
+        let loc = "ClinicalDocument/relatedDocument/parentDocument";
+        let Some(parent_ref) = &meta.replaces else {
+            details.push(Detail::new(DetailCode::MissingParent, meta.document_id.clone().unwrap_or_default()).at("ClinicalDocument/relatedDocument"));
+            return Ok(None);
+        };
+        let Some(pid) = &parent_ref.id else {
+            details.push(Detail::new(DetailCode::MissingParent, "parentDocument/id").at(loc));
+            return Ok(None);
+        };
+        let Some(bytes) = self.store.get(Space::Documents, pid.as_bytes())? else {
+            details.push(Detail::new(DetailCode::ParentNotFound, pid).at(format!("{loc}/id")));
+            return Ok(None);
+        };
+        let parent: StoredDocument =
+            serde_json::from_slice(&bytes).map_err(|e| ArchiveError::Corrupt(pid.clone(), e.to_string()))?;
+        if meta.controller.as_deref() != Some(parent.controller()) {
+            details.push(Detail::new(DetailCode::OtherControllersDocument, pid).at(loc));
+            return Ok(None);
+        }
+        if parent.is_invalidated() {
+            details.push(Detail::new(DetailCode::AlreadyInvalidated, pid).at(format!("{loc}/id")));
+        }
+        if parent.status != VersionStatus::Current {
+            let newer = parent.replaced_by.clone().unwrap_or_default();
+            details.push(Detail::new(DetailCode::NotCurrentVersion, format!("{pid} (replaced by {newer})")).at(format!("{loc}/id")));
+        }
+        if meta.set_id.as_deref() != Some(parent.set_id()) {
+            details.push(
+                Detail::new(DetailCode::SetIdMismatch, format!("{} ≠ {}", meta.set_id.as_deref().unwrap_or("-"), parent.set_id()))
+                    .at("ClinicalDocument/setId"),
+            );
+        }
+        if let Some(psid) = &parent_ref.set_id {
+            if psid != parent.set_id() {
+                details.push(Detail::new(DetailCode::SetIdMismatch, format!("parentDocument/setId {psid} ≠ {}", parent.set_id())).at(format!("{loc}/setId")));
+            }
+        }
+        let expected = parent.version() + 1;
+        if meta.version != Some(expected) {
+            details.push(
+                Detail::new(DetailCode::WrongVersionNumber, format!("expected {expected}, got {}", meta.version.map(|v| v.to_string()).unwrap_or("-".into())))
+                    .at("ClinicalDocument/versionNumber"),
+            );
+        }
+        if let Some(pv) = parent_ref.version {
+            if pv != parent.version() {
+                details.push(Detail::new(DetailCode::WrongVersionNumber, format!("parentDocument/versionNumber {pv}, stored {}", parent.version())).at(format!("{loc}/versionNumber")));
+            }
+        }
+        let client = meta.client.as_ref().map(|c| c.key()).unwrap_or_default();
+        if client != parent.client_key() || kind != parent.kind {
+            details.push(
+                Detail::new(DetailCode::VersionChangesIdentity, format!("parent is a {} of client {}", parent.kind.finnish(), parent.client_key()))
+                    .at(loc),
+            );
+        }
+        Ok(Some((parent, bytes)))
+    }
+
+    /// Rule 5: client documents reference an existing case and clienthood of the same controller and client.
+    fn check_references(&self, meta: &Metadata, kind: DocumentKind, details: &mut Vec<Detail>) -> Result<(), ArchiveError> {
+        let needs_case = matches!(
+            kind,
+            DocumentKind::Client(DocumentModel::Vaihe1) | DocumentKind::Client(DocumentModel::Vaihe2) | DocumentKind::Client(DocumentModel::Liittymisvelvoite)
+        );
+        let needs_clienthood = needs_case || kind == DocumentKind::Asia;
+        let (Some(ctrl), Some(client)) = (&meta.controller, &meta.client) else { return Ok(()) };
+        let client = client.key();
+        if needs_clienthood && self.store.scan_prefix(Space::Index, &records::clienthood_prefix(ctrl, &client))?.is_empty() {
+            details.push(Detail::new(DetailCode::ClienthoodNotFound, format!("{ctrl} / {client}")).at("ClinicalDocument/recordTarget"));
+        }
+        if needs_case {
+            if let Some(case) = &meta.case_id {
+                if self.store.get(Space::Index, &records::case_key(ctrl, case, &client))?.is_none() {
+                    details.push(Detail::new(DetailCode::CaseNotFound, case).at("hl7fi:localHeader/hl7fi:caseId"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn invalidate(&self, request: &Request, system: &System, now: OffsetDateTime) -> Result<Handled, ArchiveError> {
+        let cd = match Self::subject_document(request) {
+            Ok(cd) => cd,
+            Err(d) => return Ok(Handled::details(&request.message_id, None, vec![d])),
+        };
+        let base = format!("/{}/controlActProcess/subject/clinicalDocument", request.interaction.id);
+        let mut details = Vec::new();
+        let id = cd.child("id").and_then(InstanceId::from_element).map(|i| i.to_string());
+        let group = cd.child("code").and_then(|c| c.attr("code")).map(str::to_string);
+        let reason = cd.path(&["subjectOf", "annotation", "text"]).map(|t| t.text()).filter(|t| !t.is_empty());
+        if id.is_none() {
+            details.push(Detail::new(DetailCode::MissingField, "clinicalDocument/id").at(format!("{base}/id")));
+        }
+        if group.is_none() {
+            details.push(Detail::new(DetailCode::MissingField, "document group (clinicalDocument/code)").at(format!("{base}/code")));
+        }
+        if reason.is_none() {
+            details.push(
+                Detail::new(DetailCode::MissingField, "invalidation reason (subjectOf/annotation/text)").at(format!("{base}/subjectOf/annotation/text")),
+            );
+        }
+        let Some(id) = id else { return Ok(Handled::details(&request.message_id, None, details)) };
+        let Some(bytes) = self.store.get(Space::Documents, id.as_bytes())? else {
+            details.push(Detail::new(DetailCode::ParentNotFound, &id).at(format!("{base}/id")));
+            return Ok(Handled::details(&request.message_id, None, details));
+        };
+        let doc: StoredDocument = serde_json::from_slice(&bytes).map_err(|e| ArchiveError::Corrupt(id.clone(), e.to_string()))?;
+        let controller = Some(doc.controller().to_string());
+        // Only the owning controller, through a system acting for it, may invalidate;
+        // under joint joining the acting organisation says which joiner is acting.
+        if acting_organisation(request).is_some_and(|o| o != doc.controller()) {
+            let d = Detail::new(DetailCode::OtherControllersDocument, &id).at(format!("{base}/id"));
+            return Ok(Handled::details(&request.message_id, None, vec![d]));
+        }
+        let action = if doc.kind == DocumentKind::Client(DocumentModel::Vanha) { Action::VersionOrInvalidateOld } else { Action::VersionOrInvalidate };
+        match self.authorise(system, doc.controller(), action) {
+            Err(d) if d.code == DetailCode::ControllerNotRegistered => {
+                let d = Detail::new(DetailCode::OtherControllersDocument, &id).at(format!("{base}/id"));
+                return Ok(Handled::details(&request.message_id, None, vec![d]));
+            }
+            Err(d) => return Ok(Handled::details(&request.message_id, controller, vec![d.at(format!("{base}/id"))])),
+            Ok(_) => {}
+        }
+        if let Some(g) = &group {
+            let stored_group = doc.metadata.document_group.as_ref().map(|c| c.code.as_str()).unwrap_or("");
+            if g != stored_group {
+                details.push(Detail::new(DetailCode::WrapperMismatch, format!("document group {g}, stored document is in group {stored_group}")).at(format!("{base}/code")));
+            }
+        }
+        if doc.is_invalidated() {
+            details.push(Detail::new(DetailCode::AlreadyInvalidated, &id).at(format!("{base}/id")));
+        }
+        if doc.status != VersionStatus::Current {
+            details.push(Detail::new(DetailCode::NotCurrentVersion, format!("{id} (replaced by {})", doc.replaced_by.clone().unwrap_or_default())).at(format!("{base}/id")));
+        }
+        if has_errors(&details) {
+            return Ok(Handled::details(&request.message_id, controller, details));
+        }
+        let mut updated = doc.clone();
+        updated.invalidation = Some(Invalidation { reason: reason.unwrap_or_default(), at: now, by_system: system.name.clone() });
+        let mut batch = Batch::default();
+        batch.expect(Space::Documents, id.as_bytes(), Some(bytes));
+        batch.put(Space::Documents, id.as_bytes(), to_json(&updated)?);
+        match self.store.commit(batch) {
+            Ok(()) => {}
+            Err(StoreError::Conflict(k)) => {
+                return Ok(Handled::details(&request.message_id, controller, vec![Detail::new(DetailCode::ConcurrentVersion, k)]));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let mut h = Handled::details(&request.message_id, controller, details);
+        h.documents.push(id);
+        Ok(h)
+    }
+
+    fn query(&self, request: &Request, system: &System, _now: OffsetDateTime) -> Result<Handled, ArchiveError> {
+        let op = request.interaction.operation;
+        let params = match query::QueryParams::parse(request) {
+            Ok(p) => p,
+            Err(d) => return Ok(Handled::details(&request.message_id, None, d)),
+        };
+        let controller = Some(params.controller.clone());
+        if let Err(d) = self.authorise(system, &params.controller, Action::Query) {
+            return Ok(Handled::details(&request.message_id, controller, vec![d.at("controlActProcess/authorOrPerformer")]));
+        }
+        let result = query::run(self, op, &params)?;
+        match result {
+            Ok(found) => {
+                let documents = found.document_ids.clone();
+                let ack = Ack { type_code: AckType::AA, target: Some(request.message_id.clone()), details: vec![], payload: vec![found.element] };
+                Ok(Handled { ack, controller, documents })
+            }
+            Err(d) => Ok(Handled::details(&request.message_id, controller, d)),
+        }
+    }
+}
+
+/// The organisation named in `controlActProcess/authorOrPerformer`, if any.
+pub fn acting_organisation(request: &Request) -> Option<&str> {
+    request
+        .control_act
+        .path(&["authorOrPerformer", "assignedPerson", "representedOrganization", "id"])
+        .and_then(|e| e.attr("root"))
+}
+
+fn store_action(kind: DocumentKind) -> Action {
+    match kind {
+        DocumentKind::Asiakkuus | DocumentKind::Asia => Action::StoreClienthoodOrCase,
+        DocumentKind::Client(DocumentModel::Vanha) => Action::StoreOldDocument,
+        DocumentKind::Client(_) => Action::StoreClientDocument,
+        DocumentKind::Consent | DocumentKind::Prohibition | DocumentKind::Informing => Action::StoreDeclaration,
+    }
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, ArchiveError> {
+    serde_json::to_vec(v).map_err(|e| ArchiveError::Corrupt("(serialising)".into(), e.to_string()))
 }

@@ -110,3 +110,77 @@ pub fn detail_codes(body: &str) -> Vec<String> {
     }
     out
 }
+
+use sha_simulator::client::Answer;
+use sha_simulator::compose::cda::DocumentSpec;
+use sha_simulator::compose::{self, QueryBuilder, RequestBuilder};
+
+/// Interaction ids used by the tests.
+pub mod ix {
+    pub const STORE: &str = "RCMR_IN100002FI01";
+    pub const NEW_VERSION: &str = "RCMR_IN100016FI01";
+    pub const INVALIDATE: &str = "RCMR_IN100017FI01";
+    pub const VALIDATE: &str = "RCMR_IN100020FI01";
+    pub const Q_CLIENTHOOD: &str = "QUQI_IN200001FI01";
+    pub const Q_CASE: &str = "QUQI_IN200003FI01";
+    pub const Q_METADATA: &str = "QUQI_IN200005FI01";
+    pub const FETCH: &str = "QUQI_IN200007FI01";
+    pub const KOOSTE: &str = "QUQI_IN200009FI01";
+}
+
+/// A registered system acting for one controller.
+pub struct Actor<'a> {
+    pub sim: &'a Sim,
+    pub system: String,
+    pub device: String,
+    pub controller: String,
+}
+
+impl Sim {
+    /// A system acting for `controller`.
+    pub fn actor(&self, system: &str, controller: &str) -> Actor<'_> {
+        let device = self.running.state.registry.by_name(system).map(|s| s.oid.clone()).unwrap_or_else(|| "1.2.3".into());
+        Actor { sim: self, system: system.into(), device, controller: controller.into() }
+    }
+}
+
+impl Actor<'_> {
+    fn request(&self, interaction: &str) -> RequestBuilder {
+        RequestBuilder::new(interaction, &self.device, self.sim.clock().now()).acting_organisation(&self.controller)
+    }
+
+    pub async fn exchange(&self, msg: RequestBuilder) -> Answer {
+        self.sim.client(&self.system).exchange(&msg.build()).await.expect("exchange over mTLS")
+    }
+
+    pub async fn store(&self, spec: &DocumentSpec) -> Answer {
+        self.exchange(self.request(ix::STORE).subject(spec.clinical_document())).await
+    }
+
+    pub async fn new_version(&self, spec: &DocumentSpec) -> Answer {
+        self.exchange(self.request(ix::NEW_VERSION).subject(spec.clinical_document())).await
+    }
+
+    pub async fn validate(&self, spec: &DocumentSpec) -> Answer {
+        self.exchange(self.request(ix::VALIDATE).subject(spec.clinical_document())).await
+    }
+
+    pub async fn invalidate(&self, id: &str, group: &str, reason: &str) -> Answer {
+        self.exchange(self.request(ix::INVALIDATE).subject(compose::invalidation(id, group, reason))).await
+    }
+
+    pub async fn query(&self, interaction: &str, q: QueryBuilder) -> Answer {
+        self.exchange(self.request(interaction).query(q.build())).await
+    }
+
+    /// Stores and asserts AA.
+    pub async fn store_ok(&self, spec: &DocumentSpec) {
+        let a = self.store(spec).await;
+        assert!(a.accepted(), "{} storing {}: {:?} {:?}", self.system, spec.title.clone().unwrap_or_default(), a.codes, a.texts);
+    }
+}
+
+/// Number of stored documents (through the admin health endpoint).
+pub async fn document_count(sim: &Sim) -> u64 {
+    sim.admin_json("/admin/health").await["documents"].as_u64().expect("count")
+}

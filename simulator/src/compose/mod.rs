@@ -8,6 +8,10 @@
 use base64::Engine as _;
 use time::OffsetDateTime;
 
+pub mod cda;
+pub mod kit;
+pub mod content;
+
 use crate::message::{el, hl7_ts, InstanceId, Interactions, HL7_NS};
 use crate::transport::soap::{self, SoapVersion};
 use crate::xml::{Element, Node};
@@ -255,4 +259,91 @@ mod tests {
         assert!(m.contains("Content-ID: <a>") && m.contains("Content-ID: <b>"));
         assert!(m.contains("PHgvPg==")); // "<x/>"
     }
+}
+
+/// Builds `queryByParameter/parameterList` for the query interactions (docs/messages.md).
+#[derive(Debug, Clone, Default)]
+pub struct QueryBuilder {
+    params: Vec<Element>,
+}
+
+impl QueryBuilder {
+    /// An empty parameter list.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn param(mut self, name: &str, value: Element) -> Self {
+        self.params.push(el(name, &[], vec![Node::Element(value)]));
+        self
+    }
+
+    /// The client by hetu.
+    pub fn client(self, hetu: &str) -> Self {
+        self.param("client", el("value", &[("root", crate::hetu::HETU_ROOT), ("extension", hetu)], vec![]))
+    }
+
+    /// The client by any id.
+    pub fn client_id(self, root: &str, extension: &str) -> Self {
+        self.param("client", el("value", &[("root", root), ("extension", extension)], vec![]))
+    }
+
+    /// The querying controller (defaults to the acting organisation).
+    pub fn controller(self, oid: &str) -> Self {
+        self.param("controller", el("value", &[("root", oid)], vec![]))
+    }
+
+    /// Creation time range.
+    pub fn time_range(self, low: Option<OffsetDateTime>, high: Option<OffsetDateTime>) -> Self {
+        let mut c = Vec::new();
+        if let Some(l) = low {
+            c.push(Node::Element(el("low", &[("value", &hl7_ts(l))], vec![])));
+        }
+        if let Some(h) = high {
+            c.push(Node::Element(el("high", &[("value", &hl7_ts(h))], vec![])));
+        }
+        self.param("timeRange", el("value", &[], c))
+    }
+
+    /// A coded parameter: serviceTask, documentType, documentGroup, processPhase, documentModel.
+    pub fn code(self, name: &str, code: &str) -> Self {
+        self.param(name, el("value", &[("code", code)], vec![]))
+    }
+
+    /// An id parameter: caseId, documentId.
+    pub fn id(self, name: &str, id: &str) -> Self {
+        let i = crate::archive::render::split_id(id);
+        self.param(name, i.to_element("value"))
+    }
+
+    /// A boolean parameter: includeInvalidated, includeOldVersions.
+    pub fn flag(self, name: &str, on: bool) -> Self {
+        self.param(name, el("value", &[("value", if on { "true" } else { "false" })], vec![]))
+    }
+
+    /// The `queryByParameter` element.
+    pub fn build(&self) -> Element {
+        let list = el("parameterList", &[], self.params.iter().cloned().map(Node::Element).collect());
+        el(
+            "queryByParameter",
+            &[],
+            vec![
+                Node::Element(InstanceId { root: "2.25".into(), extension: Some(uuid::Uuid::new_v4().to_string()) }.to_element("queryId")),
+                Node::Element(el("statusCode", &[("code", "new")], vec![])),
+                Node::Element(list),
+            ],
+        )
+    }
+}
+
+/// An invalidation request's subject.
+pub fn invalidation(id: &str, group: &str, reason: &str) -> Element {
+    let r = DocumentRef {
+        id: crate::archive::render::split_id(id),
+        document_group: Some(group.to_string()),
+        set_id: None,
+        version: None,
+        invalidation_reason: Some(reason.to_string()),
+    };
+    clinical_document(&r, &[])
 }

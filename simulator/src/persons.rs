@@ -1,0 +1,104 @@
+//! Test persons (testihenkilöt) from `testdata/persons.toml`: artificial
+//! clients whose hetus use individual numbers 900–999, as Kanta's test
+//! environments require. Compiled in; used by the harness, the load tool and tests.
+
+use serde::Deserialize;
+
+/// A test person.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TestPerson {
+    /// Stable key tests refer to.
+    pub key: String,
+    /// Hetu.
+    pub hetu: String,
+    /// Family name.
+    pub family_name: String,
+    /// Given names.
+    pub given_names: String,
+    /// Birth date (YYYY-MM-DD).
+    pub birth_date: String,
+    /// 1 male, 2 female.
+    pub sex: String,
+    /// Under turvakielto.
+    pub turvakielto: bool,
+    /// What the person is for.
+    pub description: String,
+}
+
+/// A client identified by a temporary id.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TemporaryPerson {
+    /// Organisation-specific root.
+    pub root: String,
+    /// The id.
+    pub extension: String,
+    /// Family name.
+    pub family_name: String,
+    /// Given names.
+    pub given_names: String,
+    /// Birth date.
+    pub birth_date: String,
+    /// What it is for.
+    pub description: String,
+}
+
+/// A deliberately broken hetu.
+#[derive(Debug, Clone, Deserialize)]
+pub struct InvalidHetu {
+    /// The value.
+    pub value: String,
+    /// What is wrong.
+    pub why: String,
+}
+
+/// All test persons.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TestPersons {
+    /// Persons with hetu.
+    #[serde(rename = "person")]
+    pub persons: Vec<TestPerson>,
+    /// Persons with temporary ids.
+    #[serde(rename = "temporary_id", default)]
+    pub temporary: Vec<TemporaryPerson>,
+    /// Broken hetus.
+    #[serde(rename = "invalid_hetu", default)]
+    pub invalid: Vec<InvalidHetu>,
+}
+
+/// The compiled-in file.
+pub const PERSONS_TOML: &str = include_str!("../../testdata/persons.toml");
+
+impl TestPersons {
+    /// The built-in persons.
+    pub fn builtin() -> &'static TestPersons {
+        static P: std::sync::OnceLock<TestPersons> = std::sync::OnceLock::new();
+        P.get_or_init(|| match toml::from_str(PERSONS_TOML) {
+            Ok(p) => p,
+            // Compiled in and checked by a unit test.
+            Err(e) => panic!("testdata/persons.toml: {e}"),
+        })
+    }
+
+    /// A person by key.
+    pub fn get(&self, key: &str) -> Option<&TestPerson> {
+        self.persons.iter().find(|p| p.key == key)
+    }
+
+    /// A person by hetu.
+    pub fn by_hetu(&self, hetu: &str) -> Option<&TestPerson> {
+        self.persons.iter().find(|p| p.hetu.eq_ignore_ascii_case(hetu))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn persons_load_with_the_keys_tests_use() {
+        let p = TestPersons::builtin();
+        assert!(p.get("aikuinen").is_some());
+        assert!(p.persons.iter().any(|x| x.turvakielto));
+        assert!(!p.temporary.is_empty());
+    }
+}
