@@ -318,3 +318,15 @@ mod tests {
         assert_eq!(d.kind, AckKind::AR);
     }
 }
+
+#[cfg(test)]
+mod doc_tests {
+    #[test]
+    fn docs_rules_lists_every_code() {
+        let path = format!("{}/../docs/rules.md", env!("CARGO_MANIFEST_DIR"));
+        let doc = std::fs::read_to_string(&path).expect("docs/rules.md");
+        for code in super::DetailCode::ALL {
+            assert!(doc.contains(&format!("`{}`", code.as_str())), "docs/rules.md does not list {code}");
+        }
+    }
+}

@@ -32,6 +32,17 @@ pub struct Cli {
 pub enum Command {
     /// Run the archive: SOAP over mutual TLS, plus the admin API.
     Serve(ServeArgs),
+    /// Check a document against the archive's content rules offline, storing nothing.
+    ///
+    /// FILE is a SOAP message, an HL7 message, a CDA document (attachments are
+    /// read from files named by their Content-ID beside it) or a sample folder.
+    Validate(ValidateArgs),
+    /// Write the sample documents (valid and broken) under testdata/documents.
+    Samples {
+        /// Sample command.
+        #[command(subcommand)]
+        command: SamplesCommand,
+    },
     /// Manage the test PKI.
     Certs {
         /// Certificate command.
@@ -61,6 +72,30 @@ pub struct ServeArgs {
     /// Largest accepted request body, e.g. 20MiB, 512KiB, 1000000.
     #[arg(long, default_value = "20MiB", value_parser = parse_size)]
     pub max_body: usize,
+}
+
+/// `validate` options.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The document, message or sample folder.
+    pub file: PathBuf,
+    /// Judge time rules at this moment (RFC 3339), e.g. 2022-06-01T12:00:00Z; default now.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Treat a missing system signature as an error (phase I and old documents).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub strict_signature: bool,
+}
+
+/// `samples` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SamplesCommand {
+    /// (Re)write every sample folder.
+    Write {
+        /// Output root.
+        #[arg(long, default_value = "testdata/documents")]
+        out: PathBuf,
+    },
 }
 
 /// `certs` subcommands.
@@ -119,6 +154,12 @@ impl CliError {
 pub async fn run(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
         Command::Serve(a) => serve(a).await,
+        Command::Validate(a) => validate(a),
+        Command::Samples { command: SamplesCommand::Write { out } } => {
+            let n = crate::samples::write_all(&out).map_err(CliError::usage)?;
+            println!("wrote {n} samples under {}", out.display());
+            Ok(EXIT_OK)
+        }
         Command::Certs { command: CertsCommand::Init { out, systems, force } } => {
             let registry = Registry::load(&systems).map_err(CliError::usage)?;
             let report = pki::init(&CertPaths::new(&out), &registry, force).map_err(CliError::usage)?;
@@ -131,6 +172,17 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
             Ok(EXIT_OK)
         }
     }
+}
+
+fn validate(a: ValidateArgs) -> Result<i32, CliError> {
+    let at = match &a.at {
+        Some(s) => time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| CliError::usage(format!("--at '{s}' is not an RFC 3339 time: {e}")))?,
+        None => crate::clock::Clock::new().now(),
+    };
+    let report = crate::offline::validate_path(&a.file, at, a.strict_signature).map_err(CliError::usage)?;
+    print!("{}", report.render());
+    Ok(if report.has_errors() { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 async fn serve(a: ServeArgs) -> Result<i32, CliError> {

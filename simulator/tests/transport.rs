@@ -179,3 +179,17 @@ async fn journal_survives_a_restart() {
     assert!(one["request"].as_str().expect("raw request kept").contains("QUQI_IN200009FI01"));
     assert!(one["response"].as_str().expect("raw response kept").contains("SHA-M003"));
 }
+
+#[tokio::test]
+async fn readme_example_message_is_answered_with_a_kooste() {
+    let sim = Sim::start().await;
+    let c = sim.client("liittyva-atj");
+    let body = std::fs::read(common::testdata().join("messages/kooste-query.xml")).expect("fixture");
+    let headers = [("content-type", "text/xml; charset=utf-8"), ("SOAPAction", "\"\"")];
+    let r = c.send_raw(&headers, body.clone()).await.expect("answered");
+    assert_eq!(ack_type(&r.body).as_deref(), Some("AA"), "{}", r.body);
+    assert!(r.body.contains("<kooste"), "{}", r.body);
+    // Sending the same example again still works (the reused message id is only a warning).
+    let again = c.send_raw(&headers, body).await.expect("answered");
+    assert_eq!(ack_type(&again.body).as_deref(), Some("AA"));
+}

@@ -97,7 +97,9 @@ impl Kit {
         s.service_task = Some(self.service_task.clone());
         s.operating_unit = Some(self.org.operating_unit.clone());
         s.structure = Some("1.2.246.537.6.1505.1.2023.6.1".into());
-        let json = content::clienthood_json(&Self::person(p), &new_oid(), &self.org.operating_unit, &self.service_task, &self.date());
+        // One clienthood per client per organiser: its identifier follows from the two.
+        let hood_id = format!("{}-{}", self.org.controller, p.hetu);
+        let json = content::clienthood_json(&Self::person(p), &hood_id, &self.org.operating_unit, &self.service_task, &self.date());
         s.parts.push(Part::new(format!("{}.json", s.id), "application/json", json));
         s
     }
@@ -120,8 +122,8 @@ impl Kit {
     /// II, and a display XHTML plus structured JSON for the joining-obligation model.
     pub fn client_document(&self, p: &TestPerson, case_id: &str, model: DocumentModel) -> DocumentSpec {
         let (title, doc_type, general) = match model {
-            DocumentModel::Vaihe2 => ("Asiakaskertomusmerkintä", "19003", "Asiakaskertomusmerkintä"),
-            _ => ("Päätös lastensuojelun avohuollon tukitoimesta", "10004", "Päätös"),
+            DocumentModel::Vaihe2 => ("Merkintä ohjauksesta ja neuvonnasta", "19003", "Asiakaskertomusmerkintä"),
+            _ => ("Lastensuojelun palvelu- tai tukitoimipäätös", "11002", "Päätös"),
         };
         let mut s = self.base(DocumentKind::Client(model), model, p, title);
         let general = crate::codes::CodeSets::builtin()
