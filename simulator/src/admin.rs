@@ -1,20 +1,26 @@
-//! Admin API on its own listener (loopback by default): health, the message
-//! journal, and (as the simulator grows) reset, seed, clock and faults.
+//! Admin API on its own listener (loopback by default; a bearer token is
+//! required when it listens elsewhere): health, the message journal, reset,
+//! seed, the clock, fault rules, the registry, and its OpenAPI description.
 //!
 //! Owns: the admin routes and their JSON shapes. Every state change goes
 //! through the same archive, store, clock and fault objects the SOAP side uses.
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde_json::json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
+use crate::archive::Archive;
 use crate::clock::Clock;
-use crate::faults::Faults;
+use crate::faults::{FaultSpec, Faults};
 use crate::journal::JournalFilter;
 use crate::registry::Registry;
 use crate::store::{Space, Store};
@@ -26,12 +32,16 @@ pub struct AdminState {
     pub clock: Arc<Clock>,
     /// Store.
     pub store: Arc<dyn Store>,
+    /// Archive (seeding goes through its use cases).
+    pub archive: Arc<Archive>,
     /// Registry.
     pub registry: Arc<Registry>,
     /// Fault rules.
     pub faults: Arc<Faults>,
-    /// When the process started (wall clock, for uptime).
+    /// When the process started (for uptime).
     pub started: std::time::Instant,
+    /// Bearer token required on every admin request, when set.
+    pub token: Option<String>,
 }
 
 /// An admin error, rendered as JSON `{ "error": … }`.
@@ -48,32 +58,66 @@ fn internal(e: impl std::fmt::Display) -> AdminError {
     AdminError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
 }
 
-/// The admin router.
-pub fn router(state: AdminState) -> Router {
-    Router::new()
-        .route("/admin/health", get(health))
-        .route("/admin/journal", get(journal))
-        .route("/admin/journal/{seq}", get(journal_entry))
-        .with_state(state)
+fn bad(e: impl std::fmt::Display) -> AdminError {
+    AdminError(StatusCode::BAD_REQUEST, e.to_string())
 }
 
-async fn health(State(s): State<AdminState>) -> Result<Json<serde_json::Value>, AdminError> {
+fn rfc3339(t: OffsetDateTime) -> String {
+    t.format(&Rfc3339).unwrap_or_default()
+}
+
+/// The admin router.
+pub fn router(state: AdminState) -> Router {
+    let token = state.token.clone();
+    Router::new()
+        .route("/admin/health", get(health))
+        .route("/admin/openapi.json", get(openapi))
+        .route("/admin/journal", get(journal))
+        .route("/admin/journal/{seq}", get(journal_entry))
+        .route("/admin/reset", post(reset))
+        .route("/admin/fixtures", get(fixtures))
+        .route("/admin/seed/{name}", post(seed))
+        .route("/admin/clock", get(clock_get).put(clock_set).delete(clock_reset))
+        .route("/admin/clock/advance", post(clock_advance))
+        .route("/admin/faults", get(faults_list).post(faults_add).delete(faults_clear))
+        .route("/admin/faults/{id}", delete(faults_remove))
+        .route("/admin/systems", get(systems))
+        .with_state(state)
+        .layer(middleware::from_fn(move |req: Request, next: Next| {
+            let token = token.clone();
+            async move {
+                if let Some(t) = token {
+                    let ok = req
+                        .headers()
+                        .get(header::AUTHORIZATION)
+                        .and_then(|v| v.to_str().ok())
+                        .is_some_and(|v| v.strip_prefix("Bearer ").is_some_and(|g| g == t));
+                    if !ok {
+                        return AdminError(StatusCode::UNAUTHORIZED, "admin API needs 'Authorization: Bearer <token>'".into())
+                            .into_response();
+                    }
+                }
+                next.run(req).await
+            }
+        }))
+}
+
+async fn health(State(s): State<AdminState>) -> Result<Json<Value>, AdminError> {
     Ok(Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
-        "clock": s.clock.now().format(&time::format_description::well_known::Rfc3339).map_err(internal)?,
+        "clock": rfc3339(s.clock.now()),
+        "clock_mode": s.clock.mode(),
         "uptime_seconds": s.started.elapsed().as_secs(),
         "systems": s.registry.systems().len(),
         "documents": s.store.count(Space::Documents).map_err(internal)?,
         "fault_rules": s.faults.list().len(),
+        "disk_bytes": s.store.size_on_disk().map_err(internal)?,
     })))
 }
 
-async fn journal(
-    State(s): State<AdminState>,
-    Query(filter): Query<JournalFilter>,
-) -> Result<Json<serde_json::Value>, AdminError> {
-    let m = filter.matcher().map_err(|e| AdminError(StatusCode::BAD_REQUEST, e.to_string()))?;
+async fn journal(State(s): State<AdminState>, Query(filter): Query<JournalFilter>) -> Result<Json<Value>, AdminError> {
+    let m = filter.matcher().map_err(bad)?;
     let entries = s.store.journal(&m).map_err(internal)?;
     Ok(Json(json!({ "entries": entries })))
 }
@@ -83,4 +127,183 @@ async fn journal_entry(State(s): State<AdminState>, Path(seq): Path<u64>) -> Res
         Some(e) => Ok(Json(e).into_response()),
         None => Err(AdminError(StatusCode::NOT_FOUND, format!("no journal entry {seq}"))),
     }
+}
+
+#[derive(Deserialize)]
+struct ResetQuery {
+    #[serde(default)]
+    journal: bool,
+}
+
+async fn reset(State(s): State<AdminState>, Query(q): Query<ResetQuery>) -> Result<Json<Value>, AdminError> {
+    s.store.reset(q.journal).map_err(internal)?;
+    Ok(Json(json!({ "reset": true, "journal_cleared": q.journal })))
+}
+
+async fn fixtures() -> Json<Value> {
+    let list: Vec<Value> = crate::seed::list().into_iter().map(|(n, d)| json!({ "name": n, "description": d })).collect();
+    Json(json!({ "fixtures": list }))
+}
+
+async fn seed(State(s): State<AdminState>, Path(name): Path<String>) -> Result<Json<Value>, AdminError> {
+    let archive = s.archive.clone();
+    let registry = s.registry.clone();
+    let result = tokio::task::spawn_blocking(move || crate::seed::seed(&archive, &registry, &name)).await.map_err(internal)?;
+    match result {
+        Ok(r) => Ok(Json(json!(r))),
+        Err(e @ crate::seed::SeedError::Unknown(_)) => Err(AdminError(StatusCode::NOT_FOUND, e.to_string())),
+        Err(e @ crate::seed::SeedError::Refused { .. }) => Err(AdminError(StatusCode::CONFLICT, e.to_string())),
+        Err(e) => Err(bad(e)),
+    }
+}
+
+fn clock_json(c: &Clock) -> Value {
+    json!({ "now": rfc3339(c.now()), "mode": c.mode(), "offset_seconds": c.offset_seconds() })
+}
+
+async fn clock_get(State(s): State<AdminState>) -> Json<Value> {
+    Json(clock_json(&s.clock))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockSet {
+    now: String,
+    #[serde(default)]
+    freeze: bool,
+}
+
+async fn clock_set(State(s): State<AdminState>, Json(body): Json<ClockSet>) -> Result<Json<Value>, AdminError> {
+    let t = OffsetDateTime::parse(&body.now, &Rfc3339).map_err(|_| bad(format!("'now' must be RFC 3339, e.g. 2022-06-01T12:00:00Z; got '{}'", body.now)))?;
+    s.clock.set(t, body.freeze);
+    Ok(Json(clock_json(&s.clock)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClockAdvance {
+    #[serde(default)]
+    days: i64,
+    #[serde(default)]
+    hours: i64,
+    #[serde(default)]
+    minutes: i64,
+    #[serde(default)]
+    seconds: i64,
+}
+
+async fn clock_advance(State(s): State<AdminState>, Json(b): Json<ClockAdvance>) -> Result<Json<Value>, AdminError> {
+    let total = b
+        .days
+        .checked_mul(86_400)
+        .and_then(|d| d.checked_add(b.hours.checked_mul(3600)?))
+        .and_then(|d| d.checked_add(b.minutes.checked_mul(60)?))
+        .and_then(|d| d.checked_add(b.seconds))
+        .filter(|d| d.abs() <= 200 * 365 * 86_400)
+        .ok_or_else(|| bad("advance is out of range (at most 200 years either way)"))?;
+    s.clock.advance(time::Duration::seconds(total));
+    Ok(Json(clock_json(&s.clock)))
+}
+
+async fn clock_reset(State(s): State<AdminState>) -> Json<Value> {
+    s.clock.reset();
+    Json(clock_json(&s.clock))
+}
+
+async fn faults_list(State(s): State<AdminState>) -> Json<Value> {
+    Json(json!({ "faults": s.faults.list() }))
+}
+
+async fn faults_add(State(s): State<AdminState>, Json(spec): Json<FaultSpec>) -> Result<(StatusCode, Json<Value>), AdminError> {
+    let rule = s.faults.add(spec).map_err(bad)?;
+    Ok((StatusCode::CREATED, Json(json!(rule))))
+}
+
+async fn faults_clear(State(s): State<AdminState>) -> Json<Value> {
+    s.faults.clear();
+    Json(json!({ "faults": [] }))
+}
+
+async fn faults_remove(State(s): State<AdminState>, Path(id): Path<u64>) -> Result<StatusCode, AdminError> {
+    if s.faults.remove(id) {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AdminError(StatusCode::NOT_FOUND, format!("no fault rule {id}")))
+    }
+}
+
+async fn systems(State(s): State<AdminState>) -> Json<Value> {
+    Json(json!({
+        "systems": s.registry.systems(),
+        "joint_groups": s.registry.joint_groups(),
+        "unregistered": s.registry.unregistered(),
+    }))
+}
+
+async fn openapi() -> Json<Value> {
+    Json(openapi_document())
+}
+
+/// The OpenAPI 3.0 description of this API.
+pub fn openapi_document() -> Value {
+    let err = json!({"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}});
+    let ok = |d: &str| json!({"description": d, "content": {"application/json": {"schema": {"type": "object"}}}});
+    json!({
+        "openapi": "3.0.3",
+        "info": {"title": "SHA simulator admin API", "version": env!("CARGO_PKG_VERSION"),
+                  "description": "Journal, reset, seed, clock and fault injection of the SHA simulator. Loopback only by default; a bearer token is required when bound elsewhere."},
+        "paths": {
+            "/admin/health": {"get": {"summary": "Health, clock and counts", "responses": {"200": ok("health")}}},
+            "/admin/journal": {"get": {"summary": "Journal entries, newest first (bodies left out)",
+                "parameters": [
+                    {"name": "system", "in": "query", "schema": {"type": "string"}},
+                    {"name": "interaction", "in": "query", "schema": {"type": "string"}},
+                    {"name": "outcome", "in": "query", "schema": {"type": "string", "enum": ["accepted", "application_error", "rejected", "fault", "tls_refused"]}},
+                    {"name": "since", "in": "query", "schema": {"type": "string", "format": "date-time"}},
+                    {"name": "after_seq", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                    {"name": "message_id", "in": "query", "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}}],
+                "responses": {"200": ok("entries"), "400": err}}},
+            "/admin/journal/{seq}": {"get": {"summary": "One entry with raw request and response",
+                "parameters": [{"name": "seq", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}],
+                "responses": {"200": ok("entry"), "404": err}}},
+            "/admin/reset": {"post": {"summary": "Empty the archive (the registry stays)",
+                "parameters": [{"name": "journal", "in": "query", "schema": {"type": "boolean"}}],
+                "responses": {"200": ok("reset")}}},
+            "/admin/fixtures": {"get": {"summary": "Seed fixtures available", "responses": {"200": ok("fixtures")}}},
+            "/admin/seed/{name}": {"post": {"summary": "Load a fixture through the archive's use cases",
+                "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": ok("seed report"), "404": err, "409": err, "400": err}}},
+            "/admin/clock": {
+                "get": {"summary": "The simulator's now", "responses": {"200": ok("clock")}},
+                "put": {"summary": "Set now (optionally frozen)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClockSet"}}}},
+                        "responses": {"200": ok("clock"), "400": err, "422": err}},
+                "delete": {"summary": "Back to the wall clock", "responses": {"200": ok("clock")}}},
+            "/admin/clock/advance": {"post": {"summary": "Move now by an amount",
+                "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ClockAdvance"}}}},
+                "responses": {"200": ok("clock"), "400": err, "422": err}}},
+            "/admin/faults": {
+                "get": {"summary": "Active fault rules", "responses": {"200": ok("rules")}},
+                "post": {"summary": "Add a fault rule", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/FaultSpec"}}}},
+                         "responses": {"201": ok("rule"), "400": err, "422": err}},
+                "delete": {"summary": "Remove every fault rule", "responses": {"200": ok("rules")}}},
+            "/admin/faults/{id}": {"delete": {"summary": "Remove one fault rule",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}],
+                "responses": {"204": {"description": "removed"}, "404": err}}},
+            "/admin/systems": {"get": {"summary": "The system registry", "responses": {"200": ok("registry")}}},
+            "/admin/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok("OpenAPI")}}}
+        },
+        "components": {"schemas": {
+            "Error": {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]},
+            "ClockSet": {"type": "object", "properties": {"now": {"type": "string", "format": "date-time"}, "freeze": {"type": "boolean"}}, "required": ["now"], "additionalProperties": false},
+            "ClockAdvance": {"type": "object", "properties": {"days": {"type": "integer"}, "hours": {"type": "integer"}, "minutes": {"type": "integer"}, "seconds": {"type": "integer"}}, "additionalProperties": false},
+            "FaultSpec": {"type": "object", "required": ["action"], "additionalProperties": false, "properties": {
+                "system": {"type": "string"}, "interaction": {"type": "string"},
+                "count": {"type": "integer", "minimum": 1}, "from": {"type": "string", "format": "date-time"}, "until": {"type": "string", "format": "date-time"},
+                "action": {"oneOf": [
+                    {"type": "object", "required": ["kind", "ms"], "properties": {"kind": {"enum": ["delay"]}, "ms": {"type": "integer", "minimum": 0, "maximum": 120000}}},
+                    {"type": "object", "required": ["kind", "status"], "properties": {"kind": {"enum": ["http_status"]}, "status": {"type": "integer", "minimum": 400, "maximum": 599}}},
+                    {"type": "object", "required": ["kind"], "properties": {"kind": {"enum": ["soap_fault", "hl7_reject", "drop_connection"]}}}]}}}
+        }}
+    })
 }

@@ -69,6 +69,9 @@ pub struct ServeArgs {
     /// System registry.
     #[arg(long, default_value = "testdata/systems.toml")]
     pub systems: PathBuf,
+    /// Bearer token for the admin API; required when --admin-listen is not a loopback address.
+    #[arg(long, env = "SHA_ADMIN_TOKEN")]
+    pub admin_token: Option<String>,
     /// Largest accepted request body, e.g. 20MiB, 512KiB, 1000000.
     #[arg(long, default_value = "20MiB", value_parser = parse_size)]
     pub max_body: usize,
@@ -192,6 +195,7 @@ async fn serve(a: ServeArgs) -> Result<i32, CliError> {
     opts.listen = a.listen;
     opts.admin_listen = a.admin_listen;
     opts.max_body = a.max_body;
+    opts.admin_token = a.admin_token.clone();
     let running = server::start(opts).await.map_err(CliError::usage)?;
     println!("SHA simulator");
     println!("  SOAP endpoint : https://{}/sha   (WSDL: https://{}/sha?wsdl)", running.sha_addr, running.sha_addr);

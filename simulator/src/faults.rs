@@ -28,6 +28,8 @@ pub enum FaultAction {
     SoapFault,
     /// Answer with an HL7 AR acknowledgement, without processing.
     Hl7Reject,
+    /// Drop the connection without an answer.
+    DropConnection,
 }
 
 /// A rule as given to the admin API.

@@ -28,6 +28,7 @@ pub mod pki;
 pub mod profile;
 pub mod registry;
 pub mod samples;
+pub mod seed;
 pub mod server;
 pub mod store;
 pub mod transport;

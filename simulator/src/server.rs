@@ -49,6 +49,8 @@ pub struct Options {
     pub generate_certs: bool,
     /// Use this clock (default: a new wall clock).
     pub clock: Option<Arc<Clock>>,
+    /// Bearer token for the admin API (required when it listens beyond loopback).
+    pub admin_token: Option<String>,
 }
 
 impl Options {
@@ -64,6 +66,7 @@ impl Options {
             handshake_timeout: Duration::from_secs(10),
             generate_certs: true,
             clock: None,
+            admin_token: None,
         }
     }
 }
@@ -89,6 +92,9 @@ pub enum StartError {
         #[source]
         source: std::io::Error,
     },
+    /// The admin API would be reachable from other machines without a token.
+    #[error("the admin API listens on {0}, beyond loopback: set --admin-token (or SHA_ADMIN_TOKEN)")]
+    AdminExposed(SocketAddr),
     /// Certificates are missing and generation was turned off.
     #[error("certificates are missing in {0}; run `sha-simulator certs init`")]
     MissingCerts(String),
@@ -117,6 +123,9 @@ impl std::fmt::Debug for Running {
 
 /// Starts a simulator with `opts`.
 pub async fn start(opts: Options) -> Result<Running, StartError> {
+    if !opts.admin_listen.ip().is_loopback() && opts.admin_token.is_none() {
+        return Err(StartError::AdminExposed(opts.admin_listen));
+    }
     let certs = CertPaths::new(&opts.certs);
     if !pki::is_complete(&certs, &opts.registry) {
         if !opts.generate_certs {
@@ -195,9 +204,11 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
     let admin_state = AdminState {
         clock,
         store,
+        archive: state.archive.clone(),
         registry,
         faults,
         started: std::time::Instant::now(),
+        token: opts.admin_token.clone(),
     };
     let (admin_stop, mut stop_rx) = tokio::sync::watch::channel(false);
     let admin_app = admin::router(admin_state);

@@ -79,6 +79,22 @@ pub struct Reply {
     body: String,
     outcome: Outcome,
     codes: Vec<String>,
+    /// Abort the connection instead of answering (fault injection).
+    drop_connection: bool,
+}
+
+/// A response body that fails at once, so hyper aborts the connection mid-response.
+struct Aborted;
+
+impl http_body::Body for Aborted {
+    type Data = Bytes;
+    type Error = std::io::Error;
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        std::task::Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "injected fault: connection dropped"))))
+    }
 }
 
 impl Reply {
@@ -90,6 +106,7 @@ impl Reply {
             body: soap::fault(version, &detail),
             outcome: Outcome::Fault,
             codes: vec![detail.code.as_str().to_string()],
+            drop_connection: false,
         }
     }
 
@@ -108,12 +125,16 @@ impl Reply {
                 AckType::AR => Outcome::Rejected,
             },
             codes: ack.details.iter().map(|d| d.code.as_str().to_string()).collect(),
+            drop_connection: false,
         }
     }
 }
 
 impl IntoResponse for Reply {
     fn into_response(self) -> Response {
+        if self.drop_connection {
+            return Response::new(Body::new(Aborted));
+        }
         (self.status, [(header::CONTENT_TYPE, self.content_type)], self.body).into_response()
     }
 }
@@ -292,6 +313,11 @@ async fn process(
             }
             FaultAction::Hl7Reject => {
                 return (reject(vec![Detail::new(DetailCode::InjectedRejection, "AR")]), raw);
+            }
+            FaultAction::DropConnection => {
+                let mut r = Reply::fault(version, Detail::new(DetailCode::InjectedFault, "connection dropped"), StatusCode::OK);
+                r.drop_connection = true;
+                return (r, raw);
             }
         }
     }
