@@ -1,12 +1,23 @@
-//! `sha-harness`: thin entry point (the runner arrives with the harness issue).
+//! `sha-harness`: thin entry point over [`sha_harness::cli`].
+
+use clap::Parser;
+use sha_harness::cli::{self, Cli};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        Some("--version") | Some("-V") => println!("sha-harness {}", env!("CARGO_PKG_VERSION")),
-        _ => {
-            eprintln!("sha-harness: the test-case runner is not part of this build yet; see README.md");
-            std::process::exit(2);
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("sha-harness: cannot start the async runtime: {e}");
+            std::process::exit(cli::EXIT_USAGE);
         }
-    }
+    };
+    let code = match runtime.block_on(cli::run(cli)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("sha-harness: {}", e.message);
+            e.code
+        }
+    };
+    std::process::exit(code);
 }

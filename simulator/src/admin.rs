@@ -82,6 +82,7 @@ pub fn router(state: AdminState) -> Router {
         .route("/admin/faults", get(faults_list).post(faults_add).delete(faults_clear))
         .route("/admin/faults/{id}", delete(faults_remove))
         .route("/admin/systems", get(systems))
+        .route("/admin/documents/{id}", get(document))
         .with_state(state)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             let token = token.clone();
@@ -240,6 +241,14 @@ async fn systems(State(s): State<AdminState>) -> Json<Value> {
     }))
 }
 
+/// The archivist's view of one document: every metadata field, unmasked, with its status.
+async fn document(State(s): State<AdminState>, Path(id): Path<String>) -> Result<Json<Value>, AdminError> {
+    match s.archive.document(&id).map_err(internal)? {
+        Some(d) => Ok(Json(json!(d))),
+        None => Err(AdminError(StatusCode::NOT_FOUND, format!("no document {id}"))),
+    }
+}
+
 async fn openapi() -> Json<Value> {
     Json(openapi_document())
 }
@@ -291,6 +300,9 @@ pub fn openapi_document() -> Value {
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}],
                 "responses": {"204": {"description": "removed"}, "404": err}}},
             "/admin/systems": {"get": {"summary": "The system registry", "responses": {"200": ok("registry")}}},
+            "/admin/documents/{id}": {"get": {"summary": "One stored document with all its metadata (archivist view, unmasked)",
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": ok("document"), "404": err}}},
             "/admin/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok("OpenAPI")}}}
         },
         "components": {"schemas": {

@@ -30,7 +30,7 @@ async fn openapi_describes_every_route() {
     assert_eq!(doc["openapi"], "3.0.3");
     for path in [
         "/admin/health", "/admin/journal", "/admin/journal/{seq}", "/admin/reset", "/admin/fixtures", "/admin/seed/{name}",
-        "/admin/clock", "/admin/clock/advance", "/admin/faults", "/admin/faults/{id}", "/admin/systems",
+        "/admin/clock", "/admin/clock/advance", "/admin/faults", "/admin/faults/{id}", "/admin/systems", "/admin/documents/{id}",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
@@ -50,7 +50,12 @@ async fn journal_filters_and_single_entries() {
     assert_eq!(by_system["entries"][0]["ack_codes"][0], "SHA-R402");
     let accepted = sim.admin_json(&format!("/admin/journal?outcome=accepted&interaction={}", ix::STORE)).await;
     assert_eq!(accepted["entries"].as_array().expect("entries").len(), 1);
-    assert!(!accepted["entries"][0]["documents"].as_array().expect("docs").is_empty());
+    let stored = accepted["entries"][0]["documents"][0].as_str().expect("document id").to_string();
+    let doc = sim.admin_json(&format!("/admin/documents/{stored}")).await;
+    assert_eq!(doc["metadata"]["client"]["extension"], p.hetu.as_str());
+    assert_eq!(doc["status"], "current");
+    let (status, _) = send(reqwest::Method::GET, sim.admin("/admin/documents/1.2.3.nothing"), None).await;
+    assert_eq!(status, 404);
     let limited = sim.admin_json("/admin/journal?limit=1").await;
     assert_eq!(limited["entries"].as_array().expect("entries").len(), 1);
     let seq = limited["entries"][0]["seq"].as_u64().expect("seq");

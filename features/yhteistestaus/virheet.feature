@@ -1,0 +1,176 @@
+# language: fi
+@yhteistestaus @liittyva @virhe
+Ominaisuus: Yhteistestaus — arkisto hylkää virheelliset asiakirjat säännön mukaisella koodilla
+  Jokainen arkiston sääntö (docs/rules.md) hylkää sen rikkovan sanoman omalla koodillaan,
+  eikä hylätty sanoma muuta arkiston sisältöä. Järjestelmän tulee näyttää hylkäys käyttäjälle.
+
+  Tausta:
+    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Ja simulaattorin kello on "2022-06-01T12:00:00Z"
+    Ja testihenkilö on "aikuinen"
+
+  @SHA-VIRHE-001 @vaihe2
+  Tapaus: Pakollinen palveluyksikkö puuttuu (SHA-R101)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "puuttuva-palveluyksikko"
+    Niin arkisto hylkää sanoman koodilla "SHA-R101"
+
+  @SHA-VIRHE-002 @vaihe1
+  Tapaus: Päätöksestä puuttuu sosiaalipalvelu (SHA-R102)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa I vaiheen asiakirjan virheellä "puuttuva-sosiaalipalvelu"
+    Niin arkisto hylkää sanoman koodilla "SHA-R102"
+
+  @SHA-VIRHE-003 @vaihe2
+  Tapaus: Tuntematon asiakirjaryhmä (SHA-R202)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "tuntematon-asiakirjaryhma"
+    Niin arkisto hylkää sanoman koodilla "SHA-R202"
+
+  @SHA-VIRHE-004 @vaihe2
+  Tapaus: Koodi ei ole voimassa asiakirjan päivänä (SHA-R203)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "koodi-ei-voimassa"
+    Niin arkisto hylkää sanoman koodilla "SHA-R203"
+
+  @SHA-VIRHE-005 @vaihe2
+  Tapaus: Palveluyksikkö puuttuu SOTE-organisaatiorekisteristä (SHA-R205)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "tuntematon-palveluyksikko"
+    Niin arkisto hylkää sanoman koodilla "SHA-R205"
+
+  @SHA-VIRHE-006 @vaihe1
+  Tapaus: Asiakirjatyyppi ja yleinen tyyppi ristiriidassa (SHA-R206)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa I vaiheen asiakirjan virheellä "asiakirjatyyppi-ristiriita"
+    Niin arkisto hylkää sanoman koodilla "SHA-R206"
+
+  @SHA-VIRHE-007
+  Tapaus: Henkilötunnuksen tarkistusmerkki on väärä (SHA-R301)
+    Kun järjestelmä tallentaa asiakkuusasiakirjan virheellä "virheellinen-hetu"
+    Niin arkisto hylkää sanoman koodilla "SHA-R301"
+
+  @SHA-VIRHE-008
+  Tapaus: Henkilötunnus ei ole testitunnus (SHA-R302)
+    Kun järjestelmä tallentaa asiakkuusasiakirjan virheellä "ei-testihetu"
+    Niin arkisto hylkää sanoman koodilla "SHA-R302"
+
+  @SHA-VIRHE-009 @vaihe1
+  Tapaus: Tilapäinen tunniste I vaiheen asiakirjassa (SHA-R303)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa I vaiheen asiakirjan virheellä "tilapainen-tunniste"
+    Niin arkisto hylkää sanoman koodilla "SHA-R303"
+
+  @SHA-VIRHE-010
+  Tapaus: Asiakirja toisen rekisterinpitäjän rekisteriin (SHA-R401)
+    Kun järjestelmä tallentaa asiakkuusasiakirjan virheellä "vieras-rekisterinpitaja"
+    Niin arkisto hylkää sanoman koodilla "SHA-R401"
+
+  @SHA-VIRHE-011 @vaihe2
+  Tapaus: Asiakirja asiaan, jota ei ole (SHA-R501)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "puuttuva-asia"
+    Niin arkisto hylkää sanoman koodilla "SHA-R501"
+
+  @SHA-VIRHE-012 @vaihe2
+  Tapaus: Asiakirjatunniste on jo käytössä (SHA-R601)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "sama-tunniste"
+    Niin arkisto hylkää sanoman koodilla "SHA-R601"
+
+  @SHA-VIRHE-013 @vaihe2
+  Tapaus: Viitattu liite puuttuu sanomasta (SHA-R701)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "liite-puuttuu"
+    Niin arkisto hylkää sanoman koodilla "SHA-R701"
+
+  @SHA-VIRHE-014 @vaihe1
+  Tapaus: PDF ei ole PDF/A-muotoinen (SHA-R702)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa I vaiheen asiakirjan virheellä "ei-pdfa"
+    Niin arkisto hylkää sanoman koodilla "SHA-R702"
+
+  @SHA-VIRHE-015 @vaihe2
+  Tapaus: XHTML sisältää skriptin (SHA-R704)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "xhtml-skripti"
+    Niin arkisto hylkää sanoman koodilla "SHA-R704"
+
+  @SHA-VIRHE-016
+  Tapaus: Asiakkuuden JSON on rikki (SHA-R705)
+    Kun järjestelmä tallentaa asiakkuusasiakirjan virheellä "json-rikki"
+    Niin arkisto hylkää sanoman koodilla "SHA-R705"
+
+  @SHA-VIRHE-017 @vaihe2
+  Tapaus: Liitteen ilmoitettu koko on väärä (SHA-R706)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "koko-vaara"
+    Niin arkisto hylkää sanoman koodilla "SHA-R706"
+
+  @SHA-VIRHE-018 @vaihe2
+  Tapaus: Liitteen tiiviste ei täsmää (SHA-R707)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "tiiviste-vaara"
+    Niin arkisto hylkää sanoman koodilla "SHA-R707"
+
+  @SHA-VIRHE-019 @vaihe1
+  Tapaus: I vaiheen asiakirjassa JSON-sisältö (SHA-R709)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa I vaiheen asiakirjan virheellä "vaara-sisaltotyyppi"
+    Niin arkisto hylkää sanoman koodilla "SHA-R709"
+
+  @SHA-VIRHE-020 @vaihe2
+  Tapaus: Asiakirja on päivätty tulevaisuuteen (SHA-R801)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "tulevaisuudessa"
+    Niin arkisto hylkää sanoman koodilla "SHA-R801"
+
+  @SHA-VIRHE-021 @vaihe1
+  Tapaus: I vaiheen asiakirjasta puuttuu järjestelmäallekirjoitus (SHA-R004)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa I vaiheen asiakirjan virheellä "allekirjoitus-puuttuu"
+    Niin arkisto hylkää sanoman koodilla "SHA-R004"
+
+  @SHA-VIRHE-022 @vanha
+  Tapaus: Vanhasta asiakirjasta puuttuu järjestelmäallekirjoitus (SHA-R004)
+    Kun järjestelmä tallentaa vanhan asiakirjan virheellä "allekirjoitus-puuttuu"
+    Niin arkisto hylkää sanoman koodilla "SHA-R004"
+
+  @SHA-VIRHE-023 @vaihe2
+  Tapaus: Uuden version numero hyppää (SHA-R603)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Kun järjestelmä tallentaa asiakirjasta uuden version virheellä "versionumero-hyppaa"
+    Niin arkisto hylkää sanoman koodilla "SHA-R603"
+
+  @SHA-VIRHE-024 @vaihe2
+  Tapaus: Uuden version setId poikkeaa (SHA-R606)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Kun järjestelmä tallentaa asiakirjasta uuden version virheellä "eri-setid"
+    Niin arkisto hylkää sanoman koodilla "SHA-R606"
+
+  @SHA-VIRHE-025 @vaihe2
+  Tapaus: Uudesta versiosta puuttuu korvattavan viittaus (SHA-R608)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Kun järjestelmä tallentaa asiakirjasta uuden version virheellä "ei-korvausviittausta"
+    Niin arkisto hylkää sanoman koodilla "SHA-R608"
+
+  @SHA-VIRHE-026
+  Tapaus: Asia-asiakirja ilman asiakkuutta (SHA-R502)
+    Kun järjestelmä tallentaa asia-asiakirjan
+    Niin arkisto hylkää sanoman koodilla "SHA-R502"
+
+  @SHA-VIRHE-027 @vaihe2
+  Tapaus: Jo mitätöidyn asiakirjan mitätöinti (SHA-R607)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Kun järjestelmä mitätöi asiakirjan
+    Ja järjestelmä mitätöi asiakirjan
+    Niin arkisto hylkää sanoman koodilla "SHA-R607"
+
+  @SHA-VIRHE-028
+  Tapaus: Tulevaisuuteen päivätty asiakkuusasiakirja (SHA-R801)
+    Kun järjestelmä tallentaa asiakkuusasiakirjan virheellä "tulevaisuudessa"
+    Niin arkisto hylkää sanoman koodilla "SHA-R801"

@@ -1,0 +1,220 @@
+//! The `sha-harness` command line: `run` the catalogue, and `reference-adapter`,
+//! a real adapter process speaking the documented protocol (docs/adapter.md)
+//! by driving the built-in reference client — for trying the adapter mode.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::context::SimulatorTarget;
+use crate::report::{self, RunReport};
+use crate::runner::{self, RunOptions, SutChoice};
+use sha_simulator::registry::Registry;
+
+/// Exit code: every selected scenario passed.
+pub const EXIT_OK: i32 = 0;
+/// Exit code: at least one scenario failed (or none ran).
+pub const EXIT_FAILED: i32 = 1;
+/// Exit code: usage or configuration error.
+pub const EXIT_USAGE: i32 = 2;
+
+/// Joint-testing harness for the SHA simulator: Kela-style test cases against a connecting system.
+#[derive(Debug, Parser)]
+#[command(name = "sha-harness", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the test catalogue.
+    Run(RunArgs),
+    /// Serve the adapter protocol by driving the built-in reference client (a stand-in vendor adapter).
+    ReferenceAdapter(AdapterArgs),
+}
+
+/// `run` options.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Feature files: a directory or one .feature file.
+    #[arg(long, default_value = "features")]
+    pub features: PathBuf,
+    /// Tag expression, e.g. "@yhteystestaus", "@liittyva and not @virhe".
+    #[arg(long)]
+    pub tags: Option<String>,
+    /// System under test: builtin, builtin-faulty, adapter=URL or manual.
+    #[arg(long, default_value = "builtin")]
+    pub sut: String,
+    /// Seconds to wait for each message at the simulator (adapter and manual modes).
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+    /// Simulator: "embedded" (started here) or the SOAP endpoint URL of a running one.
+    #[arg(long, default_value = "embedded")]
+    pub simulator: String,
+    /// Admin API of an external simulator.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub admin: String,
+    /// Certificate directory of an external simulator.
+    #[arg(long, default_value = "certs")]
+    pub certs: PathBuf,
+    /// System registry.
+    #[arg(long, default_value = "testdata/systems.toml")]
+    pub systems: PathBuf,
+    /// The vendor's system (registry name): scenarios of its profile run as it.
+    #[arg(long)]
+    pub system: Option<String>,
+    /// Write JUnit XML here.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Write JSON here.
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write the HTML report here.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Write the Finnish test report (Markdown) here.
+    #[arg(long)]
+    pub report_fi: Option<PathBuf>,
+}
+
+/// `reference-adapter` options.
+#[derive(Debug, Args)]
+pub struct AdapterArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:9090")]
+    pub listen: std::net::SocketAddr,
+    /// SOAP endpoint of the simulator.
+    #[arg(long, default_value = "https://localhost:8443/sha")]
+    pub simulator: String,
+    /// The simulator's admin API (the adapter reads the simulator's clock there).
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub admin: String,
+    /// The simulator's certificate directory.
+    #[arg(long, default_value = "certs")]
+    pub certs: PathBuf,
+    /// System registry.
+    #[arg(long, default_value = "testdata/systems.toml")]
+    pub systems: PathBuf,
+}
+
+/// A failure with its exit code.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct CliError {
+    /// Exit code.
+    pub code: i32,
+    /// Message.
+    pub message: String,
+}
+
+fn usage(e: impl std::fmt::Display) -> CliError {
+    CliError { code: EXIT_USAGE, message: e.to_string() }
+}
+
+/// Parses `--sut`.
+pub fn parse_sut(s: &str, timeout: u64) -> Result<SutChoice, String> {
+    match s {
+        "builtin" => Ok(SutChoice::Builtin),
+        "builtin-faulty" => Ok(SutChoice::BuiltinFaulty),
+        "manual" => Ok(SutChoice::Manual(timeout)),
+        other => match other.strip_prefix("adapter=") {
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => Ok(SutChoice::Adapter(url.to_string(), timeout)),
+            _ => Err(format!("--sut '{other}': use builtin, builtin-faulty, adapter=http://HOST:PORT or manual")),
+        },
+    }
+}
+
+fn write(path: &Option<PathBuf>, text: impl FnOnce() -> String) -> Result<(), CliError> {
+    if let Some(p) = path {
+        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| usage(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        std::fs::write(p, text()).map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?;
+        println!("wrote {}", p.display());
+    }
+    Ok(())
+}
+
+/// Builds run options from arguments.
+pub fn run_options(a: &RunArgs) -> Result<RunOptions, CliError> {
+    let registry = Registry::load(&a.systems).map_err(usage)?;
+    let simulator = if a.simulator == "embedded" {
+        SimulatorTarget::Embedded
+    } else if a.simulator.starts_with("https://") {
+        SimulatorTarget::External { endpoint: a.simulator.clone(), admin: a.admin.clone(), certs: a.certs.clone() }
+    } else {
+        return Err(usage(format!("--simulator '{}': use embedded or https://HOST:PORT/sha", a.simulator)));
+    };
+    let mut tags = a.tags.clone();
+    if let (Some(system), None) = (&a.system, &tags) {
+        // A run for one system selects the scenarios of its profile.
+        if let Some(p) = registry.by_name(system).and_then(|s| s.controllers.first()).map(|c| c.profile) {
+            tags = Some(format!("@{}", serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()));
+        }
+    }
+    Ok(RunOptions {
+        features: a.features.clone(),
+        tags,
+        sut: parse_sut(&a.sut, a.timeout).map_err(usage)?,
+        simulator,
+        registry,
+        system: a.system.clone(),
+        progress: true,
+    })
+}
+
+/// Writes every requested report.
+pub fn write_reports(a: &RunArgs, r: &RunReport, registry: &Registry) -> Result<(), CliError> {
+    let (org, profile) = a
+        .system
+        .as_ref()
+        .and_then(|s| registry.by_name(s))
+        .and_then(|s| s.controllers.first().map(|c| (s.organisation.clone(), c.profile.finnish().to_string())))
+        .unwrap_or_else(|| ("(testiorganisaatiot)".into(), "(kaikki profiilit)".into()));
+    write(&a.junit, || report::junit::render(r))?;
+    write(&a.json, || report::json(r))?;
+    write(&a.html, || report::html::render(r))?;
+    write(&a.report_fi, || report::finnish::render(r, &org, &profile))?;
+    Ok(())
+}
+
+/// Runs a parsed command line; returns the exit code.
+pub async fn run(cli: Cli) -> Result<i32, CliError> {
+    match cli.command {
+        Command::Run(a) => {
+            let opts = run_options(&a)?;
+            let registry = opts.registry.clone();
+            let r = runner::run(opts).await.map_err(usage)?;
+            write_reports(&a, &r, &registry)?;
+            let (p, f, s) = r.counts();
+            println!("{} passed, {} failed, {} skipped", p, f, s);
+            Ok(if r.all_passed() { EXIT_OK } else { EXIT_FAILED })
+        }
+        Command::ReferenceAdapter(a) => {
+            let registry = Registry::load(&a.systems).map_err(usage)?;
+            let target = SimulatorTarget::External { endpoint: a.simulator, admin: a.admin, certs: a.certs };
+            let listener = tokio::net::TcpListener::bind(a.listen).await.map_err(|e| usage(format!("cannot listen on {}: {e}", a.listen)))?;
+            println!("reference adapter listening on http://{}/actions", a.listen);
+            crate::adapter_server::serve(listener, target, registry).await.map_err(usage)?;
+            Ok(EXIT_OK)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sut_choices_parse_and_bad_ones_name_the_problem() {
+        assert!(matches!(parse_sut("builtin", 5), Ok(SutChoice::Builtin)));
+        assert!(matches!(parse_sut("builtin-faulty", 5), Ok(SutChoice::BuiltinFaulty)));
+        assert!(matches!(parse_sut("manual", 7), Ok(SutChoice::Manual(7))));
+        assert!(matches!(parse_sut("adapter=http://127.0.0.1:9090", 9), Ok(SutChoice::Adapter(u, 9)) if u == "http://127.0.0.1:9090"));
+        assert!(parse_sut("adapter=ftp://x", 1).unwrap_err().contains("adapter=http"));
+        assert!(parse_sut("robot", 1).is_err());
+    }
+}

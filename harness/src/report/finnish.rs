@@ -1,0 +1,46 @@
+//! The Finnish test report (Markdown), shaped like the report a vendor sends
+//! to Kela after joint testing: system, organisation, profile, date, each test
+//! case with its result and evidence.
+
+use super::{RunReport, Status};
+
+/// Renders the Finnish report.
+pub fn render(r: &RunReport, organisation: &str, profile: &str) -> String {
+    let (p, f, s) = r.counts();
+    let mut out = String::new();
+    out.push_str("# Testiraportti: Kanta-palvelujen sosiaalihuollon asiakastiedon arkisto (SHA)\n\n");
+    out.push_str("| Tieto | Arvo |\n|---|---|\n");
+    out.push_str(&format!("| Testattava järjestelmä | {} |\n", r.system.clone().unwrap_or_else(|| "(useita järjestelmiä)".into())));
+    out.push_str(&format!("| Organisaatio | {organisation} |\n"));
+    out.push_str(&format!("| Liittymisprofiili | {profile} |\n"));
+    out.push_str(&format!("| Testauspäivä | {} |\n", r.started));
+    out.push_str(&format!("| Testiympäristö | SHA-simulaattori ({}) |\n", r.simulator));
+    out.push_str(&format!("| Ajotapa | {} |\n", r.sut));
+    out.push_str(&format!("| Tulos | {} testitapausta: {p} hyväksytty, {f} hylätty, {s} ohitettu |\n\n", p + f + s));
+    out.push_str("## Testitapaukset\n\n| Tunnus | Testitapaus | Tulos | Näyttö (sanomat, asiakirjat, kuittaukset) |\n|---|---|---|---|\n");
+    for sc in &r.scenarios {
+        let result = match sc.status {
+            Status::Passed => "Hyväksytty",
+            Status::Failed => "**Hylätty**",
+            Status::Skipped => "Ohitettu",
+        };
+        let e = &sc.evidence;
+        let evidence = [e.message_ids.join(", "), e.documents.join(", "), e.acks.join(", ")]
+            .iter()
+            .filter(|x| !x.is_empty())
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("; ");
+        out.push_str(&format!("| {} | {} | {result} | {} |\n", sc.id, sc.name.replace('|', "/"), evidence.replace('|', "/")));
+    }
+    let failed: Vec<_> = r.scenarios.iter().filter(|x| x.status == Status::Failed).collect();
+    if !failed.is_empty() {
+        out.push_str("\n## Poikkeamat\n\n");
+        for sc in failed {
+            let why = sc.steps.iter().find_map(|s| s.error.clone()).unwrap_or_default();
+            out.push_str(&format!("- **{}** {}: {}\n", sc.id, sc.name, why.replace('\n', " ")));
+        }
+    }
+    out.push_str("\n## Allekirjoitukset\n\nToimittajan edustaja: ____________________  Organisaation edustaja: ____________________\n");
+    out
+}

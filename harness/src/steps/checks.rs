@@ -1,0 +1,197 @@
+//! Then-steps: verdicts, always from what the simulator journalled and answered.
+
+use cucumber::gherkin::Step;
+use cucumber::then;
+
+use super::check;
+use crate::world::ShaWorld;
+
+fn describe(w: &ShaWorld) -> String {
+    match &w.observed {
+        Some(o) => format!(
+            "simulaattori vastasi {} {:?} (journal #{}){}",
+            o.ack.clone().unwrap_or_else(|| o.outcome.clone()),
+            o.codes,
+            o.seq,
+            o.answer.as_ref().map(|a| format!(" — {}", a.texts.join(" | "))).unwrap_or_default()
+        ),
+        None => "ei havaittua sanomaa".into(),
+    }
+}
+
+#[then(regex = r"^(?:arkisto hyväksyy sanoman|the archive accepts the message)$")]
+async fn accepts(w: &mut ShaWorld) {
+    check((|| {
+        let o = w.last()?;
+        if o.outcome == "accepted" && o.codes.iter().all(|c| !c.starts_with("SHA-R") && !c.starts_with("SHA-T")) {
+            Ok(())
+        } else {
+            Err(format!("odotettiin hyväksyntää (AA) — expected AA; {}", describe(w)))
+        }
+    })());
+}
+
+#[then(regex = r#"^(?:arkisto hyväksyy sanoman varoituksella|the archive accepts the message with warning) "([^"]+)"$"#)]
+async fn accepts_with_warning(w: &mut ShaWorld, code: String) {
+    check((|| {
+        let o = w.last()?;
+        if o.outcome == "accepted" && o.codes.contains(&code) {
+            Ok(())
+        } else {
+            Err(format!("odotettiin AA ja varoitus {code}; {}", describe(w)))
+        }
+    })());
+}
+
+#[then(regex = r#"^(?:arkisto hylkää sanoman koodilla|the archive rejects the message with code) "([^"]+)"$"#)]
+async fn rejects(w: &mut ShaWorld, code: String) {
+    check((|| {
+        let o = w.last()?;
+        let rejected = matches!(o.outcome.as_str(), "application_error" | "rejected" | "fault");
+        if rejected && o.codes.contains(&code) {
+            Ok(())
+        } else {
+            Err(format!("odotettiin hylkäystä koodilla {code} — expected a rejection with {code}; {}", describe(w)))
+        }
+    })());
+}
+
+#[then(regex = r#"^(?:arkisto vastaa SOAP-virheellä|the archive answers with a SOAP fault) "([^"]+)"$"#)]
+async fn soap_fault(w: &mut ShaWorld, code: String) {
+    check((|| {
+        let o = w.last()?;
+        if o.outcome == "fault" && o.codes.contains(&code) {
+            Ok(())
+        } else {
+            Err(format!("odotettiin SOAP-virhettä {code}; {}", describe(w)))
+        }
+    })());
+}
+
+#[then(regex = r"^(?:yhteys torjutaan TLS-kättelyssä|the connection is refused in the TLS handshake)$")]
+async fn tls_refused(w: &mut ShaWorld) {
+    check((|| {
+        let o = w.last()?;
+        if o.outcome == "tls_refused" {
+            Ok(())
+        } else {
+            Err(format!("odotettiin TLS-kättelyn torjuntaa; {}", describe(w)))
+        }
+    })());
+}
+
+#[then(regex = r#"^(?:torjunnan syy mainitsee|the refusal reason mentions) "([^"]+)"$"#)]
+async fn refusal_reason(w: &mut ShaWorld, text: String) {
+    check((|| {
+        let o = w.last()?;
+        let reason = o.refusal.clone().unwrap_or_default();
+        if reason.to_lowercase().contains(&text.to_lowercase()) {
+            Ok(())
+        } else {
+            Err(format!("torjunnan syy '{reason}' ei mainitse '{text}'"))
+        }
+    })());
+}
+
+#[then(regex = r"^(?:vastauksessa on|the answer holds) (\d+) (?:asiakirjaa?|documents?)$")]
+async fn answer_holds(w: &mut ShaWorld, n: usize) {
+    check((|| {
+        let o = w.last()?;
+        let got = o.answer.as_ref().map(|a| a.document_ids().len()).unwrap_or(0);
+        if got == n {
+            Ok(())
+        } else {
+            Err(format!("vastauksessa on {got} asiakirjaa, odotettiin {n}; {}", describe(w)))
+        }
+    })());
+}
+
+#[then(regex = r"^(?:kooste sisältää|the kooste holds) (\d+) (?:asiakkuutta|clienthoods?), (\d+) (?:asiaa|cases?) (?:ja|and) (\d+) (?:asiakirjaa|documents?)$")]
+async fn kooste_holds(w: &mut ShaWorld, h: usize, c: usize, d: usize) {
+    check((|| {
+        let o = w.last()?;
+        let k = o.answer.as_ref().and_then(|a| a.payload.iter().find(|p| p.name == "kooste")).ok_or_else(|| format!("vastauksessa ei ole koostetta; {}", describe(w)))?;
+        let count = |s: &str| k.child(s).and_then(|e| e.attr("count")).and_then(|v| v.parse::<usize>().ok()).unwrap_or(usize::MAX);
+        let got = (count("clienthoods"), count("cases"), count("documents"));
+        if got == (h, c, d) {
+            Ok(())
+        } else {
+            Err(format!("kooste: {got:?}, odotettiin {:?}", (h, c, d)))
+        }
+    })());
+}
+
+#[then(regex = r"^(?:kuittaus nimeää lähetetyn sanoman|the acknowledgement names the sent message)$")]
+async fn ack_names_message(w: &mut ShaWorld) {
+    check((|| {
+        let o = w.last()?;
+        let id = o.message_id.clone().ok_or("journal has no message id")?;
+        let body = o.answer.as_ref().map(|a| a.body.clone()).unwrap_or_default();
+        let ext = id.rsplit(':').next().unwrap_or(&id);
+        if body.contains("targetMessage") && body.contains(ext) {
+            Ok(())
+        } else {
+            Err(format!("kuittauksen targetMessage ei nimeä sanomaa {id}"))
+        }
+    })());
+}
+
+#[then(regex = r"^(?:kuittaus on leimattu simulaattorin kellolla|the acknowledgement is stamped with the simulator clock)$")]
+async fn ack_stamped(w: &mut ShaWorld) {
+    let r = async {
+        let now = w.simulator_now().await?;
+        let o = w.last()?;
+        let body = o.answer.as_ref().map(|a| a.body.clone()).unwrap_or_default();
+        let day = format!("{:04}{:02}{:02}", now.year(), u8::from(now.month()), now.day());
+        if body.contains(&format!("creationTime value=\"{day}")) {
+            Ok(())
+        } else {
+            Err(format!("kuittauksen creationTime ei ole simulaattorin päivä {day}"))
+        }
+    }
+    .await;
+    check(r);
+}
+
+#[then(regex = r"^(?:arkistonhoitaja näkee asiakirjan metatiedot|the archivist sees the document's metadata):?$")]
+async fn archivist_sees(w: &mut ShaWorld, step: &Step) {
+    let r = async {
+        let id = w.last_document.clone().ok_or("ei tallennettua asiakirjaa — no stored document in this scenario")?;
+        let ctx = w.ctx()?;
+        let doc = ctx.admin_get(&format!("/admin/documents/{id}")).await.map_err(|e| e.to_string())?;
+        let table = step.table.as_ref().ok_or("metatietotaulukko puuttuu — the step needs a table (kenttä | arvo)")?;
+        let mut problems = Vec::new();
+        for row in table.rows.iter().skip(1) {
+            let (field, want) = (row[0].as_str(), row[1].as_str());
+            let m = &doc["metadata"];
+            let got = match field {
+                "asiakas" | "client" => m["client"]["extension"].as_str().unwrap_or("").to_string(),
+                "rekisterinpitäjä" | "controller" => m["controller"].as_str().unwrap_or("").to_string(),
+                "asiakirjaryhmä" | "document group" => m["document_group"]["code"].as_str().unwrap_or("").to_string(),
+                "asiakirjatyyppi" | "document type" => m["document_type"]["code"].as_str().unwrap_or("").to_string(),
+                "palvelutehtävä" | "service task" => m["service_task"]["code"].as_str().unwrap_or("").to_string(),
+                "palveluyksikkö" | "service unit" => m["service_unit"].as_str().unwrap_or("").to_string(),
+                "malli" | "model" => m["model"].as_str().unwrap_or("").to_string(),
+                "versio" | "version" => m["version"].as_u64().map(|v| v.to_string()).unwrap_or_default(),
+                "tila" | "status" => match doc["status"].as_str() {
+                    Some("current") => "voimassa".into(),
+                    Some("replaced") => "korvattu".into(),
+                    other => other.unwrap_or("").to_string(),
+                },
+                "mitätöity" | "invalidated" => if doc["invalidation"].is_null() { "ei".into() } else { "kyllä".into() },
+                "tallentaja" | "stored by" => doc["stored_by"].as_str().unwrap_or("").to_string(),
+                other => return Err(format!("tuntematon kenttä '{other}'")),
+            };
+            if got != want {
+                problems.push(format!("{field}: arkistossa '{got}', odotettiin '{want}'"));
+            }
+        }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems.join("; "))
+        }
+    }
+    .await;
+    check(r);
+}

@@ -1,0 +1,281 @@
+//! The built-in reference client: builds what a well-behaved connecting
+//! system sends (from the simulator's document kit) and sends it over mutual
+//! TLS with the acting system's certificate. Defects named by the catalogue
+//! are applied on purpose; the faulty variant also makes three classic
+//! mistakes on its own: it omits the phase II service unit, reuses the previous
+//! document id, and versions documents as if they were another controller's.
+
+use sha_simulator::compose::cda::DocumentSpec;
+use sha_simulator::compose::kit::{new_oid, Kit, Organisation};
+use sha_simulator::compose::{self, Part, QueryBuilder, RequestBuilder};
+
+use super::{Action, DocKind, QueryKind};
+use crate::world::ShaWorld;
+
+fn interaction(a: &Action) -> &'static str {
+    match a {
+        Action::Store { .. } => "RCMR_IN100002FI01",
+        Action::NewVersion { .. } => "RCMR_IN100016FI01",
+        Action::Invalidate => "RCMR_IN100017FI01",
+        Action::Query { query, .. } => match query {
+            QueryKind::Clienthood => "QUQI_IN200001FI01",
+            QueryKind::Case => "QUQI_IN200003FI01",
+            QueryKind::Metadata => "QUQI_IN200005FI01",
+            QueryKind::Document => "QUQI_IN200007FI01",
+            QueryKind::Kooste => "QUQI_IN200009FI01",
+        },
+    }
+}
+
+/// Every defect name the catalogue may ask for (docs/adapter.md), with the rule it breaks.
+pub const DEFECTS: &[(&str, &str)] = &[
+    ("puuttuva-palveluyksikko", "SHA-R101"),
+    ("puuttuva-sosiaalipalvelu", "SHA-R102"),
+    ("tuntematon-asiakirjaryhma", "SHA-R202"),
+    ("koodi-ei-voimassa", "SHA-R203"),
+    ("tuntematon-palveluyksikko", "SHA-R205"),
+    ("asiakirjatyyppi-ristiriita", "SHA-R206"),
+    ("virheellinen-hetu", "SHA-R301"),
+    ("ei-testihetu", "SHA-R302"),
+    ("tilapainen-tunniste", "SHA-R303"),
+    ("vieras-rekisterinpitaja", "SHA-R401"),
+    ("puuttuva-asia", "SHA-R501"),
+    ("sama-tunniste", "SHA-R601"),
+    ("versionumero-hyppaa", "SHA-R603"),
+    ("eri-setid", "SHA-R606"),
+    ("ei-korvausviittausta", "SHA-R608"),
+    ("liite-puuttuu", "SHA-R701"),
+    ("ei-pdfa", "SHA-R702"),
+    ("xhtml-skripti", "SHA-R704"),
+    ("json-rikki", "SHA-R705"),
+    ("koko-vaara", "SHA-R706"),
+    ("tiiviste-vaara", "SHA-R707"),
+    ("vaara-sisaltotyyppi", "SHA-R709"),
+    ("tulevaisuudessa", "SHA-R801"),
+    ("allekirjoitus-puuttuu", "SHA-R004"),
+];
+
+/// Applies a named defect to a document spec.
+pub fn apply_defect(s: &mut DocumentSpec, defect: &str, w: &ShaWorld) -> Result<(), String> {
+    match defect {
+        "puuttuva-palveluyksikko" => s.service_unit = None,
+        "puuttuva-sosiaalipalvelu" => s.social_services.clear(),
+        "tuntematon-asiakirjaryhma" => s.group = Some("7".into()),
+        "koodi-ei-voimassa" => s.effective_time = Some(time::macros::datetime!(2015-06-01 10:00 UTC)),
+        "tuntematon-palveluyksikko" => s.service_unit = Some(format!("{}.999", w.org.controller)),
+        "asiakirjatyyppi-ristiriita" => s.general_type = Some("Arvio".into()),
+        "virheellinen-hetu" => s.client_id = Some("010181-900D".into()),
+        "ei-testihetu" => s.client_id = Some("010181-123A".into()),
+        "tilapainen-tunniste" => {
+            s.client_root = format!("{}.99", w.org.controller);
+            s.client_id = Some("TILAP-000123".into());
+        }
+        "vieras-rekisterinpitaja" => {
+            s.controller = Some(if w.org.controller == Organisation::testikyla().controller {
+                Organisation::testimaa().controller
+            } else {
+                Organisation::testikyla().controller
+            })
+        }
+        "puuttuva-asia" => s.case_id = Some(new_oid()),
+        "sama-tunniste" => {
+            let prev = w.stored.last().ok_or("defect sama-tunniste needs an earlier document in the scenario")?;
+            let (old, new) = (s.id.clone(), prev.id.clone());
+            s.id = new.clone();
+            s.set_id = new.clone();
+            for p in s.parts.iter_mut() {
+                p.content_id = p.content_id.replacen(&old, &new, 1);
+            }
+        }
+        "versionumero-hyppaa" => s.version += 2,
+        "eri-setid" => s.set_id = new_oid(),
+        "ei-korvausviittausta" => s.replaces = None,
+        "liite-puuttuu" => s.dangling_refs.push((format!("{}.missing.pdf", s.id), "application/pdf".into())),
+        "ei-pdfa" => {
+            let p = s.parts.first_mut().ok_or("no attachment to break")?;
+            p.media_type = "application/pdf".into();
+            p.bytes = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstartxref\n9\n%%EOF\n".to_vec();
+        }
+        "xhtml-skripti" => {
+            let p = s.parts.first_mut().ok_or("no attachment to break")?;
+            p.media_type = "application/xhtml+xml".into();
+            p.bytes = b"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><script>alert(1)</script></body></html>".to_vec();
+        }
+        "json-rikki" => {
+            let p = s.parts.first_mut().ok_or("no attachment to break")?;
+            p.media_type = "application/json".into();
+            p.bytes = b"{\"asiakkuusasiakirja\": ".to_vec();
+        }
+        "koko-vaara" => s.parts.first_mut().ok_or("no attachment to break")?.declared_size = Some(10),
+        "tiiviste-vaara" => s.integrity_check = Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into()),
+        "vaara-sisaltotyyppi" => {
+            let cid = format!("{}.json", s.id);
+            s.parts = vec![Part::new(cid, "application/json", b"{}".to_vec())];
+        }
+        "tulevaisuudessa" => s.effective_time = s.effective_time.map(|t| t + time::Duration::days(3650)),
+        "allekirjoitus-puuttuu" => s.signed = false,
+        other => return Err(format!("unknown defect '{other}' (see docs/adapter.md)")),
+    }
+    Ok(())
+}
+
+/// Builds the document the acting system would store.
+pub fn build_document(w: &ShaWorld, kit: &Kit, kind: DocKind) -> Result<DocumentSpec, String> {
+    let case = w.case_id.clone().unwrap_or_else(new_oid);
+    Ok(match kind {
+        DocKind::Asiakkuus => kit.clienthood(&w.person, sha_simulator::document::DocumentModel::Vaihe2),
+        DocKind::Asia => kit.case(&w.person, &case, sha_simulator::document::DocumentModel::Vaihe2),
+        DocKind::Client(m) => kit.client_document(&w.person, &case, m.model()),
+    })
+}
+
+/// Sends one message as the acting system; returns nothing (the verdict is read from the journal).
+pub async fn send(w: &ShaWorld, interaction: &str, subject: Option<sha_simulator::xml::Element>, query: Option<QueryBuilder>) -> Result<(), String> {
+    let ctx = w.ctx()?;
+    let now = w.simulator_now().await?;
+    let mut b = RequestBuilder::new(interaction, &w.device()?, now).acting_organisation(&w.org.controller);
+    if let Some(s) = subject {
+        b = b.subject(s);
+    }
+    if let Some(q) = query {
+        b = b.query(q.build());
+    }
+    let client = ctx.client(&w.system)?;
+    // A transport error (refused handshake, dropped connection) is journalled by the simulator too.
+    let _ = client.exchange(&b.build()).await;
+    Ok(())
+}
+
+/// Performs an action as the reference client.
+pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<(), String> {
+    let kit = w.kit().await?;
+    match action {
+        Action::Store { document, defect } => {
+            let mut spec = build_document(w, &kit, *document)?;
+            if let Some(d) = defect {
+                apply_defect(&mut spec, d, w)?;
+            }
+            if faulty {
+                if matches!(document, DocKind::Client(super::ModelName::Vaihe2)) {
+                    spec.service_unit = None;
+                }
+                if !w.stored.is_empty() {
+                    apply_defect(&mut spec, "sama-tunniste", w)?;
+                }
+            }
+            send(w, interaction(action), Some(spec.clinical_document()), None).await?;
+            w.stored.push(spec);
+        }
+        Action::NewVersion { defect } => {
+            let parent = w.stored.last().cloned().ok_or("no document stored in this scenario to version")?;
+            let mut spec = kit.new_version(&parent);
+            if let Some(d) = defect {
+                apply_defect(&mut spec, d, w)?;
+            }
+            if faulty {
+                apply_defect(&mut spec, "vieras-rekisterinpitaja", w)?;
+            }
+            send(w, interaction(action), Some(spec.clinical_document()), None).await?;
+            w.stored.push(spec);
+        }
+        Action::Invalidate => {
+            let target = w.stored.last().cloned().ok_or("no document stored in this scenario to invalidate")?;
+            let group = target.group.clone().unwrap_or_else(|| "3".into());
+            send(w, interaction(action), Some(compose::invalidation(&target.id, &group, "Kirjattu väärälle asiakkaalle")), None).await?;
+        }
+        Action::Query { query, include_invalidated, include_old_versions } => {
+            let mut q = QueryBuilder::new();
+            if *query == QueryKind::Document {
+                let id = w.last_document.clone().or_else(|| w.stored.last().map(|s| s.id.clone())).ok_or("no document to fetch")?;
+                q = q.id("documentId", &id);
+            } else {
+                q = q.client(&w.person.hetu);
+            }
+            if *include_invalidated {
+                q = q.flag("includeInvalidated", true);
+            }
+            if *include_old_versions {
+                q = q.flag("includeOldVersions", true);
+            }
+            send(w, interaction(action), None, Some(q)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Stores a precondition document through the system under test (the vendor's
+/// system must know a document to version or invalidate it), as the acting
+/// system or, for a viewing system, a storing system of the same controller.
+/// The precondition must be accepted.
+pub async fn arrange(w: &mut ShaWorld, kind: DocKind) -> Result<(), String> {
+    let sut = w.shared()?.sut.clone();
+    let storer = storer_for(w);
+    let acting = std::mem::replace(&mut w.system, storer);
+    let result = sut.perform_as(w, Action::Store { document: kind, defect: None }, false).await;
+    w.system = acting;
+    result?;
+    let o = w.last()?;
+    if o.outcome != "accepted" {
+        return Err(format!("esiehto: {} hylättiin — precondition refused: {:?}", kind.finnish(), o.codes));
+    }
+    Ok(())
+}
+
+/// A system that may store for the scenario's controller: the acting one when
+/// its profile allows storing, else the joining system registered for it.
+pub fn storer_for(w: &ShaWorld) -> String {
+    use sha_simulator::profile::{Action as P, Matrix};
+    let Ok(ctx) = w.ctx() else { return w.system.clone() };
+    let can_store = |name: &str| {
+        ctx.registry
+            .by_name(name)
+            .and_then(|s| s.profile_for(&w.org.controller))
+            .is_some_and(|p| Matrix::builtin().allows(p, P::StoreClientDocument))
+    };
+    if can_store(&w.system) {
+        return w.system.clone();
+    }
+    ctx.registry
+        .systems()
+        .iter()
+        .find(|s| can_store(&s.name))
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| w.system.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_defect_is_implemented() {
+        let w = futures::executor::block_on(async {
+            // A world without a simulator is enough to mutate a spec.
+            crate::world::ShaWorld {
+                shared: None,
+                system: "liittyva-atj".into(),
+                org: Organisation::testila(),
+                person: sha_simulator::persons::TestPersons::builtin().persons[0].clone(),
+                case_tag: String::new(),
+                case_id: None,
+                stored: vec![],
+                last_document: None,
+                mark: 0,
+                observed: None,
+                evidence: Default::default(),
+            }
+        });
+        let kit = Kit::new(Organisation::testila(), time::macros::datetime!(2022-06-01 10:00 UTC));
+        let mut w = w;
+        w.stored.push(kit.clienthood(&w.person, sha_simulator::document::DocumentModel::Vaihe2));
+        for (name, _) in DEFECTS {
+            // A signed new version has every field some defect removes or changes.
+            let mut spec = kit.new_version(&kit.client_document(&w.person, "1.2.3", sha_simulator::document::DocumentModel::Vaihe2));
+            spec.signed = true;
+            let before = format!("{:?}", spec);
+            apply_defect(&mut spec, name, &w).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_ne!(before, format!("{:?}", spec), "defect {name} changed nothing");
+        }
+        assert!(apply_defect(&mut kit.clienthood(&w.person, sha_simulator::document::DocumentModel::Vaihe2), "no-such", &w).is_err());
+    }
+}

@@ -1,0 +1,76 @@
+//! The manual mode: the harness prints what a human tester should record in
+//! the vendor's system, in Finnish, then waits until the message arrives at the
+//! simulator — the way joint testing and the deployment test are run.
+
+use super::{Action, DocKind, QueryKind};
+use crate::world::ShaWorld;
+
+/// The instruction for a tester.
+pub fn instruction(w: &ShaWorld, action: &Action) -> String {
+    let who = format!("{} {} ({})", w.person.given_names, w.person.family_name, w.person.hetu);
+    let what = match action {
+        Action::Store { document, defect } => {
+            let base = match document {
+                DocKind::Asiakkuus => format!("Kirjaa asiakkuus testihenkilölle {who}."),
+                DocKind::Asia => format!("Avaa uusi asia testihenkilölle {who}."),
+                DocKind::Client(_) => format!(
+                    "Tallenna {} testihenkilölle {who}{}.",
+                    document.finnish(),
+                    w.case_id.as_ref().map(|c| format!(" asiaan {c}")).unwrap_or_default()
+                ),
+            };
+            match defect {
+                Some(d) => format!("{base} Tee asiakirjaan tarkoituksellinen virhe: {d} (ks. docs/adapter.md)."),
+                None => base,
+            }
+        }
+        Action::NewVersion { defect } => format!(
+            "Korjaa viimeksi tallennettua asiakirjaa ({}) ja tallenna siitä uusi versio{}.",
+            w.last_document.clone().unwrap_or_default(),
+            defect.as_ref().map(|d| format!(" virheellä {d}")).unwrap_or_default()
+        ),
+        Action::Invalidate => format!("Mitätöi asiakirja {} ja anna syy.", w.last_document.clone().unwrap_or_default()),
+        Action::Query { query, .. } => match query {
+            QueryKind::Clienthood => format!("Hae asiakkaan {who} asiakkuustiedot arkistosta."),
+            QueryKind::Case => format!("Hae asiakkaan {who} asiat arkistosta."),
+            QueryKind::Metadata => format!("Hae asiakkaan {who} asiakirjojen tiedot arkistosta."),
+            QueryKind::Document => format!("Avaa arkistosta asiakirja {}.", w.last_document.clone().unwrap_or_default()),
+            QueryKind::Kooste => format!("Avaa asiakkaan {who} kooste (asiakastietojen yhteenveto)."),
+        },
+    };
+    format!(
+        "\n[{}] Testaaja: käytä järjestelmää {} rekisterinpitäjän {} puolesta.\n    {what}\n    Odotetaan sanomaa simulaattorille …",
+        w.case_tag, w.system, w.org.controller
+    )
+}
+
+/// Prints the instruction.
+pub fn instruct(w: &ShaWorld, action: &Action) {
+    println!("{}", instruction(w, action));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sut::ModelName;
+
+    #[test]
+    fn instruction_names_person_system_and_case() {
+        let w = crate::world::ShaWorld {
+            shared: None,
+            system: "liittyva-atj".into(),
+            org: sha_simulator::compose::kit::Organisation::testila(),
+            person: sha_simulator::persons::TestPersons::builtin().get("aikuinen").expect("p").clone(),
+            case_tag: "SHA-X-1".into(),
+            case_id: Some("1.2.3".into()),
+            stored: vec![],
+            last_document: None,
+            mark: 0,
+            observed: None,
+            evidence: Default::default(),
+        };
+        let t = instruction(&w, &Action::Store { document: DocKind::Client(ModelName::Vaihe2), defect: None });
+        assert!(t.contains("[SHA-X-1]") && t.contains("liittyva-atj") && t.contains("010181-900C") && t.contains("asiaan 1.2.3"), "{t}");
+        assert!(t.contains("II vaiheen asiakirja"));
+    }
+}

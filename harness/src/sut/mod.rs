@@ -1,0 +1,177 @@
+//! The system under test and the three ways to drive it: the built-in
+//! reference client (and its deliberately faulty twin), a vendor's adapter over
+//! HTTP+JSON, and a human tester following printed Finnish instructions. In
+//! every mode the verdict comes from the simulator's journal, not from what
+//! the driver reports.
+
+pub mod adapter;
+pub mod builtin;
+pub mod manual;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sha_simulator::document::DocumentModel;
+
+use crate::world::ShaWorld;
+
+/// Which document to store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    /// Asiakkuusasiakirja.
+    Asiakkuus,
+    /// Asia-asiakirja.
+    Asia,
+    /// Client document of a model.
+    Client(ModelName),
+}
+
+/// Serialisable model name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelName {
+    /// Phase I.
+    Vaihe1,
+    /// Phase II.
+    Vaihe2,
+    /// Joining obligation (structured).
+    Liittymisvelvoite,
+    /// Old document.
+    Vanha,
+}
+
+impl ModelName {
+    /// The simulator's model.
+    pub fn model(self) -> DocumentModel {
+        match self {
+            ModelName::Vaihe1 => DocumentModel::Vaihe1,
+            ModelName::Vaihe2 => DocumentModel::Vaihe2,
+            ModelName::Liittymisvelvoite => DocumentModel::Liittymisvelvoite,
+            ModelName::Vanha => DocumentModel::Vanha,
+        }
+    }
+}
+
+impl DocKind {
+    /// Finnish name (as in the feature files).
+    pub fn finnish(self) -> &'static str {
+        match self {
+            DocKind::Asiakkuus => "asiakkuusasiakirja",
+            DocKind::Asia => "asia-asiakirja",
+            DocKind::Client(ModelName::Vaihe1) => "I vaiheen asiakirja",
+            DocKind::Client(ModelName::Vaihe2) => "II vaiheen asiakirja",
+            DocKind::Client(ModelName::Liittymisvelvoite) => "rakenteinen asiakirja",
+            DocKind::Client(ModelName::Vanha) => "vanha asiakirja",
+        }
+    }
+}
+
+/// Which query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum QueryKind {
+    /// Clienthood documents.
+    Clienthood,
+    /// Case documents.
+    Case,
+    /// Document metadata.
+    Metadata,
+    /// One document (the newest stored).
+    Document,
+    /// The kooste.
+    Kooste,
+}
+
+/// What the system under test is asked to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Action {
+    /// Store a document, optionally with a deliberate defect.
+    Store {
+        /// Which.
+        document: DocKind,
+        /// Defect name (docs/adapter.md), if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        defect: Option<String>,
+    },
+    /// Store a new version of the newest document.
+    NewVersion {
+        /// Defect name, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        defect: Option<String>,
+    },
+    /// Invalidate the newest document.
+    Invalidate,
+    /// Query.
+    Query {
+        /// Which query.
+        query: QueryKind,
+        /// Include invalidated documents.
+        include_invalidated: bool,
+        /// Include replaced versions.
+        include_old_versions: bool,
+    },
+}
+
+/// How the system under test is driven.
+#[derive(Debug)]
+pub enum Sut {
+    /// The harness's reference client; `faulty` makes it break on purpose.
+    Builtin {
+        /// Deliberately faulty variant.
+        faulty: bool,
+    },
+    /// A vendor adapter at this base URL.
+    Adapter {
+        /// Base URL.
+        url: String,
+        /// HTTP client.
+        http: reqwest::Client,
+        /// How long to wait for the message at the simulator.
+        timeout: Duration,
+    },
+    /// A human tester; wait this long for each message.
+    Manual {
+        /// Timeout per step.
+        timeout: Duration,
+    },
+}
+
+impl Sut {
+    /// How long to wait for the simulator to see the message.
+    pub fn wait(&self) -> Duration {
+        match self {
+            Sut::Builtin { .. } => Duration::from_secs(5),
+            Sut::Adapter { timeout, .. } => *timeout,
+            Sut::Manual { timeout } => *timeout,
+        }
+    }
+
+    /// Name for reports.
+    pub fn name(&self) -> String {
+        match self {
+            Sut::Builtin { faulty: false } => "builtin".into(),
+            Sut::Builtin { faulty: true } => "builtin-faulty".into(),
+            Sut::Adapter { url, .. } => format!("adapter={url}"),
+            Sut::Manual { .. } => "manual".into(),
+        }
+    }
+
+    /// Has the system under test perform `action`, then reads the simulator's journal.
+    pub async fn perform(&self, w: &mut ShaWorld, action: Action) -> Result<(), String> {
+        self.perform_as(w, action, true).await
+    }
+
+    /// Like [`Sut::perform`]; with `faults` false the faulty reference client behaves
+    /// (preconditions must succeed for a scenario to test what it names).
+    pub async fn perform_as(&self, w: &mut ShaWorld, action: Action, faults: bool) -> Result<(), String> {
+        w.mark().await?;
+        match self {
+            Sut::Builtin { faulty } => builtin::perform(w, &action, *faulty && faults).await?,
+            Sut::Adapter { url, http, .. } => adapter::perform(w, &action, url, http).await?,
+            Sut::Manual { .. } => manual::instruct(w, &action),
+        }
+        w.observe(self.wait()).await.map(|_| ())
+    }
+}
