@@ -67,16 +67,16 @@ pub struct RunArgs {
     #[arg(long)]
     pub system: Option<String>,
     /// Write JUnit XML here.
-    #[arg(long)]
+    #[arg(long, default_value = "target/sha-harness/junit.xml")]
     pub junit: Option<PathBuf>,
     /// Write JSON here.
-    #[arg(long)]
+    #[arg(long, default_value = "target/sha-harness/report.json")]
     pub json: Option<PathBuf>,
-    /// Write the HTML report here.
-    #[arg(long)]
+    /// Write the self-contained HTML report here.
+    #[arg(long, default_value = "target/sha-harness/report.html")]
     pub html: Option<PathBuf>,
     /// Write the Finnish test report (Markdown) here.
-    #[arg(long)]
+    #[arg(long, default_value = "target/sha-harness/testiraportti.md")]
     pub report_fi: Option<PathBuf>,
 }
 

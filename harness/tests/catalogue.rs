@@ -162,6 +162,14 @@ async fn adapter_mode_works_against_a_real_second_process() {
     sim.shutdown().await.expect("shutdown");
 }
 
+async fn english_phrasing_runs() {
+    let mut o = options(None, SutChoice::Builtin, SimulatorTarget::Embedded);
+    o.features = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/features/english.feature");
+    let r = run(o).await.expect("run");
+    assert_eq!(r.scenarios.len(), 3);
+    assert!(r.all_passed(), "{}", failures(&r));
+}
+
 async fn manual_mode_passes_when_the_tester_acts() {
     let certs = tempfile::tempdir().expect("tmp");
     let mut o = sha_simulator::server::Options::new(registry(), certs.path().to_path_buf());
@@ -211,6 +219,7 @@ fn main() {
         ("adapter_mode_works_against_a_real_second_process", Box::pin(adapter_mode_works_against_a_real_second_process())),
         ("manual_mode_waits_for_the_tester", Box::pin(manual_mode_waits_for_the_tester())),
         ("manual_mode_passes_when_the_tester_acts", Box::pin(manual_mode_passes_when_the_tester_acts())),
+        ("english_phrasing_runs", Box::pin(english_phrasing_runs())),
     ];
     let mut failed = 0;
     let total = tests.len();
