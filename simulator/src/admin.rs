@@ -83,6 +83,7 @@ pub fn router(state: AdminState) -> Router {
         .route("/admin/faults/{id}", delete(faults_remove))
         .route("/admin/systems", get(systems))
         .route("/admin/documents/{id}", get(document))
+        .merge(crate::ui::router())
         .with_state(state)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             let token = token.clone();

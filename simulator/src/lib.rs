@@ -32,5 +32,6 @@ pub mod seed;
 pub mod server;
 pub mod store;
 pub mod transport;
+pub mod ui;
 pub mod validation;
 pub mod xml;

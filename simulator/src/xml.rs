@@ -181,6 +181,48 @@ impl Element {
     }
 }
 
+impl Element {
+    /// Serialises with one element per line, indented (for people reading a message).
+    pub fn to_pretty_xml(&self) -> String {
+        let mut out = String::new();
+        self.write_pretty(&mut out, "", 0);
+        out
+    }
+
+    fn write_pretty(&self, out: &mut String, parent_ns: &str, depth: usize) {
+        let pad = "  ".repeat(depth);
+        out.push_str(&pad);
+        out.push('<');
+        out.push_str(&self.name);
+        if self.ns != parent_ns {
+            out.push_str(&format!(" xmlns=\"{}\"", escape(&self.ns)));
+        }
+        for (k, v) in &self.attrs {
+            out.push_str(&format!(" {k}=\"{}\"", escape(v)));
+        }
+        let text: String = self.children.iter().filter_map(|n| if let Node::Text(t) = n { Some(t.as_str()) } else { None }).collect();
+        let has_elements = self.elements().next().is_some();
+        if !has_elements && text.trim().is_empty() {
+            out.push_str("/>\n");
+            return;
+        }
+        out.push('>');
+        if !has_elements {
+            out.push_str(&escape(text.trim()));
+        } else {
+            out.push('\n');
+            for c in self.elements() {
+                c.write_pretty(out, &self.ns, depth + 1);
+            }
+            if !text.trim().is_empty() {
+                out.push_str(&format!("{pad}  {}\n", escape(text.trim())));
+            }
+            out.push_str(&pad);
+        }
+        out.push_str(&format!("</{}>\n", self.name));
+    }
+}
+
 /// Escapes text for use in element content or a double-quoted attribute.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -121,6 +121,17 @@ impl Archive {
         }
     }
 
+    /// Every version of a document set, oldest first.
+    pub fn versions(&self, set_id: &str) -> Result<Vec<StoredDocument>, ArchiveError> {
+        let mut out = Vec::new();
+        for (_, v) in self.store.scan_prefix(Space::Index, &records::set_prefix(set_id))? {
+            if let Some(d) = self.document(&String::from_utf8_lossy(&v))? {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
     /// Handles a request from `system` at simulated time `now`.
     pub fn handle(&self, request: &Request, system: &System, now: OffsetDateTime) -> Handled {
         let op = request.interaction.operation;

@@ -130,7 +130,8 @@ pub struct Found {
     pub document_ids: Vec<String>,
 }
 
-fn client_documents(a: &Archive, controller: &str, client: &ClientId) -> Result<Vec<StoredDocument>, ArchiveError> {
+/// Every stored document (all versions) of `client` under `controller`, oldest first.
+pub fn client_documents(a: &Archive, controller: &str, client: &ClientId) -> Result<Vec<StoredDocument>, ArchiveError> {
     let mut out = Vec::new();
     for (_, v) in a.store().scan_prefix(Space::Index, &records::client_prefix(controller, &client.key()))? {
         let id = String::from_utf8_lossy(&v).into_owned();
