@@ -83,6 +83,7 @@ pub fn router(state: AdminState) -> Router {
         .route("/admin/faults/{id}", delete(faults_remove))
         .route("/admin/systems", get(systems))
         .route("/admin/documents/{id}", get(document))
+        .route("/admin/integrity", get(integrity))
         .merge(crate::ui::router())
         .with_state(state)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
@@ -250,6 +251,13 @@ async fn document(State(s): State<AdminState>, Path(id): Path<String>) -> Result
     }
 }
 
+/// Whole-archive consistency check: every document with its payload and index keys.
+async fn integrity(State(s): State<AdminState>) -> Result<Json<Value>, AdminError> {
+    let archive = s.archive.clone();
+    let (n, problems) = tokio::task::spawn_blocking(move || archive.verify_integrity()).await.map_err(internal)?.map_err(internal)?;
+    Ok(Json(json!({ "documents": n, "problems": problems, "ok": problems.is_empty() })))
+}
+
 async fn openapi() -> Json<Value> {
     Json(openapi_document())
 }
@@ -304,6 +312,7 @@ pub fn openapi_document() -> Value {
             "/admin/documents/{id}": {"get": {"summary": "One stored document with all its metadata (archivist view, unmasked)",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": ok("document"), "404": err}}},
+            "/admin/integrity": {"get": {"summary": "Check every stored document is whole (payload and index keys present)", "responses": {"200": ok("integrity report")}}},
             "/admin/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok("OpenAPI")}}}
         },
         "components": {"schemas": {

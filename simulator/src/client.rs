@@ -39,23 +39,28 @@ pub struct SoapClient {
     endpoint: String,
 }
 
+/// A rustls client configuration trusting `ca` and presenting `cert`/`key` (or no certificate).
+pub fn tls_config(ca: &Path, identity: Option<(&Path, &Path)>) -> Result<rustls::ClientConfig, ClientError> {
+    let mut roots = RootCertStore::empty();
+    for c in read_certs(ca)? {
+        roots.add(c).map_err(|e| TlsError::Config(e.to_string()))?;
+    }
+    let builder = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TlsError::Config(e.to_string()))?
+        .with_root_certificates(roots);
+    Ok(match identity {
+        Some((cert, key)) => builder
+            .with_client_auth_cert(read_certs(cert)?, read_key(key)?)
+            .map_err(|e| TlsError::Config(e.to_string()))?,
+        None => builder.with_no_client_auth(),
+    })
+}
+
 impl SoapClient {
     /// A client trusting `ca` and presenting `cert`/`key` (or no certificate).
     pub fn new(endpoint: &str, ca: &Path, identity: Option<(&Path, &Path)>) -> Result<Self, ClientError> {
-        let mut roots = RootCertStore::empty();
-        for c in read_certs(ca)? {
-            roots.add(c).map_err(|e| TlsError::Config(e.to_string()))?;
-        }
-        let builder = rustls::ClientConfig::builder_with_provider(provider())
-            .with_safe_default_protocol_versions()
-            .map_err(|e| TlsError::Config(e.to_string()))?
-            .with_root_certificates(roots);
-        let config = match identity {
-            Some((cert, key)) => builder
-                .with_client_auth_cert(read_certs(cert)?, read_key(key)?)
-                .map_err(|e| TlsError::Config(e.to_string()))?,
-            None => builder.with_no_client_auth(),
-        };
+        let config = tls_config(ca, identity)?;
         let http = reqwest::Client::builder()
             .use_preconfigured_tls(config)
             .timeout(Duration::from_secs(60))

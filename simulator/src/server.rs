@@ -45,6 +45,10 @@ pub struct Options {
     pub max_body: usize,
     /// How long a TLS handshake may take.
     pub handshake_timeout: Duration,
+    /// How long a client may take to send its request head (slow-loris defence).
+    pub header_timeout: Duration,
+    /// How long a client may take to send its whole body.
+    pub body_timeout: Duration,
     /// Make missing certificates on start.
     pub generate_certs: bool,
     /// Use this clock (default: a new wall clock).
@@ -64,6 +68,8 @@ impl Options {
             registry,
             max_body: 20 * 1024 * 1024,
             handshake_timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(30),
+            body_timeout: Duration::from_secs(120),
             generate_certs: true,
             clock: None,
             admin_token: None,
@@ -149,6 +155,7 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
         archive,
         faults: faults.clone(),
         max_body: opts.max_body,
+        body_timeout: opts.body_timeout,
         xml_limits: crate::xml::Limits::default(),
     };
 
@@ -188,8 +195,8 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
     let handle = axum_server::Handle::new();
     let app = transport::router(state.clone());
     let mut server = axum_server::from_tcp(sha_listener).acceptor(acceptor).handle(handle.clone());
-    // Slow-loris defence: a client must send its request head within 30 s.
-    server.http_builder().http1().timer(hyper_util_timer()).header_read_timeout(Duration::from_secs(30));
+    // Slow-loris defence: a client must send its request head in time (its body: see body_timeout).
+    server.http_builder().http1().timer(hyper_util_timer()).header_read_timeout(opts.header_timeout);
     let sha_task = tokio::spawn(async move {
         if let Err(e) = server.serve(app.into_make_service_with_connect_info::<SocketAddr>()).await {
             tracing::error!(error = %e, "SOAP listener stopped");

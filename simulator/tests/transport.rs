@@ -137,27 +137,9 @@ async fn transport_problems_get_soap_faults_with_their_codes() {
 #[tokio::test]
 async fn wsdl_is_served() {
     let sim = Sim::start().await;
-    let c = sim.client("liittyva-atj");
-    let _ = c; // the WSDL is fetched with the same mutual-TLS client setup
-    let http = reqwest::Client::builder()
-        .use_preconfigured_tls({
-            let certs = &sim.running.certs;
-            let mut roots = rustls::RootCertStore::empty();
-            for ca in sha_simulator::transport::tls::read_certs(&certs.ca_cert()).expect("ca") {
-                roots.add(ca).expect("root");
-            }
-            rustls::ClientConfig::builder_with_provider(sha_simulator::transport::tls::provider())
-                .with_safe_default_protocol_versions()
-                .expect("versions")
-                .with_root_certificates(roots)
-                .with_client_auth_cert(
-                    sha_simulator::transport::tls::read_certs(&certs.system_cert("liittyva-atj")).expect("cert"),
-                    sha_simulator::transport::tls::read_key(&certs.system_key("liittyva-atj")).expect("key"),
-                )
-                .expect("client auth")
-        })
-        .build()
-        .expect("http");
+    let certs = &sim.running.certs;
+    let tls = sha_simulator::client::tls_config(&certs.ca_cert(), Some((&certs.system_cert("liittyva-atj"), &certs.system_key("liittyva-atj")))).expect("tls");
+    let http = reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("http");
     let r = http.get(format!("{}?wsdl", sim.endpoint())).send().await.expect("wsdl");
     assert_eq!(r.status(), 200);
     let body = r.text().await.expect("text");

@@ -121,6 +121,32 @@ impl Archive {
         }
     }
 
+    /// Checks that every stored document is whole: decodable, with its payload
+    /// and every index key. Returns (documents checked, problems found).
+    pub fn verify_integrity(&self) -> Result<(usize, Vec<String>), ArchiveError> {
+        let mut problems = Vec::new();
+        let all = self.store.scan_prefix(Space::Documents, b"")?;
+        for (k, v) in &all {
+            let id = String::from_utf8_lossy(k).into_owned();
+            let d: StoredDocument = match serde_json::from_slice(v) {
+                Ok(d) => d,
+                Err(e) => {
+                    problems.push(format!("{id}: record does not decode: {e}"));
+                    continue;
+                }
+            };
+            if self.store.get(Space::Payloads, k)?.is_none() {
+                problems.push(format!("{id}: payload missing"));
+            }
+            for key in records::index_keys(&d) {
+                if self.store.get(Space::Index, &key)?.is_none() {
+                    problems.push(format!("{id}: index key {} missing", String::from_utf8_lossy(&key).replace(records::SEP, "/")));
+                }
+            }
+        }
+        Ok((all.len(), problems))
+    }
+
     /// Every version of a document set, oldest first.
     pub fn versions(&self, set_id: &str) -> Result<Vec<StoredDocument>, ArchiveError> {
         let mut out = Vec::new();

@@ -36,12 +36,53 @@ fn engine(e: impl std::fmt::Display) -> StoreError {
     StoreError::Engine(e.to_string())
 }
 
+/// Group commit: writers that finish their transaction while a flush is
+/// running wait for the next flush instead of each starting their own, so
+/// concurrent acknowledgements share one fsync and none is sent before its
+/// document is on disk.
+#[derive(Debug, Default)]
+struct GroupCommit {
+    /// Tickets handed out after writes.
+    written: std::sync::atomic::AtomicU64,
+    /// (highest ticket known durable, a flush is running).
+    state: std::sync::Mutex<(u64, bool)>,
+    done: std::sync::Condvar,
+}
+
+impl GroupCommit {
+    fn wait_durable(&self, db: &Db) -> Result<(), StoreError> {
+        let mine = self.written.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let mut g = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            if g.0 >= mine {
+                return Ok(());
+            }
+            if !g.1 {
+                // Lead a flush covering every write ticketed so far.
+                g.1 = true;
+                let upto = self.written.load(std::sync::atomic::Ordering::SeqCst);
+                drop(g);
+                let r = db.flush().map(|_| ()).map_err(engine);
+                let mut g2 = self.state.lock().unwrap_or_else(|p| p.into_inner());
+                g2.1 = false;
+                if r.is_ok() {
+                    g2.0 = g2.0.max(upto);
+                }
+                self.done.notify_all();
+                return r;
+            }
+            g = self.done.wait(g).unwrap_or_else(|p| p.into_inner());
+        }
+    }
+}
+
 /// sled-backed store.
 #[derive(Clone)]
 pub struct SledStore {
     db: Db,
     trees: Vec<Tree>,
     journal: Tree,
+    group: std::sync::Arc<GroupCommit>,
 }
 
 impl std::fmt::Debug for SledStore {
@@ -71,7 +112,7 @@ impl SledStore {
     fn from_db(db: Db) -> Result<Self, StoreError> {
         let trees = SPACES.iter().map(|s| db.open_tree(tree_name(*s)).map_err(engine)).collect::<Result<Vec<_>, _>>()?;
         let journal = db.open_tree("journal").map_err(engine)?;
-        Ok(SledStore { db, trees, journal })
+        Ok(SledStore { db, trees, journal, group: Default::default() })
     }
 
     fn tree(&self, s: Space) -> &Tree {
@@ -120,8 +161,7 @@ impl Store for SledStore {
             Err(TransactionError::Abort(key)) => return Err(StoreError::Conflict(key)),
             Err(TransactionError::Storage(e)) => return Err(engine(e)),
         }
-        self.db.flush().map_err(engine)?;
-        Ok(())
+        self.group.wait_durable(&self.db)
     }
 
     fn append_journal(&self, mut entry: JournalEntry) -> Result<u64, StoreError> {

@@ -49,6 +49,8 @@ pub struct AppState {
     pub faults: Arc<Faults>,
     /// Largest accepted request body.
     pub max_body: usize,
+    /// How long reading the body may take.
+    pub body_timeout: std::time::Duration,
     /// XML limits.
     pub xml_limits: xml::Limits,
 }
@@ -238,9 +240,14 @@ async fn process(
             empty,
         );
     }
-    let raw = match axum::body::to_bytes(body, state.max_body).await {
-        Ok(b) => b,
-        Err(e) => {
+    let read = tokio::time::timeout(state.body_timeout, axum::body::to_bytes(body, state.max_body)).await;
+    let raw = match read {
+        Err(_) => {
+            let why = format!("body not received within {} s", state.body_timeout.as_secs());
+            return (Reply::fault(version, Detail::new(DetailCode::BodyRead, why), StatusCode::REQUEST_TIMEOUT), empty);
+        }
+        Ok(Ok(b)) => b,
+        Ok(Err(e)) => {
             let too_large = std::error::Error::source(&e)
                 .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
                 || e.to_string().contains("length limit");
