@@ -177,6 +177,28 @@ detail_codes! {
     BadQuery = "SHA-R901",
     /// Document … is not found among this controller's documents.
     NotFound = "SHA-R902",
+    /// The declaration of intent lacks a mandatory field
+    DeclarationField = "SHA-L001",
+    /// The declaration is dated in the future; a consent or prohibition holds only once given
+    DeclarationInAdvance = "SHA-L002",
+    /// The legal representative's role is not allowed
+    RepresentativeRole = "SHA-L003",
+    /// The declaration's client is not the client in the document header
+    DeclarationClient = "SHA-L004",
+    /// Disclosure refused
+    NoInforming = "SHA-L101",
+    /// Disclosure refused
+    NoConsent = "SHA-L102",
+    /// Disclosure refused
+    NoActiveClienthood = "SHA-L103",
+    /// A query under a statutory right to information lacks a valid reason
+    StatutoryReason = "SHA-L104",
+    /// A disclosure query applies to document metadata and single documents only
+    DisclosureScope = "SHA-L105",
+    /// No register access right
+    NoRegisterAccess = "SHA-L201",
+    /// Phase I and phase II content cannot be stored after …; use the joining-obligation model
+    PhaseContentEnded = "SHA-D001",
 }
 
 impl std::fmt::Display for DetailCode {

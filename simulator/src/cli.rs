@@ -43,6 +43,8 @@ pub enum Command {
         #[command(subcommand)]
         command: SamplesCommand,
     },
+    /// Measure throughput and latency side by side: bare axum+rustls, WireMock, the simulator.
+    Bench(BenchArgs),
     /// Manage the test PKI.
     Certs {
         /// Certificate command.
@@ -88,6 +90,29 @@ pub struct ValidateArgs {
     /// Treat a missing system signature as an error (phase I and old documents).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub strict_signature: bool,
+}
+
+/// `bench` options.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// A run of about a minute (3 targets × 15 s + warm-up).
+    #[arg(long)]
+    pub quick: bool,
+    /// Concurrent keep-alive mTLS connections.
+    #[arg(long, default_value_t = 16)]
+    pub connections: usize,
+    /// Seconds measured per target (default 30, or 15 with --quick).
+    #[arg(long)]
+    pub duration: Option<u64>,
+    /// Targets, comma-separated: bare, wiremock, simulator.
+    #[arg(long, default_value = "bare,wiremock,simulator")]
+    pub targets: String,
+    /// Where WireMock is installed from npm.
+    #[arg(long, default_value = "target/bench-tools")]
+    pub tools: PathBuf,
+    /// System registry.
+    #[arg(long, default_value = "testdata/systems.toml")]
+    pub systems: PathBuf,
 }
 
 /// `samples` subcommands.
@@ -158,6 +183,7 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
         Command::Serve(a) => serve(a).await,
         Command::Validate(a) => validate(a),
+        Command::Bench(a) => bench(a).await,
         Command::Samples { command: SamplesCommand::Write { out } } => {
             let n = crate::samples::write_all(&out).map_err(CliError::usage)?;
             println!("wrote {n} samples under {}", out.display());
@@ -175,6 +201,31 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
             Ok(EXIT_OK)
         }
     }
+}
+
+async fn bench(a: BenchArgs) -> Result<i32, CliError> {
+    use crate::bench::{self, BenchOptions, Target};
+    let targets = a
+        .targets
+        .split(',')
+        .map(|t| Target::parse(t.trim()).ok_or_else(|| CliError::usage(format!("unknown bench target '{t}' (use bare, wiremock, simulator)"))))
+        .collect::<Result<Vec<_>, _>>()?;
+    if a.connections == 0 {
+        return Err(CliError::usage("--connections must be at least 1"));
+    }
+    let secs = a.duration.unwrap_or(if a.quick { 15 } else { 30 });
+    let o = BenchOptions {
+        connections: a.connections,
+        duration: std::time::Duration::from_secs(secs),
+        warmup: std::time::Duration::from_secs(if a.quick { 2 } else { 5 }),
+        targets,
+        tools: a.tools,
+        registry: Registry::load(&a.systems).map_err(CliError::usage)?,
+        pdf_bytes: 14_000,
+    };
+    let (figures, skipped) = bench::run(&o).await.map_err(CliError::usage)?;
+    print!("{}", bench::report(&figures, &skipped, &o));
+    Ok(EXIT_OK)
 }
 
 fn validate(a: ValidateArgs) -> Result<i32, CliError> {

@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod acks;
+pub mod bench;
 pub mod admin;
 pub mod archive;
 pub mod cli;

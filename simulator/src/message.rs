@@ -40,6 +40,8 @@ pub enum Operation {
     FetchDocument,
     /// Fetch the client-data summary.
     FetchKooste,
+    /// The client's current informing, consent and prohibitions.
+    QueryDeclarations,
 }
 
 impl Operation {
@@ -52,6 +54,7 @@ impl Operation {
                 | Operation::QueryMetadata
                 | Operation::FetchDocument
                 | Operation::FetchKooste
+                | Operation::QueryDeclarations
         )
     }
 }

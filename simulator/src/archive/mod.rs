@@ -8,6 +8,7 @@
 //! XML text. Every message's writes are one atomic batch: a rejected message
 //! changes nothing (rule 10).
 
+pub mod law;
 pub mod mask;
 pub mod query;
 pub mod records;
@@ -147,6 +148,63 @@ impl Archive {
         Ok((all.len(), problems))
     }
 
+    /// Every document of a client under every controller.
+    pub fn all_client_documents(&self, client_key: &str) -> Result<Vec<StoredDocument>, ArchiveError> {
+        let mut out = Vec::new();
+        for (_, v) in self.store.scan_prefix(Space::Index, &records::client_all_prefix(client_key))? {
+            if let Some(d) = self.document(&String::from_utf8_lossy(&v))? {
+                out.push(d);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A client's disclosure log, oldest first.
+    pub fn disclosures(&self, client_key: &str) -> Result<Vec<law::DisclosureRecord>, ArchiveError> {
+        self.store
+            .scan_prefix(Space::Records, &records::disclosure_prefix(client_key))?
+            .into_iter()
+            .map(|(k, v)| serde_json::from_slice(&v).map_err(|e| ArchiveError::Corrupt(String::from_utf8_lossy(&k).into_owned(), e.to_string())))
+            .collect()
+    }
+
+    /// Whether `system` may act for `controller` through the register access right of
+    /// its acting organisation (SPEC §8.5): `Ok(true)` when it may, `Ok(false)` when the
+    /// route does not apply, `Err` with the refusal when it applies but the right does not hold.
+    fn register_access(
+        &self,
+        request: &Request,
+        system: &System,
+        controller: &str,
+        client: Option<&str>,
+        service_unit: Option<&str>,
+        service_task: Option<&str>,
+        action: Action,
+        now: OffsetDateTime,
+    ) -> Result<bool, Detail> {
+        let Some(acting) = acting_organisation(request) else { return Ok(false) };
+        let Some(profile) = system.profile_for(acting) else { return Ok(false) };
+        // The register access right is a function of the joining-obligation system (SPEC §8.1, §8.5).
+        if profile != Profile::Liittymisvelvoite || acting == controller || !self.matrix.allows(profile, action) {
+            return Ok(false);
+        }
+        let units = match service_unit {
+            Some(u) => {
+                if !law::units_of(acting, self.codes).iter().any(|x| x == u) {
+                    return Err(Detail::new(DetailCode::NoRegisterAccess, format!("service unit {u} is not a unit of the acting provider {acting}")));
+                }
+                vec![u.to_string()]
+            }
+            None => law::units_of(acting, self.codes),
+        };
+        let client = client.ok_or_else(|| Detail::new(DetailCode::NoRegisterAccess, "no client named"))?;
+        let all = self.all_client_documents(client).map_err(|e| Detail::new(DetailCode::Internal, e))?;
+        let hood = law::newest_clienthood(&all, controller);
+        law::register_access(hood, &units, service_task, now.date())
+            .map(|()| true)
+            .map_err(|why| Detail::new(DetailCode::NoRegisterAccess, format!("{acting} → {controller}: {why}")))
+    }
+
     /// Every version of a document set, oldest first.
     pub fn versions(&self, set_id: &str) -> Result<Vec<StoredDocument>, ArchiveError> {
         let mut out = Vec::new();
@@ -235,13 +293,26 @@ impl Archive {
                 Operation::StoreNewVersion => Action::VersionOrInvalidate,
                 _ => store_action(kind),
             };
+            let loc = "ClinicalDocument/custodian/assignedCustodian/representedCustodianOrganization/id";
             if let Err(d) = self.authorise(system, ctrl, action) {
-                let d = d.at("ClinicalDocument/custodian/assignedCustodian/representedCustodianOrganization/id");
-                return Ok(Handled::details(&request.message_id, controller, vec![d]));
+                let client = meta.client.as_ref().map(|c| c.key());
+                let task = meta.service_task.as_ref().map(|c| c.code.as_str());
+                match self.register_access(request, system, ctrl, client.as_deref(), meta.service_unit.as_deref(), task, action, now) {
+                    Ok(true) => {}
+                    Ok(false) => return Ok(Handled::details(&request.message_id, controller, vec![d.at(loc)])),
+                    Err(refusal) => return Ok(Handled::details(&request.message_id, controller, vec![refusal.at(loc)])),
+                }
             }
+        }
+        if let Some(d) = law::phase_content_allowed(&meta, now) {
+            details.push(d);
         }
         let ctx = Context { now, codes: self.codes, rules: self.rules, strict_signature: system.strict_signature };
         details.extend(validation::check_document(&pkg, &meta, kind, &ctx));
+        if matches!(kind, DocumentKind::Consent | DocumentKind::Prohibition | DocumentKind::Informing) {
+            let json = json_content(&pkg, &meta);
+            details.extend(law::check_declaration(&meta, kind, json.as_ref(), now));
+        }
         // Rules 5 and 6 against the archive's content.
         let parent = match op {
             Operation::StoreNewVersion => self.check_new_version(&meta, kind, &mut details)?,
@@ -308,12 +379,7 @@ impl Archive {
         // Clienthood, case and declaration documents carry JSON the archive's own rules read.
         let content = match kind {
             DocumentKind::Client(_) => None,
-            _ => meta
-                .body
-                .iter()
-                .filter(|r| r.media_type == "application/json")
-                .filter_map(|r| pkg.parts.iter().find(|p| p.content_id == r.content_id))
-                .find_map(|p| serde_json::from_slice(&p.bytes).ok()),
+            _ => json_content(pkg, &meta),
         };
         StoredDocument {
             id: meta.document_id.clone().unwrap_or_default(),
@@ -497,15 +563,32 @@ impl Archive {
         Ok(h)
     }
 
-    fn query(&self, request: &Request, system: &System, _now: OffsetDateTime) -> Result<Handled, ArchiveError> {
+    fn query(&self, request: &Request, system: &System, now: OffsetDateTime) -> Result<Handled, ArchiveError> {
         let op = request.interaction.operation;
         let params = match query::QueryParams::parse(request) {
             Ok(p) => p,
             Err(d) => return Ok(Handled::details(&request.message_id, None, d)),
         };
         let controller = Some(params.controller.clone());
+        let loc = "controlActProcess/authorOrPerformer";
+        if params.disclosure {
+            return self.disclosure_query(request, system, &params, now);
+        }
         if let Err(d) = self.authorise(system, &params.controller, Action::Query) {
-            return Ok(Handled::details(&request.message_id, controller, vec![d.at("controlActProcess/authorOrPerformer")]));
+            let client = params.client.as_ref().map(|c| c.key());
+            match self.register_access(request, system, &params.controller, client.as_deref(), None, None, Action::Query, now) {
+                Ok(true) => {}
+                Ok(false) => return Ok(Handled::details(&request.message_id, controller, vec![d.at(loc)])),
+                Err(refusal) => return Ok(Handled::details(&request.message_id, controller, vec![refusal.at(loc)])),
+            }
+        }
+        if op == Operation::QueryDeclarations {
+            let client = params.client.as_ref().map(|c| c.key()).unwrap_or_default();
+            let all = self.all_client_documents(&client)?;
+            let decl = law::declarations(&all);
+            let element = render::declarations_element(&decl, &client);
+            let ack = Ack { type_code: AckType::AA, target: Some(request.message_id.clone()), details: vec![], payload: vec![element] };
+            return Ok(Handled { ack, controller, documents: decl.documents });
         }
         let result = query::run(self, op, &params)?;
         match result {
@@ -517,6 +600,82 @@ impl Archive {
             Err(d) => Ok(Handled::details(&request.message_id, controller, d)),
         }
     }
+
+    /// A disclosure query (luovutushaku, SPEC §8.4): another controller's data, only
+    /// under informing, consent and an active clienthood (or a statutory right), with
+    /// prohibitions applied; every answer is logged. A refusal names the failed
+    /// condition and reveals nothing about the client's documents.
+    fn disclosure_query(&self, request: &Request, system: &System, params: &query::QueryParams, now: OffsetDateTime) -> Result<Handled, ArchiveError> {
+        let op = request.interaction.operation;
+        let querying = params.controller.clone();
+        let controller = Some(querying.clone());
+        if let Err(d) = self.authorise(system, &querying, Action::DisclosureQuery) {
+            return Ok(Handled::details(&request.message_id, controller, vec![d.at("controlActProcess/authorOrPerformer")]));
+        }
+        if !matches!(op, Operation::QueryMetadata | Operation::FetchDocument) {
+            return Ok(Handled::details(&request.message_id, controller, vec![Detail::new(DetailCode::DisclosureScope, request.interaction.id.clone())]));
+        }
+        let statutory = match &params.statutory_right {
+            None => None,
+            Some(code) => match law::statutory_reason(code) {
+                Some(name) => Some((code.clone(), name)),
+                None => {
+                    let shown = if code.is_empty() { "(no reason code)".to_string() } else { format!("reason code '{code}'") };
+                    return Ok(Handled::details(&request.message_id, controller, vec![Detail::new(DetailCode::StatutoryReason, shown)]));
+                }
+            },
+        };
+        let client = params.client.as_ref().map(|c| c.key()).unwrap_or_default();
+        let all = self.all_client_documents(&client)?;
+        let disclosed = match law::disclose(&all, &querying, statutory.as_ref(), now.date()) {
+            Ok(d) => d,
+            Err(refusal) => return Ok(Handled::details(&request.message_id, controller, vec![refusal.at("queryByParameter/parameterList/disclosure")])),
+        };
+        let chosen: Vec<StoredDocument> = match (&params.document_id, op) {
+            (Some(id), Operation::FetchDocument) => disclosed.into_iter().filter(|d| &d.id == id).cloned().collect(),
+            _ => disclosed.into_iter().filter(|d| query::matches(d, params)).cloned().collect(),
+        };
+        if op == Operation::FetchDocument && chosen.is_empty() {
+            let id = params.document_id.clone().unwrap_or_default();
+            return Ok(Handled::details(&request.message_id, controller, vec![Detail::new(DetailCode::NotFound, id)]));
+        }
+        let element = if op == Operation::FetchDocument {
+            let d = &chosen[0];
+            let parts = self.parts(&d.id)?;
+            crate::message::el(
+                "documentResult",
+                &[],
+                vec![crate::xml::Node::Element(render::metadata_element(d, self.codes)), crate::xml::Node::Element(render::document_element(d, &parts))],
+            )
+        } else {
+            query::result_list("queryResult", &chosen, self)
+        };
+        let record = law::DisclosureRecord {
+            at: now,
+            system: system.name.clone(),
+            to_controller: querying.clone(),
+            client: client.clone(),
+            documents: chosen.iter().map(|d| d.id.clone()).collect(),
+            from_controllers: chosen.iter().map(|d| d.controller().to_string()).fold(Vec::new(), |mut v, c| {
+                if !v.contains(&c) {
+                    v.push(c);
+                }
+                v
+            }),
+            basis: match &statutory {
+                Some((code, reason)) => law::Basis::StatutoryRight { code: code.clone(), reason: reason.clone() },
+                None => law::Basis::Consent,
+            },
+            message_id: request.message_id.to_string(),
+        };
+        let mut batch = Batch::default();
+        let key = records::disclosure_key(&client, &crate::message::hl7_ts(now), &uuid::Uuid::new_v4().to_string());
+        batch.put(Space::Records, key, to_json(&record)?);
+        self.store.commit(batch)?;
+        let documents = record.documents.clone();
+        let ack = Ack { type_code: AckType::AA, target: Some(request.message_id.clone()), details: vec![], payload: vec![element] };
+        Ok(Handled { ack, controller, documents })
+    }
 }
 
 /// The organisation named in `controlActProcess/authorOrPerformer`, if any.
@@ -525,6 +684,15 @@ pub fn acting_organisation(request: &Request) -> Option<&str> {
         .control_act
         .path(&["authorOrPerformer", "assignedPerson", "representedOrganization", "id"])
         .and_then(|e| e.attr("root"))
+}
+
+/// The document's JSON part, parsed.
+fn json_content(pkg: &Package, meta: &Metadata) -> Option<serde_json::Value> {
+    meta.body
+        .iter()
+        .filter(|r| r.media_type == "application/json")
+        .filter_map(|r| pkg.parts.iter().find(|p| p.content_id == r.content_id))
+        .find_map(|p| serde_json::from_slice(&p.bytes).ok())
 }
 
 fn store_action(kind: DocumentKind) -> Action {

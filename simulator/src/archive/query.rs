@@ -42,6 +42,10 @@ pub struct QueryParams {
     pub include_old_versions: bool,
     /// Document id (fetch).
     pub document_id: Option<String>,
+    /// A disclosure query: another controller's data (SPEC §8.4).
+    pub disclosure: bool,
+    /// Statutory right to information: the reason code, when claimed.
+    pub statutory_right: Option<String>,
 }
 
 fn bad(what: impl std::fmt::Display, loc: &str) -> Detail {
@@ -105,8 +109,14 @@ impl QueryParams {
         let flag = |name: &str| value(name).and_then(|v| v.attr("value")).is_some_and(|v| v == "true");
         p.include_invalidated = flag("includeInvalidated");
         p.include_old_versions = flag("includeOldVersions");
+        p.disclosure = flag("disclosure");
+        if let Some(sr) = list.child("statutoryRight") {
+            p.statutory_right = Some(sr.child("value").and_then(|v| v.attr("code")).unwrap_or_default().to_string());
+        }
         let op = request.interaction.operation;
-        if op == Operation::FetchDocument {
+        if p.disclosure && p.client.is_none() {
+            errors.push(bad("client is required in a disclosure query", &format!("{base}/client")));
+        } else if op == Operation::FetchDocument {
             if p.document_id.is_none() {
                 errors.push(bad("documentId is required", &format!("{base}/documentId")));
             }
@@ -146,6 +156,11 @@ fn visible(d: &StoredDocument, p: &QueryParams) -> bool {
     (p.include_invalidated || !d.is_invalidated()) && (p.include_old_versions || d.status == VersionStatus::Current)
 }
 
+/// Whether a document passes the query's filters (time, codes, case, model).
+pub fn matches(d: &StoredDocument, p: &QueryParams) -> bool {
+    matches_filters(d, p)
+}
+
 fn matches_filters(d: &StoredDocument, p: &QueryParams) -> bool {
     let m = &d.metadata;
     let code_is = |c: &Option<crate::codes::Code>, want: &Option<String>| want.as_ref().is_none_or(|w| c.as_ref().is_some_and(|c| &c.code == w));
@@ -159,7 +174,8 @@ fn matches_filters(d: &StoredDocument, p: &QueryParams) -> bool {
         && p.model.is_none_or(|mm| m.model == Some(mm))
 }
 
-fn result_list(name: &str, docs: &[StoredDocument], a: &Archive) -> Element {
+/// A counted list of `documentMetadata` elements.
+pub fn result_list(name: &str, docs: &[StoredDocument], a: &Archive) -> Element {
     let children = docs.iter().map(|d| Node::Element(render::metadata_element(d, a.codes))).collect();
     let mut e = el(name, &[], children);
     e.attrs.push(("count".into(), docs.len().to_string()));

@@ -162,6 +162,7 @@ pub fn index_keys(d: &StoredDocument) -> Vec<Vec<u8>> {
     let t = d.time_key();
     let mut keys = vec![
         key(&["cl", ctrl, &client, &t, &d.id]),
+        key(&["cc", &client, ctrl, &d.id]),
         key(&["tm", ctrl, &t, &d.id]),
         key(&["set", d.set_id(), &format!("{:010}", d.version())]),
     ];
@@ -190,6 +191,21 @@ pub fn clienthood_prefix(controller: &str, client: &str) -> Vec<u8> {
 /// Prefix: all documents of (controller, client), in time order.
 pub fn client_prefix(controller: &str, client: &str) -> Vec<u8> {
     prefix(&["cl", controller, client])
+}
+
+/// Prefix: all documents of a client under every controller (declarations, disclosure).
+pub fn client_all_prefix(client: &str) -> Vec<u8> {
+    prefix(&["cc", client])
+}
+
+/// Key of a disclosure-log record.
+pub fn disclosure_key(client: &str, time_key: &str, id: &str) -> Vec<u8> {
+    key(&["dl", client, time_key, id])
+}
+
+/// Prefix: a client's disclosure log.
+pub fn disclosure_prefix(client: &str) -> Vec<u8> {
+    prefix(&["dl", client])
 }
 
 /// Prefix: documents of (controller, case).

@@ -107,3 +107,27 @@ pub fn document_element(d: &StoredDocument, parts: &[Part]) -> Element {
     };
     compose::clinical_document(&r, parts)
 }
+
+/// The client's declarations in force (query_declarations).
+pub fn declarations_element(d: &super::law::Declarations, client: &str) -> Element {
+    let list = |name: &str, items: &[String]| {
+        Node::Element(el(name, &[("count", &items.len().to_string())], items.iter().map(|i| Node::Element(el("value", &[("code", i)], vec![]))).collect()))
+    };
+    let consent = match d.consent {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "none",
+    };
+    el(
+        "declarations",
+        &[("client", client)],
+        vec![
+            Node::Element(el("kantaInformation", &[("given", if d.informed { "true" } else { "false" })], vec![])),
+            Node::Element(el("consent", &[("value", consent)], vec![])),
+            list("prohibitedControllers", &d.prohibited_controllers),
+            list("prohibitedServiceTasks", &d.prohibited_service_tasks),
+            list("prohibitedDocuments", &d.prohibited_documents),
+            list("documents", &d.documents),
+        ],
+    )
+}

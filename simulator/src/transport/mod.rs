@@ -206,7 +206,7 @@ async fn sha_handler(
     if let Err(e) = state.store.append_journal(entry) {
         tracing::error!(error = %e, "journal write failed");
     }
-    tracing::info!(outcome = ?reply.outcome, codes = ?reply.codes, status = reply.status.as_u16(), "message handled");
+    tracing::debug!(outcome = ?reply.outcome, codes = ?reply.codes, status = reply.status.as_u16(), "message handled");
     reply.into_response()
 }
 
