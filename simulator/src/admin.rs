@@ -84,6 +84,7 @@ pub fn router(state: AdminState) -> Router {
         .route("/admin/systems", get(systems))
         .route("/admin/documents/{id}", get(document))
         .route("/admin/integrity", get(integrity))
+        .route("/admin/disclosures", get(disclosures))
         .merge(crate::ui::router())
         .with_state(state)
         .layer(middleware::from_fn(move |req: Request, next: Next| {
@@ -251,6 +252,18 @@ async fn document(State(s): State<AdminState>, Path(id): Path<String>) -> Result
     }
 }
 
+#[derive(Deserialize)]
+struct ClientQuery {
+    client: String,
+}
+
+/// A client's disclosure log: who asked, which documents, on what basis, when.
+async fn disclosures(State(s): State<AdminState>, Query(q): Query<ClientQuery>) -> Result<Json<Value>, AdminError> {
+    let key = q.client.trim().to_ascii_uppercase();
+    let log = s.archive.disclosures(&key).map_err(internal)?;
+    Ok(Json(json!({ "client": key, "disclosures": log })))
+}
+
 /// Whole-archive consistency check: every document with its payload and index keys.
 async fn integrity(State(s): State<AdminState>) -> Result<Json<Value>, AdminError> {
     let archive = s.archive.clone();
@@ -312,6 +325,9 @@ pub fn openapi_document() -> Value {
             "/admin/documents/{id}": {"get": {"summary": "One stored document with all its metadata (archivist view, unmasked)",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": ok("document"), "404": err}}},
+            "/admin/disclosures": {"get": {"summary": "A client's disclosure log (luovutusloki)",
+                "parameters": [{"name": "client", "in": "query", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": ok("log"), "400": err}}},
             "/admin/integrity": {"get": {"summary": "Check every stored document is whole (payload and index keys present)", "responses": {"200": ok("integrity report")}}},
             "/admin/openapi.json": {"get": {"summary": "This document", "responses": {"200": ok("OpenAPI")}}}
         },

@@ -171,7 +171,7 @@ pub struct Declarations {
 fn newest<'a>(docs: &'a [StoredDocument], kind: DocumentKind) -> Option<&'a StoredDocument> {
     docs.iter()
         .filter(|d| d.kind == kind && d.status == VersionStatus::Current && !d.is_invalidated())
-        .max_by_key(|d| (d.metadata.effective_time, d.stored_at))
+        .max_by_key(|d| (d.metadata.effective_time, d.stored_at, d.seq))
 }
 
 fn codes_of(v: Option<&Value>, field: &str) -> Vec<String> {
@@ -227,7 +227,7 @@ pub fn clienthood_active(doc: &StoredDocument, today: Date) -> bool {
 pub fn newest_clienthood<'a>(docs: &'a [StoredDocument], controller: &str) -> Option<&'a StoredDocument> {
     docs.iter()
         .filter(|d| d.kind == DocumentKind::Asiakkuus && d.controller() == controller && d.status == VersionStatus::Current && !d.is_invalidated())
-        .max_by_key(|d| (d.metadata.effective_time, d.stored_at))
+        .max_by_key(|d| (d.metadata.effective_time, d.stored_at, d.seq))
 }
 
 /// Register access right (SPEC §8.5): the organiser's newest clienthood lists one of
@@ -400,6 +400,7 @@ mod tests {
             invalidation: None,
             stored_at: OffsetDateTime::UNIX_EPOCH,
             stored_by: String::new(),
+            seq: 0,
             message_id: String::new(),
             parts: vec![],
             content: Some(json),

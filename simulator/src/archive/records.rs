@@ -68,6 +68,9 @@ pub struct StoredDocument {
     pub stored_at: OffsetDateTime,
     /// Storing system.
     pub stored_by: String,
+    /// Store order (ties of `stored_at` under a frozen clock are broken by it).
+    #[serde(default)]
+    pub seq: u64,
     /// Message that stored it.
     pub message_id: String,
     /// Parts.
@@ -102,6 +105,46 @@ impl StoredDocument {
     pub fn time_key(&self) -> String {
         self.metadata.effective_time.map(hl7_ts).unwrap_or_else(|| "00000000000000".into())
     }
+}
+
+/// Encodes parts compactly for storage: for each part, u32 lengths then
+/// Content-ID, media type and the raw bytes (no base64, no JSON escaping).
+pub fn encode_parts(parts: &[Part]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(parts.iter().map(|p| p.bytes.len() + p.content_id.len() + p.media_type.len() + 12).sum::<usize>() + 1);
+    out.push(1u8); // format version
+    for p in parts {
+        for field in [p.content_id.as_bytes(), p.media_type.as_bytes(), p.bytes.as_slice()] {
+            out.extend_from_slice(&(field.len() as u32).to_be_bytes());
+            out.extend_from_slice(field);
+        }
+    }
+    out
+}
+
+/// Decodes [`encode_parts`]; `None` when the bytes are not in that format.
+pub fn decode_parts(bytes: &[u8]) -> Option<Vec<Part>> {
+    let (&version, body) = bytes.split_first()?;
+    if version != 1 {
+        return None;
+    }
+    let mut at = 0usize;
+    let mut field = || -> Option<Vec<u8>> {
+        let len = body.get(at..at + 4)?;
+        let n = u32::from_be_bytes(len.try_into().ok()?) as usize;
+        let data = body.get(at + 4..at + 4 + n)?.to_vec();
+        at += 4 + n;
+        Some(data)
+    };
+    let mut parts = Vec::new();
+    let mut consumed = 0usize;
+    while consumed < body.len() {
+        let cid = field()?;
+        let mt = field()?;
+        let data = field()?;
+        consumed += 12 + cid.len() + mt.len() + data.len();
+        parts.push(Part::new(String::from_utf8(cid).ok()?, String::from_utf8(mt).ok()?, data));
+    }
+    Some(parts)
 }
 
 /// Stored part bytes (serialised base64 in JSON).
@@ -216,4 +259,17 @@ pub fn case_prefix(controller: &str, case: &str) -> Vec<u8> {
 /// Prefix: versions of a set.
 pub fn set_prefix(set_id: &str) -> Vec<u8> {
     prefix(&["set", set_id])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parts_round_trip_through_the_binary_encoding() {
+        let parts = vec![Part::new("a", "text/xml", b"<x/>".to_vec()), Part::new("b.pdf", "application/pdf", vec![0u8, 255, 10])];
+        assert_eq!(decode_parts(&encode_parts(&parts)), Some(parts));
+        assert_eq!(decode_parts(b"{\"json\": 1}"), None);
+        assert_eq!(decode_parts(&[1, 0, 0, 0, 9, 1]), None, "truncated");
+    }
 }

@@ -43,6 +43,30 @@ impl Organisation {
             service_unit: "1.2.246.10.99990002.10.11".into(),
         }
     }
+    /// Testimaan hyvinvointialue (organiser, joining-obligation profile).
+    pub fn hyvinvointialue() -> Self {
+        Organisation {
+            controller: "1.2.246.10.99990010.10.0".into(),
+            operating_unit: "1.2.246.10.99990010.10.1".into(),
+            service_unit: "1.2.246.10.99990010.10.11".into(),
+        }
+    }
+    /// Another wellbeing services county (disclosure queries).
+    pub fn toinen_hyvinvointialue() -> Self {
+        Organisation {
+            controller: "1.2.246.10.99990011.10.0".into(),
+            operating_unit: "1.2.246.10.99990011.10.1".into(),
+            service_unit: "1.2.246.10.99990011.10.11".into(),
+        }
+    }
+    /// Hoivapalvelu Testi Oy (private provider with its own system).
+    pub fn hoivapalvelu() -> Self {
+        Organisation {
+            controller: "1.2.246.10.99990020.10.0".into(),
+            operating_unit: "1.2.246.10.99990020.10.1".into(),
+            service_unit: "1.2.246.10.99990020.10.11".into(),
+        }
+    }
     /// Testimaan kunta (joint joining).
     pub fn testimaa() -> Self {
         Organisation {
@@ -164,6 +188,92 @@ impl Kit {
             }
         }
         s
+    }
+
+    /// A clienthood (joining-obligation model) whose service task lists a provider's
+    /// service unit from `start` (and until `end`) — the data that gives the provider
+    /// the register access right (SPEC §8.5).
+    pub fn clienthood_with_provider(&self, p: &TestPerson, provider_unit: &str, start: &str, end: Option<&str>) -> DocumentSpec {
+        let mut s = self.clienthood(p, DocumentModel::Liittymisvelvoite);
+        let mut v: serde_json::Value = serde_json::from_slice(&s.parts[0].bytes).unwrap_or_default();
+        let mut producer = serde_json::json!({
+            "palveluyksikon_nimi": {"system": "urn:oid:1.2.246.537.6.202", "code": provider_unit, "display": ""},
+            "asiakkuuden_alkamispvm": start
+        });
+        if let Some(e) = end {
+            producer["asiakkuuden_paattymispvm"] = serde_json::Value::String(e.to_string());
+        }
+        if let Some(task) = v.pointer_mut("/asiakkuusasiakirja/sosiaalihuollon_palvelutehtava/0") {
+            task["palveluntuottaja"] = serde_json::json!([producer]);
+        }
+        s.parts[0].bytes = serde_json::to_vec_pretty(&v).unwrap_or_default();
+        s
+    }
+
+    /// Ends the clienthood of a clienthood document's JSON on `end` (for a new version).
+    pub fn end_clienthood(spec: &mut DocumentSpec, end: &str) {
+        if let Some(part) = spec.parts.iter_mut().find(|p| p.media_type == "application/json") {
+            let mut v: serde_json::Value = serde_json::from_slice(&part.bytes).unwrap_or_default();
+            if let Some(a) = v.pointer_mut("/asiakkuusasiakirja/sosiaalihuollon_asiakkuus") {
+                a["asiakkuuden_paattymispvm"] = serde_json::Value::String(end.to_string());
+            }
+            part.bytes = serde_json::to_vec_pretty(&v).unwrap_or_default();
+        }
+    }
+
+    fn declaration(&self, p: &TestPerson, kind: DocumentKind, title: &str, json: serde_json::Value) -> DocumentSpec {
+        let mut s = self.base(kind, DocumentModel::Liittymisvelvoite, p, title);
+        s.structure = Some(
+            match kind {
+                DocumentKind::Consent => "1.2.246.537.6.1505.8.2023.6.1",
+                DocumentKind::Prohibition => "1.2.246.537.6.1505.9.2023.6.5",
+                _ => "1.2.246.537.6.1505.10",
+            }
+            .into(),
+        );
+        s.parts.push(Part::new(format!("{}.json", s.id), "application/json", serde_json::to_vec_pretty(&json).unwrap_or_default()));
+        s
+    }
+
+    fn client_json(p: &TestPerson) -> serde_json::Value {
+        serde_json::json!({"sukunimi": p.family_name, "etunimet": p.given_names, "henkilotunnus": {"system": "urn:oid:1.2.246.21", "value": p.hetu}})
+    }
+
+    /// A record that Kanta information was given (structure not public: our choice, docs/joining-obligation.md).
+    pub fn informing(&self, p: &TestPerson) -> DocumentSpec {
+        let json = serde_json::json!({"kanta_informointi": {"asiakas": Self::client_json(p), "informoinnin_ajankohta": self.date()}});
+        self.declaration(p, DocumentKind::Informing, "Kanta-informointi", json)
+    }
+
+    /// A disclosure consent (luovutuslupa, Sosmeta 1505.8) saying yes or no.
+    pub fn consent(&self, p: &TestPerson, yes: bool) -> DocumentSpec {
+        let json = serde_json::json!({"luovutuslupa_asiakirja": {
+            "asiakas": Self::client_json(p),
+            "infoteksti": "Asiakas on antanut luvan luovuttaa tietojaan Kanta-palveluissa.",
+            "voimassa_oleva_luovutuslupa": {"luovutuslupa": yes, "luovutusluvan_antamisen_ajankohta": self.date()}
+        }});
+        self.declaration(p, DocumentKind::Consent, "Luovutuslupa", json)
+    }
+
+    /// A disclosure prohibition (kieltoasiakirja, Sosmeta 1505.9) by controllers, service tasks and documents.
+    pub fn prohibition(&self, p: &TestPerson, controllers: &[&str], service_tasks: &[&str], documents: &[&str]) -> DocumentSpec {
+        let coded = |sys: &str, codes: &[&str]| codes.iter().map(|c| serde_json::json!({"system": sys, "code": c, "display": ""})).collect::<Vec<_>>();
+        let date = self.date();
+        let mut k = serde_json::json!({"asiakas": Self::client_json(p), "infoteksti": "Asiakas on kieltänyt tietojensa luovutuksen."});
+        if !controllers.is_empty() {
+            k["rekisterinpitajaa_koskevat_luovutuskiellot"] = serde_json::json!({"rekisterinpitajaa_koskeva_luovutuskielto": [{
+                "rekisterinpitaja_jonka_tietojen_luovutus_kielletaan": coded("urn:oid:1.2.246.537.6.202", controllers), "kiellon_asettamisen_ajankohta": date}]});
+        }
+        if !service_tasks.is_empty() {
+            k["palvelutehtavaa_koskevat_luovutuskiellot"] = serde_json::json!({"palvelutehtavaa_koskeva_luovutuskielto": [{
+                "palvelutehtava_jonka_tietojen_luovutus_kielletaan": coded("urn:oid:1.2.246.537.6.1221", service_tasks), "kiellon_asettamisen_ajankohta": date}]});
+        }
+        if !documents.is_empty() {
+            let docs: Vec<serde_json::Value> = documents.iter().map(|d| serde_json::json!({"oid_tunnus": {"system": "urn:ietf:rfc:3986", "value": d}})).collect();
+            k["asiakirjoja_koskevat_luovutuskiellot"] = serde_json::json!({"asiakirjaa_koskeva_luovutuskielto": [{
+                "asiakirja_jonka_luovutus_kielletaan": docs, "kiellon_asettamisen_ajankohta": date}]});
+        }
+        self.declaration(p, DocumentKind::Prohibition, "Luovutuskielto", serde_json::json!({"kieltoasiakirja": k}))
     }
 
     /// A new version of `parent` (same set, version + 1, new id).

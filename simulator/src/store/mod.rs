@@ -88,6 +88,10 @@ pub trait Store: Send + Sync + 'static {
     fn scan_prefix(&self, space: Space, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
     /// Applies a batch atomically and makes it durable before returning.
     fn commit(&self, batch: Batch) -> Result<(), StoreError>;
+    /// Inserts `value` under `key` unless the key exists (true when inserted); durable with the next flush, not before returning.
+    fn insert_if_absent(&self, space: Space, key: &[u8], value: &[u8]) -> Result<bool, StoreError>;
+    /// A monotonic number (orders records written in the same instant).
+    fn next_id(&self) -> Result<u64, StoreError>;
     /// Appends a journal entry (assigning its sequence number); durable with the next flush.
     fn append_journal(&self, entry: JournalEntry) -> Result<u64, StoreError>;
     /// One journal entry.

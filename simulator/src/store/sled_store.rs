@@ -164,6 +164,15 @@ impl Store for SledStore {
         self.group.wait_durable(&self.db)
     }
 
+    fn insert_if_absent(&self, space: Space, key: &[u8], value: &[u8]) -> Result<bool, StoreError> {
+        let r = self.tree(space).compare_and_swap(key, None as Option<&[u8]>, Some(value)).map_err(engine)?;
+        Ok(r.is_ok())
+    }
+
+    fn next_id(&self) -> Result<u64, StoreError> {
+        self.db.generate_id().map_err(engine)
+    }
+
     fn append_journal(&self, mut entry: JournalEntry) -> Result<u64, StoreError> {
         let seq = self.db.generate_id().map_err(engine)? + 1;
         entry.seq = seq;
