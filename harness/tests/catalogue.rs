@@ -55,6 +55,7 @@ async fn whole_catalogue_passes_with_the_reference_client() {
     let by_suite = |tag: &str| r.scenarios.iter().filter(|x| x.tags.iter().any(|t| t == tag)).count();
     assert!(by_suite("yhteystestaus") >= 8);
     assert!(by_suite("yhteistestaus") >= 70);
+    assert!(by_suite("liittymisvelvoite") >= 30);
     assert!(by_suite("kayttoonottokoe") >= 5);
     // Every scenario has a test-case id and evidence from the simulator.
     for sc in &r.scenarios {
@@ -77,9 +78,15 @@ async fn whole_catalogue_passes_with_the_reference_client() {
 }
 
 async fn faulty_client_fails_the_scenarios_it_should() {
-    let tags = "@SHA-LIITTYVA-001 or @SHA-LIITTYVA-004 or @SHA-LIITTYVA-006 or @SHA-TALLENTAVA-002 or @SHA-YT-001 or @SHA-VIRHE-007";
+    let tags = "@SHA-LIITTYVA-001 or @SHA-LIITTYVA-004 or @SHA-LIITTYVA-006 or @SHA-TALLENTAVA-002 or @SHA-YT-001 or @SHA-VIRHE-007 \
+                or @SHA-LV-020 or @SHA-LV-030 or @SHA-LV-016";
     let r = run(options(Some(tags), SutChoice::BuiltinFaulty, SimulatorTarget::Embedded)).await.expect("run");
-    assert_eq!(r.scenarios.len(), 6);
+    assert_eq!(r.scenarios.len(), 9);
+    // Forgets the disclosure marker; names the organiser's unit instead of its own.
+    for id in ["SHA-LV-020", "SHA-LV-030"] {
+        assert_eq!(status(&r, id), Status::Failed, "{id} should fail with the faulty client");
+    }
+    assert_eq!(status(&r, "SHA-LV-016"), Status::Failed, "without the marker the refusal never comes");
     // Clean first document and harness-driven connectivity: unaffected.
     assert_eq!(status(&r, "SHA-LIITTYVA-001"), Status::Passed, "{}", failures(&r));
     assert_eq!(status(&r, "SHA-YT-001"), Status::Passed);
@@ -155,7 +162,7 @@ async fn adapter_mode_works_against_a_real_second_process() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let target = SimulatorTarget::External { endpoint, admin, certs: certs.path().to_path_buf() };
-    let tags = "@yhteistestaus and @liittyva and not @yhteisliittyminen";
+    let tags = "(@yhteistestaus and @liittyva and not @yhteisliittyminen) or @liittymisvelvoite";
     let r = run(options(Some(tags), SutChoice::Adapter(url, 20), target)).await.expect("run");
     assert!(r.scenarios.len() >= 40, "{} scenarios", r.scenarios.len());
     assert!(r.all_passed(), "{}", failures(&r));

@@ -3,6 +3,7 @@
 
 pub mod checks;
 pub mod connectivity;
+pub mod law;
 pub mod setup;
 pub mod using;
 
@@ -14,6 +15,11 @@ pub fn organisation(name: &str) -> Result<Organisation, String> {
         ("Testilä", Organisation::testila()),
         ("Testikylä", Organisation::testikyla()),
         ("Testimaa", Organisation::testimaa()),
+        ("Testimaan hyvinvointialue", Organisation::hyvinvointialue()),
+        ("Toinen hyvinvointialue", Organisation::toinen_hyvinvointialue()),
+        ("Hoivapalvelu", Organisation::hoivapalvelu()),
+        ("Pienpalvelu", Organisation::pienpalvelu()),
+        ("Palvelukeskus", Organisation::palvelukeskus()),
     ];
     all.iter()
         .find(|(n, o)| n.eq_ignore_ascii_case(name) || o.controller == name)

@@ -24,6 +24,10 @@ fn interaction(a: &Action) -> &'static str {
             QueryKind::Document => "QUQI_IN200007FI01",
             QueryKind::Kooste => "QUQI_IN200009FI01",
         },
+        Action::Disclosure { .. } | Action::QueryOrganiser { .. } => "QUQI_IN200005FI01",
+        Action::QueryDeclarations => "QUQI_IN200011FI01",
+        Action::StoreForOrganiser { .. } => "RCMR_IN100002FI01",
+        Action::EndProviderPeriod { .. } => "RCMR_IN100016FI01",
     }
 }
 
@@ -53,6 +57,9 @@ pub const DEFECTS: &[(&str, &str)] = &[
     ("vaara-sisaltotyyppi", "SHA-R709"),
     ("tulevaisuudessa", "SHA-R801"),
     ("allekirjoitus-puuttuu", "SHA-R004"),
+    ("luvan-ajankohta-tulevaisuudessa", "SHA-L002"),
+    ("vaara-edustajan-rooli", "SHA-L003"),
+    ("eri-asiakas", "SHA-L004"),
 ];
 
 /// Applies a named defect to a document spec.
@@ -114,18 +121,54 @@ pub fn apply_defect(s: &mut DocumentSpec, defect: &str, w: &ShaWorld) -> Result<
         }
         "tulevaisuudessa" => s.effective_time = s.effective_time.map(|t| t + time::Duration::days(3650)),
         "allekirjoitus-puuttuu" => s.signed = false,
+        "luvan-ajankohta-tulevaisuudessa" | "vaara-edustajan-rooli" | "eri-asiakas" => {
+            let part = s.parts.iter_mut().find(|p| p.media_type == "application/json").ok_or("no declaration content to break")?;
+            let mut v: serde_json::Value = serde_json::from_slice(&part.bytes).map_err(|e| e.to_string())?;
+            let root = v.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default();
+            match defect {
+                "luvan-ajankohta-tulevaisuudessa" => {
+                    v[&root]["voimassa_oleva_luovutuslupa"]["luovutusluvan_antamisen_ajankohta"] = "2099-01-01".into();
+                }
+                "vaara-edustajan-rooli" => {
+                    v[&root]["luovutusluvan_antaja_on_laillinen_edustaja"] = true.into();
+                    v[&root]["luovutusluvan_antaja"] = serde_json::json!([{"sukunimi": "Testinen", "etunimet": "Edustaja", "rooli": {"code": "12"}}]);
+                }
+                _ => v[&root]["asiakas"]["henkilotunnus"]["value"] = "150275-901P".into(),
+            }
+            part.bytes = serde_json::to_vec(&v).map_err(|e| e.to_string())?;
+        }
         other => return Err(format!("unknown defect '{other}' (see docs/adapter.md)")),
     }
     Ok(())
 }
 
+/// The model clienthood and case documents declare: phase II until the last day of
+/// phase content (testdata/dates.toml), the joining-obligation model after it.
+pub fn era_model(kit: &Kit) -> sha_simulator::document::DocumentModel {
+    match sha_simulator::archive::law::date("phase_content_last_day") {
+        Some(last) if kit.now.date() > last => sha_simulator::document::DocumentModel::Liittymisvelvoite,
+        _ => sha_simulator::document::DocumentModel::Vaihe2,
+    }
+}
+
 /// Builds the document the acting system would store.
-pub fn build_document(w: &ShaWorld, kit: &Kit, kind: DocKind) -> Result<DocumentSpec, String> {
+pub fn build_document(w: &ShaWorld, kit: &Kit, kind: &DocKind) -> Result<DocumentSpec, String> {
     let case = w.case_id.clone().unwrap_or_else(new_oid);
     Ok(match kind {
-        DocKind::Asiakkuus => kit.clienthood(&w.person, sha_simulator::document::DocumentModel::Vaihe2),
-        DocKind::Asia => kit.case(&w.person, &case, sha_simulator::document::DocumentModel::Vaihe2),
+        DocKind::Asiakkuus => kit.clienthood(&w.person, era_model(kit)),
+        DocKind::Asia => kit.case(&w.person, &case, era_model(kit)),
         DocKind::Client(m) => kit.client_document(&w.person, &case, m.model()),
+        DocKind::Informing => kit.informing(&w.person),
+        DocKind::Consent(yes) => kit.consent(&w.person, *yes),
+        DocKind::Prohibition(p) => {
+            let newest = w.last_document.clone().unwrap_or_default();
+            let docs: Vec<String> = p.documents.iter().map(|d| if d == "newest" { w.stored.iter().rev().find(|s| matches!(s.kind, sha_simulator::document::DocumentKind::Client(_))).map(|s| s.set_id.clone()).unwrap_or_else(|| newest.clone()) } else { d.clone() }).collect();
+            let c: Vec<&str> = p.controllers.iter().map(String::as_str).collect();
+            let t: Vec<&str> = p.service_tasks.iter().map(String::as_str).collect();
+            let d: Vec<&str> = docs.iter().map(String::as_str).collect();
+            kit.prohibition(&w.person, &c, &t, &d)
+        }
+        DocKind::ClienthoodWithProvider { unit, start, end } => kit.clienthood_with_provider(&w.person, unit, start, end.as_deref()),
     })
 }
 
@@ -150,13 +193,67 @@ pub async fn send(w: &ShaWorld, interaction: &str, subject: Option<sha_simulator
 pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<(), String> {
     let kit = w.kit().await?;
     match action {
+        Action::Disclosure { statutory_right } => {
+            let mut q = QueryBuilder::new().client(&w.person.hetu).flag("disclosure", true);
+            if let Some(code) = statutory_right {
+                q = q.code("statutoryRight", code);
+            }
+            // The faulty client forgets to say it is a disclosure: it queries as if the data were its own.
+            if faulty {
+                q = QueryBuilder::new().client(&w.person.hetu);
+            }
+            send(w, "QUQI_IN200005FI01", None, Some(q)).await?;
+        }
+        Action::QueryDeclarations => {
+            send(w, "QUQI_IN200011FI01", None, Some(QueryBuilder::new().client(&w.person.hetu))).await?;
+        }
+        Action::StoreForOrganiser { organiser } => {
+            // The provider stores into the organiser's register: custodian = organiser, unit = its own.
+            let mut org_kit = kit.clone();
+            org_kit.org.controller = organiser.clone();
+            org_kit.org.service_unit = w.org.service_unit.clone();
+            let case = w.case_id.clone().unwrap_or_else(new_oid);
+            let mut spec = org_kit.client_document(&w.person, &case, sha_simulator::document::DocumentModel::Liittymisvelvoite);
+            spec.organiser = Some(organiser.clone());
+            spec.producer = Some(w.org.controller.clone());
+            if faulty {
+                // Names the organiser's own unit instead of the provider's.
+                spec.service_unit = Some(format!("{}.999", organiser));
+            }
+            send(w, "RCMR_IN100002FI01", Some(spec.clinical_document()), None).await?;
+            w.stored.push(spec);
+        }
+        Action::QueryOrganiser { organiser } => {
+            send(w, "QUQI_IN200005FI01", None, Some(QueryBuilder::new().client(&w.person.hetu).controller(organiser))).await?;
+        }
+        Action::EndProviderPeriod { end } => {
+            let parent = w
+                .stored
+                .iter()
+                .rev()
+                .find(|s| s.kind == sha_simulator::document::DocumentKind::Asiakkuus)
+                .cloned()
+                .ok_or("no clienthood stored in this scenario to end")?;
+            let mut spec = kit.new_version(&parent);
+            if let Some(part) = spec.parts.iter_mut().find(|p| p.media_type == "application/json") {
+                let mut v: serde_json::Value = serde_json::from_slice(&part.bytes).map_err(|e| e.to_string())?;
+                if let Some(producers) = v.pointer_mut("/asiakkuusasiakirja/sosiaalihuollon_palvelutehtava/0/palveluntuottaja").and_then(|p| p.as_array_mut()) {
+                    for p in producers {
+                        p["asiakkuuden_paattymispvm"] = serde_json::Value::String(end.clone());
+                    }
+                }
+                part.bytes = serde_json::to_vec(&v).map_err(|e| e.to_string())?;
+            }
+            send(w, "RCMR_IN100016FI01", Some(spec.clinical_document()), None).await?;
+            w.stored.push(spec);
+        }
         Action::Store { document, defect } => {
-            let mut spec = build_document(w, &kit, *document)?;
+            let mut spec = build_document(w, &kit, document)?;
             if let Some(d) = defect {
                 apply_defect(&mut spec, d, w)?;
             }
             if faulty {
-                if matches!(document, DocKind::Client(super::ModelName::Vaihe2)) {
+                if matches!(document, DocKind::Client(super::ModelName::Vaihe2) | DocKind::Client(super::ModelName::Liittymisvelvoite)) {
                     spec.service_unit = None;
                 }
                 if !w.stored.is_empty() {
@@ -208,6 +305,7 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
 /// system or, for a viewing system, a storing system of the same controller.
 /// The precondition must be accepted.
 pub async fn arrange(w: &mut ShaWorld, kind: DocKind) -> Result<(), String> {
+    let name = kind.finnish();
     let sut = w.shared()?.sut.clone();
     let storer = storer_for(w);
     let acting = std::mem::replace(&mut w.system, storer);
@@ -216,7 +314,7 @@ pub async fn arrange(w: &mut ShaWorld, kind: DocKind) -> Result<(), String> {
     result?;
     let o = w.last()?;
     if o.outcome != "accepted" {
-        return Err(format!("esiehto: {} hylättiin — precondition refused: {:?}", kind.finnish(), o.codes));
+        return Err(format!("esiehto: {name} hylättiin — precondition refused: {:?}", o.codes));
     }
     Ok(())
 }
@@ -269,8 +367,12 @@ mod tests {
         let mut w = w;
         w.stored.push(kit.clienthood(&w.person, sha_simulator::document::DocumentModel::Vaihe2));
         for (name, _) in DEFECTS {
-            // A signed new version has every field some defect removes or changes.
-            let mut spec = kit.new_version(&kit.client_document(&w.person, "1.2.3", sha_simulator::document::DocumentModel::Vaihe2));
+            // A signed new version has every field some defect removes or changes; declaration defects need a consent.
+            let mut spec = if name.starts_with("luvan") || name.starts_with("vaara-edustajan") || *name == "eri-asiakas" {
+                kit.consent(&w.person, true)
+            } else {
+                kit.new_version(&kit.client_document(&w.person, "1.2.3", sha_simulator::document::DocumentModel::Vaihe2))
+            };
             spec.signed = true;
             let before = format!("{:?}", spec);
             apply_defect(&mut spec, name, &w).unwrap_or_else(|e| panic!("{name}: {e}"));

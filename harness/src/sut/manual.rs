@@ -9,8 +9,20 @@ use crate::world::ShaWorld;
 pub fn instruction(w: &ShaWorld, action: &Action) -> String {
     let who = format!("{} {} ({})", w.person.given_names, w.person.family_name, w.person.hetu);
     let what = match action {
+        Action::Disclosure { statutory_right } => format!(
+            "Tee luovutushaku: hae asiakkaan {who} muiden rekisterinpitäjien asiakirjat{}.",
+            statutory_right.as_ref().map(|c| format!(" tiedonsaantioikeudella (peruste {c})")).unwrap_or_default()
+        ),
+        Action::QueryDeclarations => format!("Tarkista asiakkaan {who} Kanta-informointi, luovutuslupa ja luovutuskiellot arkistosta."),
+        Action::StoreForOrganiser { organiser } => format!("Tallenna palveluntuottajana rakenteinen asiakirja asiakkaalle {who} palvelunjärjestäjän {organiser} rekisteriin."),
+        Action::QueryOrganiser { organiser } => format!("Hae palveluntuottajana asiakkaan {who} tiedot palvelunjärjestäjän {organiser} rekisteristä."),
+        Action::EndProviderPeriod { end } => format!("Päätä palveluntuottajan asiakkuus asiakkaan {who} asiakkuusasiakirjassa päivämäärällä {end} (uusi versio)."),
         Action::Store { document, defect } => {
             let base = match document {
+                DocKind::Informing => format!("Kirjaa, että testihenkilölle {who} on annettu Kanta-informointi."),
+                DocKind::Consent(yes) => format!("Kirjaa testihenkilön {who} luovutuslupa: {}.", if *yes { "kyllä" } else { "ei" }),
+                DocKind::Prohibition(_) => format!("Kirjaa testihenkilön {who} luovutuskielto (ks. testitapaus)."),
+                DocKind::ClienthoodWithProvider { unit, start, .. } => format!("Kirjaa testihenkilön {who} asiakkuuteen palveluntuottajan palveluyksikkö {unit} alkaen {start}."),
                 DocKind::Asiakkuus => format!("Kirjaa asiakkuus testihenkilölle {who}."),
                 DocKind::Asia => format!("Avaa uusi asia testihenkilölle {who}."),
                 DocKind::Client(_) => format!(

@@ -16,7 +16,7 @@ use sha_simulator::document::DocumentModel;
 use crate::world::ShaWorld;
 
 /// Which document to store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
     /// Asiakkuusasiakirja.
@@ -25,6 +25,32 @@ pub enum DocKind {
     Asia,
     /// Client document of a model.
     Client(ModelName),
+    /// A record that Kanta information was given.
+    Informing,
+    /// A disclosure consent, yes or no.
+    Consent(bool),
+    /// A disclosure prohibition.
+    Prohibition(ProhibitionSpec),
+    /// A clienthood of the organiser listing a provider's service unit (register access right).
+    ClienthoodWithProvider {
+        /// The provider's service unit.
+        unit: String,
+        /// First day (YYYY-MM-DD).
+        start: String,
+        /// Last day, when the period ends.
+        end: Option<String>,
+    },
+}
+
+/// What a prohibition forbids.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ProhibitionSpec {
+    /// Controllers (OIDs) whose data may not be disclosed.
+    pub controllers: Vec<String>,
+    /// Service task codes.
+    pub service_tasks: Vec<String>,
+    /// Document (set) OIDs; "newest" = the newest document stored in the test case.
+    pub documents: Vec<String>,
 }
 
 /// Serialisable model name.
@@ -55,8 +81,12 @@ impl ModelName {
 
 impl DocKind {
     /// Finnish name (as in the feature files).
-    pub fn finnish(self) -> &'static str {
+    pub fn finnish(&self) -> &'static str {
         match self {
+            DocKind::Informing => "Kanta-informointi",
+            DocKind::Consent(_) => "luovutuslupa",
+            DocKind::Prohibition(_) => "luovutuskielto",
+            DocKind::ClienthoodWithProvider { .. } => "asiakkuusasiakirja (palveluntuottaja)",
             DocKind::Asiakkuus => "asiakkuusasiakirja",
             DocKind::Asia => "asia-asiakirja",
             DocKind::Client(ModelName::Vaihe1) => "I vaiheen asiakirja",
@@ -111,6 +141,29 @@ pub enum Action {
         include_invalidated: bool,
         /// Include replaced versions.
         include_old_versions: bool,
+    },
+    /// Disclosure query (luovutushaku) of the client's documents held by other controllers.
+    Disclosure {
+        /// Statutory right reason code, when claimed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        statutory_right: Option<String>,
+    },
+    /// The client's declarations in force.
+    QueryDeclarations,
+    /// Store a structured document into the organiser's register (register access right).
+    StoreForOrganiser {
+        /// Organiser controller OID.
+        organiser: String,
+    },
+    /// Query the organiser's register (register access right).
+    QueryOrganiser {
+        /// Organiser controller OID.
+        organiser: String,
+    },
+    /// End the provider's period in the organiser's newest clienthood with a new version.
+    EndProviderPeriod {
+        /// Last day.
+        end: String,
     },
 }
 

@@ -67,6 +67,22 @@ impl Organisation {
             service_unit: "1.2.246.10.99990020.10.11".into(),
         }
     }
+    /// Pienpalvelu Testi Oy (joined under Palvelukeskus, joint joining).
+    pub fn pienpalvelu() -> Self {
+        Organisation {
+            controller: "1.2.246.10.99990021.10.0".into(),
+            operating_unit: "1.2.246.10.99990021.10.1".into(),
+            service_unit: "1.2.246.10.99990021.10.11".into(),
+        }
+    }
+    /// Palvelukeskus Testi Oy (main joiner).
+    pub fn palvelukeskus() -> Self {
+        Organisation {
+            controller: "1.2.246.10.99990022.10.0".into(),
+            operating_unit: "1.2.246.10.99990022.10.1".into(),
+            service_unit: "1.2.246.10.99990022.10.11".into(),
+        }
+    }
     /// Testimaan kunta (joint joining).
     pub fn testimaa() -> Self {
         Organisation {
