@@ -70,7 +70,8 @@ Ominaisuus: Käyttöönottokoe — yksi asiakirja päästä päähän ja arkisto
 
   @SHA-KOK-006
   Tapaus: Rakenteinen asiakirja tallentuu ja arkistonhoitaja tarkastaa sen
-    Oletetaan asiakkaalla on asiakkuus ja asia
+    Oletetaan simulaattorin kello on "2026-11-20T12:00:00Z"
+    Ja asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa rakenteisen asiakirjan
     Niin arkisto hyväksyy sanoman
     Ja arkistonhoitaja näkee asiakirjan metatiedot:

@@ -115,8 +115,9 @@ Ominaisuus: Yhteistestaus — liittyvä järjestelmä tallentaa ja hakee
     Niin vastauksessa on 2 asiakirjaa
 
   @SHA-LIITTYVA-016
-  Tapaus: Rakenteisen asiakirjan tallennus
-    Oletetaan asiakkaalla on asiakkuus ja asia
+  Tapaus: Rakenteisen asiakirjan tallennus (asiakastietolain aika)
+    Oletetaan simulaattorin kello on "2026-11-20T12:00:00Z"
+    Ja asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa rakenteisen asiakirjan
     Niin arkisto hyväksyy sanoman
 

@@ -199,6 +199,34 @@ detail_codes! {
     NoRegisterAccess = "SHA-L201",
     /// Phase I and phase II content cannot be stored after …; use the joining-obligation model
     PhaseContentEnded = "SHA-D001",
+    /// Unknown structure
+    UnknownStructure = "SHA-S001",
+    /// The structure version is not valid on the document's date
+    StructureVersionNotValid = "SHA-S002",
+    /// The structured form's root element does not match the structure
+    StructureRoot = "SHA-S003",
+    /// A required field is missing
+    StructureRequired = "SHA-S004",
+    /// The field does not exist in the structure
+    StructureUnknownField = "SHA-S005",
+    /// The field's value has the wrong type
+    StructureType = "SHA-S006",
+    /// The field is not repeatable
+    StructureNotRepeatable = "SHA-S007",
+    /// The value is not among the accepted values
+    StructureValueNotAccepted = "SHA-S008",
+    /// The code is from the wrong code system
+    StructureCodeSystem = "SHA-S009",
+    /// The code is not in its code set
+    StructureCodeUnknown = "SHA-S010",
+    /// The code is not in the known part of its code set
+    StructureCodeUnknownPartial = "SHA-S011",
+    /// The identifier's system is wrong
+    StructureIdentifierSystem = "SHA-S012",
+    /// The personal identity code is not a valid test code
+    StructureHetu = "SHA-S013",
+    /// The structured form and the header disagree
+    StructureHeaderMismatch = "SHA-S020",
 }
 
 impl std::fmt::Display for DetailCode {

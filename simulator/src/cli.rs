@@ -37,6 +37,12 @@ pub enum Command {
     /// FILE is a SOAP message, an HL7 message, a CDA document (attachments are
     /// read from files named by their Content-ID beside it) or a sample folder.
     Validate(ValidateArgs),
+    /// Import THL Sosmeta structures, or write an example of one.
+    Sosmeta {
+        /// Sosmeta command.
+        #[command(subcommand)]
+        command: SosmetaCommand,
+    },
     /// Write the sample documents (valid and broken) under testdata/documents.
     Samples {
         /// Sample command.
@@ -87,6 +93,9 @@ pub struct ValidateArgs {
     /// Judge time rules at this moment (RFC 3339), e.g. 2022-06-01T12:00:00Z; default now.
     #[arg(long)]
     pub at: Option<String>,
+    /// Check FILE as a bare structured form (JSON) against this Sosmeta structure (OID with date version).
+    #[arg(long)]
+    pub structure: Option<String>,
     /// Treat a missing system signature as an error (phase I and old documents).
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub strict_signature: bool,
@@ -113,6 +122,30 @@ pub struct BenchArgs {
     /// System registry.
     #[arg(long, default_value = "testdata/systems.toml")]
     pub systems: PathBuf,
+}
+
+/// `sosmeta` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SosmetaCommand {
+    /// Read Sosmeta JSON Schema files from DIR and write the compact form the simulator loads.
+    Import {
+        /// Folder of Sosmeta JSON Schema files (e.g. a Sosmeta download).
+        dir: PathBuf,
+        /// Output folder (committed to the repository; the binary compiles it in).
+        #[arg(long, default_value = "testdata/sosmeta")]
+        out: PathBuf,
+    },
+    /// Write a valid example instance of a structure (OID with date version) to standard output.
+    Example {
+        /// Structure OID, e.g. 1.2.246.537.6.1505.8.2023.6.1.
+        oid: String,
+        /// Every field, not only the required ones.
+        #[arg(long, conflicts_with = "minimal")]
+        full: bool,
+        /// Only the required fields (the default).
+        #[arg(long)]
+        minimal: bool,
+    },
 }
 
 /// `samples` subcommands.
@@ -184,6 +217,22 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Serve(a) => serve(a).await,
         Command::Validate(a) => validate(a),
         Command::Bench(a) => bench(a).await,
+        Command::Sosmeta { command: SosmetaCommand::Import { dir, out } } => {
+            let r = crate::sosmeta::import_dir(&dir, &out).map_err(CliError::usage)?;
+            for (file, why) in &r.failures {
+                eprintln!("sha-simulator: {file}: not imported: {why}");
+            }
+            println!("imported {} structures, {} fields, {} code systems into {}", r.structures, r.fields, r.code_systems, out.display());
+            Ok(if r.failures.is_empty() { EXIT_OK } else { EXIT_FINDINGS })
+        }
+        Command::Sosmeta { command: SosmetaCommand::Example { oid, full, .. } } => {
+            let all = crate::sosmeta::Structures::builtin();
+            let s = all.get(&oid).ok_or_else(|| CliError::usage(format!("no structure {oid} (see testdata/sosmeta/)")))?;
+            let hetu = crate::persons::TestPersons::builtin().persons.first().map(|p| p.hetu.clone()).unwrap_or_default();
+            let v = crate::sosmeta::example(s, full, crate::codes::CodeSets::builtin(), &hetu);
+            println!("{}", serde_json::to_string_pretty(&v).map_err(CliError::usage)?);
+            Ok(EXIT_OK)
+        }
         Command::Samples { command: SamplesCommand::Write { out } } => {
             let n = crate::samples::write_all(&out).map_err(CliError::usage)?;
             println!("wrote {n} samples under {}", out.display());
@@ -234,6 +283,16 @@ fn validate(a: ValidateArgs) -> Result<i32, CliError> {
             .map_err(|e| CliError::usage(format!("--at '{s}' is not an RFC 3339 time: {e}")))?,
         None => crate::clock::Clock::new().now(),
     };
+    if let Some(oid) = &a.structure {
+        let all = crate::sosmeta::Structures::builtin();
+        let s = all.get(oid).ok_or_else(|| CliError::usage(format!("no structure {oid} (see testdata/sosmeta/)")))?;
+        let bytes = std::fs::read(&a.file).map_err(|e| CliError::usage(format!("{}: {e}", a.file.display())))?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| CliError::usage(format!("{}: not JSON: {e}", a.file.display())))?;
+        let details = crate::sosmeta::validate(s, &v, crate::codes::CodeSets::builtin(), at.date());
+        let report = crate::offline::Report { file: a.file.clone(), kind: None, document_id: Some(format!("{} {}", s.oid, s.fi)), details };
+        print!("{}", report.render());
+        return Ok(if report.has_errors() { EXIT_FINDINGS } else { EXIT_OK });
+    }
     let report = crate::offline::validate_path(&a.file, at, a.strict_signature).map_err(CliError::usage)?;
     print!("{}", report.render());
     Ok(if report.has_errors() { EXIT_FINDINGS } else { EXIT_OK })

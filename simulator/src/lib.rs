@@ -31,6 +31,7 @@ pub mod registry;
 pub mod samples;
 pub mod seed;
 pub mod server;
+pub mod sosmeta;
 pub mod store;
 pub mod transport;
 pub mod ui;

@@ -270,7 +270,9 @@ fn definitions() -> Vec<Def> {
     let asia = fix_id(kit.case(&p, &case, DocumentModel::Vaihe2), &oid(2));
     let v1 = fix_id(kit.client_document(&p, &case, DocumentModel::Vaihe1), &oid(3));
     let v2 = fix_id(kit.client_document(&p, &case, DocumentModel::Vaihe2), &oid(4));
-    let lv = fix_id(kit.client_document(&p, &case, DocumentModel::Liittymisvelvoite), &oid(5));
+    // Structured documents belong to the Client Data Act world: dated and sent in 2026.
+    let kit_2026 = Kit::new(Organisation::testila(), time::macros::datetime!(2026-11-20 10:00 UTC));
+    let lv = fix_id(kit_2026.client_document(&p, &case, DocumentModel::Liittymisvelvoite), &oid(5));
     let old = fix_id(kit.client_document(&p, &case, DocumentModel::Vanha), &oid(6));
     let v2b = fix_id(kit.new_version(&v2), &oid(7));
     let inv = fix_id(kit.client_document(&p, &case, DocumentModel::Vaihe2), &oid(8));
@@ -281,7 +283,7 @@ fn definitions() -> Vec<Def> {
         def("valid/02-asia-asiakirja", meta("Case document (asia-asiakirja) for case 78.1", "store", s, &asia.id, "AA", &[]), asia.clone()),
         def("valid/03-vaihe1-paatos", meta("Phase I client document: a decision as PDF/A, system-signed", "store", s, &v1.id, "AA", &[]), v1.clone()),
         def("valid/04-vaihe2-asiakaskertomusmerkinta", meta("Phase II client record entry (asiakaskertomusmerkintä, 19003) as XHTML with service unit", "store", s, &v2.id, "AA", &[]), v2.clone()),
-        def("valid/05-liittymisvelvoite-paatos", meta("Joining-obligation structured decision: display XHTML plus structured JSON", "store", s, &lv.id, "AA", &[]), lv.clone()),
+        def("valid/05-liittymisvelvoite-paatos", SampleMeta { clock: time::macros::datetime!(2026-11-20 12:00 UTC), ..meta("Joining-obligation structured decision (Sosmeta 1506.11002): display XHTML plus structured JSON", "store", s, &lv.id, "AA", &[]) }, lv.clone()),
         def("valid/06-vanha-asiakirja", meta("Old document (vanha asiakasasiakirja) with operating unit, PDF/A", "store", s, &old.id, "AA", &[]), old.clone()),
         def("valid/07-uusi-versio", meta("New version 2 of the phase II entry (relatedDocument RPLC)", "new_version", s, &v2b.id, "AA", &[]), v2b.clone()),
         def("valid/08-mitatoitava", meta("A phase II entry that sample 09 invalidates", "store", s, &inv.id, "AA", &[]), inv.clone()),

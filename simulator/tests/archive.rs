@@ -30,9 +30,13 @@ async fn stores_every_kind_of_document_and_finds_it_in_the_kooste() {
     let case = new_oid();
     a.store_ok(&kit.clienthood(p, DocumentModel::Vaihe1)).await;
     a.store_ok(&kit.case(p, &case, DocumentModel::Vaihe1)).await;
-    for model in [DocumentModel::Vaihe1, DocumentModel::Vaihe2, DocumentModel::Liittymisvelvoite, DocumentModel::Vanha] {
+    for model in [DocumentModel::Vaihe1, DocumentModel::Vaihe2, DocumentModel::Vanha] {
         a.store_ok(&kit.client_document(p, &case, model)).await;
     }
+    // Structured documents belong to the Client Data Act world (their structures date from 2023–).
+    sim.clock().set(datetime!(2026-11-20 12:00 UTC), false);
+    let kit_2026 = Kit::new(Organisation::testila(), datetime!(2026-11-20 10:00 UTC));
+    a.store_ok(&kit_2026.client_document(p, &case, DocumentModel::Liittymisvelvoite)).await;
     let k = a.query(ix::KOOSTE, QueryBuilder::new().client(&p.hetu)).await;
     assert!(k.accepted(), "{:?}", k.codes);
     let kooste = &k.payload[0];

@@ -242,7 +242,7 @@ async fn register_access_starts_and_ends_with_the_organisers_clienthood() {
     v["asiakkuusasiakirja"]["sosiaalihuollon_palvelutehtava"][0]["palveluntuottaja"]
         .as_array_mut()
         .expect("producers")
-        .push(serde_json::json!({"palveluyksikon_nimi": {"code": provider_org.service_unit}, "asiakkuuden_alkamispvm": "2026-11-18"}));
+        .push(serde_json::json!({"palveluyksikon_nimi": {"system": "urn:oid:1.2.246.537.6.202", "code": provider_org.service_unit, "display": ""}, "asiakkuuden_alkamispvm": "2026-11-18"}));
     renewed.parts[0].bytes = serde_json::to_vec(&v).expect("json");
     assert!(organiser.new_version(&renewed).await.accepted());
     let r = provider.store(&again).await;

@@ -308,6 +308,9 @@ impl Archive {
             let json = json_content(&pkg, &meta);
             details.extend(law::check_declaration(&meta, kind, json.as_ref(), now));
         }
+        if meta.model == Some(DocumentModel::Liittymisvelvoite) && kind != DocumentKind::Informing {
+            details.extend(structured_form(&pkg, &meta, kind, self.codes, now));
+        }
         // Rules 5 and 6 against the archive's content.
         let parent = match op {
             Operation::StoreNewVersion => self.check_new_version(&meta, kind, &mut details)?,
@@ -680,6 +683,59 @@ pub fn acting_organisation(request: &Request) -> Option<&str> {
         .control_act
         .path(&["authorOrPerformer", "assignedPerson", "representedOrganization", "id"])
         .and_then(|e| e.attr("root"))
+}
+
+/// Structured documents (SPEC §8.2): the structured form against its Sosmeta
+/// structure, and the form and the header telling the same story.
+fn structured_form(pkg: &Package, meta: &Metadata, kind: DocumentKind, codes: &CodeSets, now: OffsetDateTime) -> Vec<Detail> {
+    let mut out = Vec::new();
+    let Some(oid) = meta.structures.first() else {
+        out.push(Detail::new(DetailCode::MissingField, "Sosmeta structure (templateId 1.2.246.537.6.1505.* / 1506.*)").at("ClinicalDocument/templateId"));
+        return out;
+    };
+    let date = meta.effective_time.unwrap_or(now).date();
+    let structure = match crate::sosmeta::find(crate::sosmeta::Structures::builtin(), oid, date) {
+        Ok(s) => s,
+        Err(d) => return vec![d],
+    };
+    if matches!(kind, DocumentKind::Client(_)) && !meta.body.iter().any(|r| r.media_type == "application/xhtml+xml") {
+        out.push(Detail::new(DetailCode::MissingField, "display form (application/xhtml+xml part)").at("ClinicalDocument/component"));
+    }
+    let Some(json) = json_content(pkg, meta) else {
+        out.push(Detail::new(DetailCode::MissingField, "structured form (application/json part)").at("ClinicalDocument/component"));
+        return out;
+    };
+    out.extend(crate::sosmeta::validate(structure, &json, codes, date));
+    // Cross-checks between the form and the header.
+    let base = structure.base_oid();
+    if let Some(t) = base.strip_prefix("1.2.246.537.6.1506.") {
+        if meta.document_type.as_ref().is_some_and(|d| d.code != t) {
+            let h = meta.document_type.as_ref().map(|d| d.code.clone()).unwrap_or_default();
+            out.push(Detail::new(DetailCode::StructureHeaderMismatch, format!("structure {oid} is document type {t}, the header says {h}")).at("hl7fi:localHeader/hl7fi:documentType"));
+        }
+        if meta.general_type.as_deref().is_some_and(|g| g != structure.document_type) {
+            out.push(
+                Detail::new(DetailCode::StructureHeaderMismatch, format!("structure is a {}, the header says {}", structure.document_type, meta.general_type.clone().unwrap_or_default()))
+                    .at("hl7fi:localHeader/hl7fi:generalDocumentType"),
+            );
+        }
+    }
+    if let Some(g) = base.strip_prefix("1.2.246.537.6.1505.") {
+        if meta.document_group.as_ref().is_some_and(|d| d.code != g) {
+            out.push(Detail::new(DetailCode::StructureHeaderMismatch, format!("structure {oid} is document group {g}")).at("hl7fi:localHeader/hl7fi:documentGroup"));
+        }
+    }
+    let root = &structure.root.key;
+    let form_hetu = json
+        .pointer(&format!("/{root}/asiakas/henkilotunnus/value"))
+        .or_else(|| json.pointer(&format!("/{root}/asiakas/0/henkilotunnus/value")))
+        .and_then(|v| v.as_str());
+    if let (Some(f), Some(c)) = (form_hetu, meta.client.as_ref().filter(|c| c.is_hetu())) {
+        if !f.eq_ignore_ascii_case(&c.extension) {
+            out.push(Detail::new(DetailCode::StructureHeaderMismatch, format!("client {f} in the structured form, {} in the header", c.extension)).at(format!("/{root}/asiakas")));
+        }
+    }
+    out
 }
 
 /// The document's JSON part, parsed.

@@ -192,9 +192,13 @@ impl Kit {
             }
             DocumentModel::Liittymisvelvoite => {
                 s.service_unit = Some(self.org.service_unit.clone());
-                s.structure = Some(format!("1.2.246.537.6.1506.{doc_type}"));
+                // The structured form: a minimal valid instance of the type's Sosmeta structure.
+                let structure = crate::sosmeta::Structures::builtin().all().filter(|x| x.base_oid() == format!("1.2.246.537.6.1506.{doc_type}")).last();
+                s.structure = structure.map(|x| x.oid.clone());
                 s.parts.push(Part::new(format!("{}.xhtml", s.id), "application/xhtml+xml", content::xhtml(title, "Päätös.")));
-                let json = serde_json::json!({"paatos": {"paatoksen_tiedot": {"paatospaiva": self.date()}}});
+                let json = structure
+                    .map(|x| crate::sosmeta::example(x, false, crate::codes::CodeSets::builtin(), &p.hetu))
+                    .unwrap_or_else(|| serde_json::json!({}));
                 s.parts.push(Part::new(format!("{}.json", s.id), "application/json", serde_json::to_vec(&json).unwrap_or_default()));
             }
             DocumentModel::Vanha => {
@@ -243,12 +247,22 @@ impl Kit {
             match kind {
                 DocumentKind::Consent => "1.2.246.537.6.1505.8.2023.6.1",
                 DocumentKind::Prohibition => "1.2.246.537.6.1505.9.2023.6.5",
-                _ => "1.2.246.537.6.1505.10",
+                _ => "",
             }
             .into(),
-        );
+        )
+        .filter(|x: &String| !x.is_empty());
         s.parts.push(Part::new(format!("{}.json", s.id), "application/json", serde_json::to_vec_pretty(&json).unwrap_or_default()));
         s
+    }
+
+    /// The fixed information text (infoteksti) a declaration structure accepts.
+    fn info_text(structure: &str) -> String {
+        crate::sosmeta::Structures::builtin()
+            .get(structure)
+            .and_then(|s| s.root.fields.iter().find(|f| f.key == "infoteksti"))
+            .and_then(|f| f.accepted.first().cloned())
+            .unwrap_or_else(|| "Infoteksti".into())
     }
 
     fn client_json(p: &TestPerson) -> serde_json::Value {
@@ -265,7 +279,7 @@ impl Kit {
     pub fn consent(&self, p: &TestPerson, yes: bool) -> DocumentSpec {
         let json = serde_json::json!({"luovutuslupa_asiakirja": {
             "asiakas": Self::client_json(p),
-            "infoteksti": "Asiakas on antanut luvan luovuttaa tietojaan Kanta-palveluissa.",
+            "infoteksti": Self::info_text("1.2.246.537.6.1505.8.2023.6.1"),
             "voimassa_oleva_luovutuslupa": {"luovutuslupa": yes, "luovutusluvan_antamisen_ajankohta": self.date()}
         }});
         self.declaration(p, DocumentKind::Consent, "Luovutuslupa", json)
@@ -275,7 +289,7 @@ impl Kit {
     pub fn prohibition(&self, p: &TestPerson, controllers: &[&str], service_tasks: &[&str], documents: &[&str]) -> DocumentSpec {
         let coded = |sys: &str, codes: &[&str]| codes.iter().map(|c| serde_json::json!({"system": sys, "code": c, "display": ""})).collect::<Vec<_>>();
         let date = self.date();
-        let mut k = serde_json::json!({"asiakas": Self::client_json(p), "infoteksti": "Asiakas on kieltänyt tietojensa luovutuksen."});
+        let mut k = serde_json::json!({"asiakas": Self::client_json(p), "infoteksti": Self::info_text("1.2.246.537.6.1505.9.2023.6.5")});
         if !controllers.is_empty() {
             k["rekisterinpitajaa_koskevat_luovutuskiellot"] = serde_json::json!({"rekisterinpitajaa_koskeva_luovutuskielto": [{
                 "rekisterinpitaja_jonka_tietojen_luovutus_kielletaan": coded("urn:oid:1.2.246.537.6.202", controllers), "kiellon_asettamisen_ajankohta": date}]});
