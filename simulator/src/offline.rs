@@ -123,7 +123,12 @@ pub fn validate_path(path: &Path, at: OffsetDateTime, strict_signature: bool) ->
     let kind = meta.document_group.as_ref().and_then(|g| DocumentKind::from_group(&g.code, meta.model));
     let ctx = Context { now: at, codes: CodeSets::builtin(), rules: MetadataRules::builtin(), strict_signature };
     match kind {
-        Some(k) => details.extend(validation::check_document(&pkg, &meta, k, &ctx)),
+        Some(k) => {
+            details.extend(validation::check_document(&pkg, &meta, k, &ctx));
+            if meta.model == Some(crate::document::DocumentModel::Liittymisvelvoite) && k != DocumentKind::Informing {
+                details.extend(crate::archive::structured_form(&pkg, &meta, k, ctx.codes, at));
+            }
+        }
         None => details.push(Detail::new(crate::acks::DetailCode::UnknownKind, "document group / documentModel").at("hl7fi:localHeader")),
     }
     Ok(Report { file, kind, document_id: meta.document_id, details })

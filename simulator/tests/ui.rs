@@ -68,3 +68,30 @@ async fn stored_xhtml_is_shown_without_its_scripts() {
     assert!(page_text.contains("&lt;b&gt;Aino&lt;/b&gt;"), "names are escaped");
     assert!(!page_text.contains("<b>Aino</b>"));
 }
+
+#[tokio::test]
+async fn structured_forms_show_as_named_trees_and_the_disclosure_log_is_listed() {
+    use sha_simulator::compose::kit::{new_oid, Kit};
+    use sha_simulator::document::DocumentModel;
+    let sim = Sim::start().await;
+    sim.clock().set(time::macros::datetime!(2026-11-20 12:00 UTC), true);
+    let home = Kit::new(Organisation::hyvinvointialue(), time::macros::datetime!(2026-11-20 10:00 UTC));
+    let other = Kit::new(Organisation::toinen_hyvinvointialue(), time::macros::datetime!(2026-11-20 10:00 UTC));
+    let p = TestPersons::builtin().get("lapsi").expect("p");
+    let a = sim.actor("hyvinvointialue-atj", &home.org.controller);
+    let case = new_oid();
+    a.store_ok(&home.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
+    a.store_ok(&home.case(p, &case, DocumentModel::Liittymisvelvoite)).await;
+    let doc = home.client_document(p, &case, DocumentModel::Liittymisvelvoite);
+    a.store_ok(&doc).await;
+    a.store_ok(&home.informing(p)).await;
+    a.store_ok(&home.consent(p, true)).await;
+    let b = sim.actor("toinen-hva-atj", &other.org.controller);
+    b.store_ok(&other.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
+    let r = b.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu).flag("disclosure", true)).await;
+    assert!(r.accepted(), "{:?}", r.codes);
+    let (_, client) = page(&sim, &format!("/ui/asiakas?hetu={}&controller={}", p.hetu, home.org.controller)).await;
+    assert!(client.contains("Luovutusloki") && client.contains("luovutuslupa"), "the disclosure log is listed");
+    let (_, d) = page(&sim, &format!("/ui/asiakirja/{}", doc.id)).await;
+    assert!(d.contains("class=\"structured\"") && d.contains("Lastensuojelun palvelu- tai tukitoimipäätös"), "structured form as a named tree");
+}

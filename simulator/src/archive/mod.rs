@@ -687,7 +687,7 @@ pub fn acting_organisation(request: &Request) -> Option<&str> {
 
 /// Structured documents (SPEC §8.2): the structured form against its Sosmeta
 /// structure, and the form and the header telling the same story.
-fn structured_form(pkg: &Package, meta: &Metadata, kind: DocumentKind, codes: &CodeSets, now: OffsetDateTime) -> Vec<Detail> {
+pub fn structured_form(pkg: &Package, meta: &Metadata, kind: DocumentKind, codes: &CodeSets, now: OffsetDateTime) -> Vec<Detail> {
     let mut out = Vec::new();
     let Some(oid) = meta.structures.first() else {
         out.push(Detail::new(DetailCode::MissingField, "Sosmeta structure (templateId 1.2.246.537.6.1505.* / 1506.*)").at("ClinicalDocument/templateId"));

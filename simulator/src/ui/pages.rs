@@ -173,6 +173,27 @@ pub(super) async fn client(State(s): State<AdminState>, Query(q): Query<ClientQ>
             Err(e) => return error_page(&s, lang, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
             Ok(all) => body.push(client_view(&all, lang, &hetu, &controller)),
         }
+        let log = s.archive.disclosures(&hetu).unwrap_or_default();
+        if !log.is_empty() {
+            body.push(html! {
+                h2 { (lang.t("Luovutusloki", "Disclosure log")) }
+                table #disclosures {
+                    tr { th { (lang.t("Aika", "Time")) } th { (lang.t("Luovutettu rekisterinpitäjälle", "Disclosed to")) } th { (lang.t("Järjestelmä", "System")) } th { (lang.t("Peruste", "Basis")) } th { (lang.t("Asiakirjat", "Documents")) } }
+                    @for e in &log {
+                        tr {
+                            td { (e.at.format(&Rfc3339).unwrap_or_default()) }
+                            td { (org_text(&Some(e.to_controller.clone()), CodeSets::builtin())) }
+                            td { (e.system) }
+                            td { @match &e.basis {
+                                crate::archive::law::Basis::Consent => (lang.t("luovutuslupa", "consent")),
+                                crate::archive::law::Basis::StatutoryRight { code, reason } => { (lang.t("tiedonsaantioikeus", "statutory right")) " " (code) ": " (reason) }
+                            } }
+                            td { (e.documents.len()) }
+                        }
+                    }
+                }
+            });
+        }
     }
     let body = html! { @for b in body { (b) } };
     layout(lang, lang.t("Asiakkaan tiedot", "Client data"), &now_text(&s), &path, body).into_response()
@@ -290,7 +311,14 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
                 @match p.media_type.as_str() {
                     "application/pdf" => { iframe src={ "/ui/asiakirja/" (d.id) "/osa/" (p.content_id) } title="PDF" {} }
                     "application/xhtml+xml" => { div.xhtml { (PreEscaped(sanitize::xhtml_body(&p.bytes).unwrap_or_else(|| lang.t("(XHTML ei ole luettavissa)", "(XHTML not readable)").to_string()))) } }
-                    "application/json" => { pre.json { (serde_json::from_slice::<serde_json::Value>(&p.bytes).ok().and_then(|v| serde_json::to_string_pretty(&v).ok()).unwrap_or_else(|| String::from_utf8_lossy(&p.bytes).into_owned())) } }
+                    "application/json" => {
+                        @let value = serde_json::from_slice::<serde_json::Value>(&p.bytes).ok();
+                        @let structure = d.metadata.structures.first().and_then(|o| crate::sosmeta::Structures::builtin().get(o));
+                        @match (value.as_ref(), structure) {
+                            (Some(v), Some(st)) => { div.structured { (structured_tree(&st.root, v.get(&st.root.key).unwrap_or(&serde_json::Value::Null), lang)) } }
+                            _ => { pre.json { (value.as_ref().and_then(|v| serde_json::to_string_pretty(v).ok()).unwrap_or_else(|| String::from_utf8_lossy(&p.bytes).into_owned())) } }
+                        }
+                    }
                     _ => { p.muted { (lang.t("Ei esikatselua", "No preview")) } }
                 }
             }
@@ -302,6 +330,42 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
     };
     let title = m.title.clone().unwrap_or_else(|| id.clone());
     layout(lang, &title, &now_text(&s), &format!("/ui/asiakirja/{id}?lang={}", lang.code()), body).into_response()
+}
+
+/// A structured form as a readable tree, each field under its Sosmeta name (fi or sv).
+fn structured_tree(f: &crate::sosmeta::Field, v: &serde_json::Value, lang: Lang) -> Markup {
+    let label = match lang {
+        Lang::En if !f.sv.is_empty() => format!("{} / {}", f.fi, f.sv),
+        _ => f.fi.clone(),
+    };
+    let leaf = |v: &serde_json::Value| -> String {
+        match v {
+            serde_json::Value::Object(o) if o.contains_key("code") => format!(
+                "{} {}",
+                o.get("code").and_then(|c| c.as_str()).unwrap_or(""),
+                o.get("display").and_then(|c| c.as_str()).unwrap_or("")
+            ),
+            serde_json::Value::Object(o) if o.contains_key("value") => o.get("value").and_then(|c| c.as_str()).unwrap_or("").to_string(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Bool(b) => if *b { "kyllä" } else { "ei" }.to_string(),
+            other => other.to_string(),
+        }
+    };
+    let items: Vec<&serde_json::Value> = match v {
+        serde_json::Value::Array(a) => a.iter().collect(),
+        serde_json::Value::Null => vec![],
+        other => vec![other],
+    };
+    html! {
+        @for item in items {
+            @if f.kind == crate::sosmeta::Kind::Object {
+                details open { summary { strong { (label) } }
+                    ul { @for c in &f.fields { @if let Some(cv) = item.get(&c.key) { li { (structured_tree(c, cv, lang)) } } } } }
+            } @else {
+                span.field { strong { (label) ": " } (leaf(item)) }
+            }
+        }
+    }
 }
 
 pub(super) async fn part(State(s): State<AdminState>, Path((id, cid)): Path<(String, String)>) -> Response {
