@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use crate::context::{RunContext, SimulatorTarget};
 use crate::steps::organisation;
 use crate::sut::{builtin, Action, Sut};
-use crate::world::{Evidence, Shared, SharedHandle, ShaWorld};
+use crate::world::{Shared, ShaWorld};
 use sha_simulator::compose::cda::DocumentSpec;
 use sha_simulator::persons::{TestPerson, TestPersons};
 use sha_simulator::registry::Registry;
@@ -78,19 +78,11 @@ async fn actions(State(s): State<AppState>, Json(req): Json<AdapterRequest>) -> 
         description: String::new(),
     });
     let stored = s.stored.lock().unwrap_or_else(|p| p.into_inner()).get(&req.test_case).cloned().unwrap_or_default();
-    let mut w = ShaWorld {
-        shared: Some(SharedHandle(s.shared.clone())),
-        system: req.system.clone(),
-        org,
-        person,
-        case_tag: req.test_case.clone(),
-        case_id: req.case_id.clone(),
-        stored,
-        last_document: req.target_document.clone(),
-        mark: 0,
-        observed: None,
-        evidence: Evidence::default(),
-    };
+    let mut w = ShaWorld::with(Some(s.shared.clone()), &req.system, org, person);
+    w.case_tag = req.test_case.clone();
+    w.case_id = req.case_id.clone();
+    w.stored = stored;
+    w.last_document = req.target_document.clone();
     match builtin::perform(&mut w, &req.request, false).await {
         Ok(()) => {
             s.stored.lock().unwrap_or_else(|p| p.into_inner()).insert(req.test_case.clone(), w.stored.clone());

@@ -108,10 +108,15 @@ impl std::fmt::Debug for SharedHandle {
 impl ShaWorld {
     async fn new() -> Self {
         let person = TestPersons::builtin().get("aikuinen").cloned().unwrap_or_else(|| TestPersons::builtin().persons[0].clone());
+        Self::with(current(), "liittyva-atj", Organisation::testila(), person)
+    }
+
+    /// A fresh scenario state for `system` acting for `org` with `person`.
+    pub fn with(shared: Option<Shared>, system: &str, org: Organisation, person: TestPerson) -> Self {
         ShaWorld {
-            shared: current().map(SharedHandle),
-            system: "liittyva-atj".into(),
-            org: Organisation::testila(),
+            shared: shared.map(SharedHandle),
+            system: system.into(),
+            org,
             person,
             case_tag: String::new(),
             case_id: None,

@@ -132,8 +132,21 @@ impl Drop for Process {
     }
 }
 
-async fn adapter_mode_works_against_a_real_second_process() {
-    // The simulator (external to the harness run) and the reference adapter in its own process.
+/// A simulator outside the harness run (the run reaches it by URL).
+struct External {
+    sim: sha_simulator::server::Running,
+    certs: tempfile::TempDir,
+    endpoint: String,
+    admin: String,
+}
+
+impl External {
+    fn target(&self) -> SimulatorTarget {
+        SimulatorTarget::External { endpoint: self.endpoint.clone(), admin: self.admin.clone(), certs: self.certs.path().to_path_buf() }
+    }
+}
+
+async fn external_simulator() -> External {
     let certs = tempfile::tempdir().expect("tmp");
     let mut o = sha_simulator::server::Options::new(registry(), certs.path().to_path_buf());
     o.data = sha_simulator::server::DataLocation::Temporary;
@@ -142,12 +155,19 @@ async fn adapter_mode_works_against_a_real_second_process() {
     let sim = sha_simulator::server::start(o).await.expect("simulator");
     let endpoint = format!("https://localhost:{}/sha", sim.sha_addr.port());
     let admin = format!("http://{}", sim.admin_addr);
+    External { sim, certs, endpoint, admin }
+}
+
+async fn adapter_mode_works_against_a_real_second_process() {
+    // The simulator (external to the harness run) and the reference adapter in its own process.
+    let ext = external_simulator().await;
+    let (endpoint, admin, certs) = (ext.endpoint.clone(), ext.admin.clone(), ext.certs.path().to_path_buf());
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
     let _adapter = Process(
         Command::new(env!("CARGO_BIN_EXE_sha-harness"))
             .args(["reference-adapter", "--listen", &format!("127.0.0.1:{port}"), "--simulator", &endpoint, "--admin", &admin])
             .arg("--certs")
-            .arg(certs.path())
+            .arg(&certs)
             .arg("--systems")
             .arg(root().join("testdata/systems.toml"))
             .stdout(Stdio::null())
@@ -161,12 +181,11 @@ async fn adapter_mode_works_against_a_real_second_process() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let target = SimulatorTarget::External { endpoint, admin, certs: certs.path().to_path_buf() };
     let tags = "(@yhteistestaus and @liittyva and not @yhteisliittyminen) or @liittymisvelvoite";
-    let r = run(options(Some(tags), SutChoice::Adapter(url, 20), target)).await.expect("run");
+    let r = run(options(Some(tags), SutChoice::Adapter(url, 20), ext.target())).await.expect("run");
     assert!(r.scenarios.len() >= 40, "{} scenarios", r.scenarios.len());
     assert!(r.all_passed(), "{}", failures(&r));
-    sim.shutdown().await.expect("shutdown");
+    ext.sim.shutdown().await.expect("shutdown");
 }
 
 async fn english_phrasing_runs() {
@@ -178,14 +197,9 @@ async fn english_phrasing_runs() {
 }
 
 async fn manual_mode_passes_when_the_tester_acts() {
-    let certs = tempfile::tempdir().expect("tmp");
-    let mut o = sha_simulator::server::Options::new(registry(), certs.path().to_path_buf());
-    o.data = sha_simulator::server::DataLocation::Temporary;
-    o.listen = "127.0.0.1:0".parse().expect("addr");
-    o.admin_listen = "127.0.0.1:0".parse().expect("addr");
-    let sim = sha_simulator::server::start(o).await.expect("simulator");
-    let endpoint = format!("https://localhost:{}/sha", sim.sha_addr.port());
-    let target = SimulatorTarget::External { endpoint: endpoint.clone(), admin: format!("http://{}", sim.admin_addr), certs: certs.path().to_path_buf() };
+    let ext = external_simulator().await;
+    let endpoint = ext.endpoint.clone();
+    let sim = &ext.sim;
     // The "tester" records the clienthood in "their system" a moment after the instruction appears.
     let certs_path = sim.certs.clone();
     let clock = sim.state.clock.clone();
@@ -203,11 +217,11 @@ async fn manual_mode_passes_when_the_tester_acts() {
         let client = sha_simulator::client::SoapClient::for_system(&endpoint, &certs_path, "liittyva-atj").expect("client");
         client.exchange(&msg).await.expect("sent")
     });
-    let r = run(options(Some("@SHA-LIITTYVA-001"), SutChoice::Manual(30), target)).await.expect("run");
+    let r = run(options(Some("@SHA-LIITTYVA-001"), SutChoice::Manual(30), ext.target())).await.expect("run");
     let sent = tester.await.expect("tester");
     assert!(sent.accepted(), "{:?}", sent.codes);
     assert_eq!(status(&r, "SHA-LIITTYVA-001"), Status::Passed, "{}", failures(&r));
-    sim.shutdown().await.expect("shutdown");
+    ext.sim.shutdown().await.expect("shutdown");
 }
 
 async fn manual_mode_waits_for_the_tester() {

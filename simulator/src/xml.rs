@@ -331,11 +331,10 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
                     return Err(XmlError::Dtd);
                 }
             }
-            Event::Start(e) | Event::Empty(e) if root.is_some() => {
-                let _ = e;
+            Event::Start(_) | Event::Empty(_) if root.is_some() => {
                 return Err(malformed(pos, "content after the root element"));
             }
-            Event::Start(e) => {
+            Event::Start(ref e) | Event::Empty(ref e) => {
                 count += 1;
                 if count > limits.max_elements {
                     return Err(XmlError::TooManyElements { limit: limits.max_elements });
@@ -343,21 +342,14 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
                 if stack.len() >= limits.max_depth {
                     return Err(XmlError::TooDeep { limit: limits.max_depth });
                 }
-                let el = start_element(&reader, &e, pos)?;
-                stack.push(el);
-            }
-            Event::Empty(e) => {
-                count += 1;
-                if count > limits.max_elements {
-                    return Err(XmlError::TooManyElements { limit: limits.max_elements });
-                }
-                if stack.len() >= limits.max_depth {
-                    return Err(XmlError::TooDeep { limit: limits.max_depth });
-                }
-                let el = start_element(&reader, &e, pos)?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(Node::Element(el)),
-                    None => root = Some(el),
+                let el = start_element(&reader, e, pos)?;
+                if matches!(ev, Event::Start(_)) {
+                    stack.push(el);
+                } else {
+                    match stack.last_mut() {
+                        Some(parent) => parent.children.push(Node::Element(el)),
+                        None => root = Some(el),
+                    }
                 }
             }
             Event::End(_) => {

@@ -68,19 +68,14 @@ mod tests {
 
     #[test]
     fn instruction_names_person_system_and_case() {
-        let w = crate::world::ShaWorld {
-            shared: None,
-            system: "liittyva-atj".into(),
-            org: sha_simulator::compose::kit::Organisation::testila(),
-            person: sha_simulator::persons::TestPersons::builtin().get("aikuinen").expect("p").clone(),
-            case_tag: "SHA-X-1".into(),
-            case_id: Some("1.2.3".into()),
-            stored: vec![],
-            last_document: None,
-            mark: 0,
-            observed: None,
-            evidence: Default::default(),
-        };
+        let mut w = crate::world::ShaWorld::with(
+            None,
+            "liittyva-atj",
+            sha_simulator::compose::kit::Organisation::testila(),
+            sha_simulator::persons::TestPersons::builtin().get("aikuinen").expect("p").clone(),
+        );
+        w.case_tag = "SHA-X-1".into();
+        w.case_id = Some("1.2.3".into());
         let t = instruction(&w, &Action::Store { document: DocKind::Client(ModelName::Vaihe2), defect: None });
         assert!(t.contains("[SHA-X-1]") && t.contains("liittyva-atj") && t.contains("010181-900C") && t.contains("asiaan 1.2.3"), "{t}");
         assert!(t.contains("II vaiheen asiakirja"));
