@@ -357,6 +357,36 @@ pub async fn run(o: &BenchOptions) -> Result<(Vec<Figures>, Vec<Skipped>), Bench
     Ok((figures, skipped))
 }
 
+/// Time to validate a typical structured form (~30 KB): the structure whose full
+/// example is closest to that size, validated repeatedly (structures are
+/// compiled once and cached). Returns (structure OID, bytes, p50 µs, p99 µs).
+pub fn structured_validation(rounds: usize) -> Option<(String, usize, f64, f64)> {
+    let codes = crate::codes::CodeSets::builtin();
+    let hetu = "010181-900C";
+    let (s, form) = crate::sosmeta::Structures::builtin()
+        .all()
+        .map(|s| (s, crate::sosmeta::example(s, true, codes, hetu)))
+        .min_by_key(|(_, v)| (v.to_string().len() as i64 - 30_000).abs())?;
+    let bytes = form.to_string().len();
+    let at = time::macros::date!(2026 - 11 - 20);
+    let mut lat: Vec<u32> = Vec::with_capacity(rounds);
+    for i in 0..rounds + rounds / 10 {
+        // Parse from text each time, as the archive does with a received part.
+        let text = form.to_string();
+        let t0 = Instant::now();
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        let d = crate::sosmeta::validate(s, &v, codes, at);
+        let took = t0.elapsed();
+        if i >= rounds / 10 {
+            lat.push(took.as_nanos().min(u32::MAX as u128) as u32);
+        }
+        std::hint::black_box(d);
+    }
+    lat.sort_unstable();
+    let pct = |q: f64| lat[((lat.len() as f64 - 1.0) * q).round() as usize] as f64 / 1000.0;
+    Some((s.oid.clone(), bytes, pct(0.5), pct(0.99)))
+}
+
 /// The report text, ending with the ratios line.
 pub fn report(figures: &[Figures], skipped: &[Skipped], o: &BenchOptions) -> String {
     let mut s = format!(
@@ -381,6 +411,9 @@ pub fn report(figures: &[Figures], skipped: &[Skipped], o: &BenchOptions) -> Str
     }
     for k in skipped {
         s.push_str(&format!("{:<10} not measured: {}\n", k.target.name(), k.reason));
+    }
+    if let Some((oid, bytes, p50, p99)) = structured_validation(2000) {
+        s.push_str(&format!("structured-form validation ({oid}, {bytes} B, parse + check): p50 {p50:.0} µs, p99 {p99:.0} µs\n"));
     }
     let tp = |t: Target| figures.iter().find(|f| f.target == t).map(|f| f.throughput).filter(|x| *x > 0.0);
     let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {

@@ -661,3 +661,110 @@ mod tests {
         assert_eq!(std::fs::read(out.path().join("1.2.3.2024.1.1.json")).ok(), std::fs::read(again.path().join("1.2.3.2024.1.1.json")).ok(), "deterministic");
     }
 }
+
+// ---- conditional rules (SPEC Appendix A) -------------------------------------
+
+fn missing(out: &mut Vec<Detail>, ptr: &str, what: &str, why: &str) {
+    out.push(Detail::new(DetailCode::StructureRequired, format!("'{what}' (conditionally required: {why})")).at(ptr.to_string()));
+}
+
+fn has(v: &Value, ptr: &str) -> bool {
+    v.pointer(ptr).is_some_and(|x| !x.is_null() && x != &Value::String(String::new()))
+}
+
+/// The conditional rules THL gives in prose for the clienthood (1505.1) and case
+/// (1505.2) documents (SPEC Appendix A), which the JSON Schemas cannot express.
+pub fn conditional_rules(structure: &Structure, v: &Value) -> Vec<Detail> {
+    let mut out = Vec::new();
+    match structure.base_oid().as_str() {
+        "1.2.246.537.6.1505.2" => {
+            let r = "/asia_asiakirja";
+            for (i, a) in v.pointer(&format!("{r}/asiakas")).and_then(|x| x.as_array()).into_iter().flatten().enumerate() {
+                if !has(a, "/henkilotunnus/value") && !has(a, "/tilapainen_yksilointitunnus/value") {
+                    missing(&mut out, &format!("{r}/asiakas/{i}"), "Henkilötunnus / Tilapäinen yksilöintitunnus", "one of them identifies the client");
+                }
+                if v.pointer(&format!("{r}/asian_tiedot/yhteinen_asia")).and_then(|x| x.as_bool()) == Some(true) && !has(a, "/asiaan_liittymishetki") {
+                    missing(&mut out, &format!("{r}/asiakas/{i}/asiaan_liittymishetki"), "Asiaan liittymishetki", "the case is a joint case");
+                }
+            }
+            if v.pointer(&format!("{r}/asian_tiedot/nimi/code")).and_then(|x| x.as_str()) == Some("99") && !has(v, &format!("{r}/asian_tiedot/lisatieto_luokkaan_muu")) {
+                missing(&mut out, &format!("{r}/asian_tiedot/lisatieto_luokkaan_muu"), "Lisätieto luokkaan muu", "the case name is 99 Muu");
+            }
+            if v.pointer(&format!("{r}/asian_tiedot/tila/code")).and_then(|x| x.as_str()) == Some("2") && !has(v, &format!("{r}/asian_tiedot/paattymispaiva")) {
+                missing(&mut out, &format!("{r}/asian_tiedot/paattymispaiva"), "Päättymispäivä", "the case is closed");
+            }
+        }
+        "1.2.246.537.6.1505.1" => {
+            let r = "/asiakkuusasiakirja";
+            let old = v.pointer(&format!("{r}/sosiaalihuollon_asiakkuus/vanha_asiakkuus")).and_then(|x| x.as_bool()) == Some(true);
+            if !has(v, &format!("{r}/asiakas/henkilotunnus/value")) && !has(v, &format!("{r}/asiakas/tilapainen_yksilointitunnus/value")) {
+                if !old || !has(v, &format!("{r}/asiakas/syntymaaika")) {
+                    missing(&mut out, &format!("{r}/asiakas"), "Henkilötunnus / Tilapäinen yksilöintitunnus", "one of them identifies the client (an old clienthood may give the birth date instead)");
+                }
+            }
+            if !old {
+                for (ptr, what) in [
+                    ("asiakkuuden_yksilointitunnus", "Asiakkuuden yksilöintitunnus"),
+                    ("palvelunjarjestajan_toimintayksikko", "Palvelunjärjestäjän toimintayksikkö"),
+                    ("sosiaalihuollon_palvelutehtava", "Sosiaalihuollon palvelutehtävä"),
+                ] {
+                    if !has(v, &format!("{r}/{ptr}")) {
+                        missing(&mut out, &format!("{r}/{ptr}"), what, "required unless the clienthood is an old one (vanha asiakkuus)");
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// Every service-task code the structured form names (for the cross-check with the header).
+pub fn service_tasks(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                for (k, x) in o {
+                    if k == "palvelutehtava" {
+                        for item in std::iter::once(x).chain(x.as_array().into_iter().flatten()) {
+                            if let Some(c) = item.get("code").and_then(|c| c.as_str()) {
+                                out.push(c.to_string());
+                            }
+                        }
+                    }
+                    walk(x, out);
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    walk(v, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod conditional_tests {
+    use super::*;
+
+    #[test]
+    fn case_and_clienthood_conditions_are_enforced() {
+        let all = Structures::builtin();
+        let case = all.get("1.2.246.537.6.1505.2.2022.6.28").expect("case");
+        let v = json!({"asia_asiakirja": {"asiakas": [{"sukunimi": "A"}], "asian_tiedot": {"nimi": {"code": "99"}, "tila": {"code": "2"}, "yhteinen_asia": true}}});
+        let d = conditional_rules(case, &v);
+        let locs: Vec<&str> = d.iter().filter_map(|x| x.location.as_deref()).collect();
+        for l in ["/asia_asiakirja/asiakas/0", "/asia_asiakirja/asiakas/0/asiaan_liittymishetki", "/asia_asiakirja/asian_tiedot/lisatieto_luokkaan_muu", "/asia_asiakirja/asian_tiedot/paattymispaiva"] {
+            assert!(locs.contains(&l), "{l} in {locs:?}");
+        }
+        let hood = all.get("1.2.246.537.6.1505.1.2023.6.1").expect("clienthood");
+        let old = json!({"asiakkuusasiakirja": {"asiakas": {"syntymaaika": "1950-01-01"}, "sosiaalihuollon_asiakkuus": {"vanha_asiakkuus": true}}});
+        assert!(conditional_rules(hood, &old).is_empty(), "an old clienthood needs less");
+        let new = json!({"asiakkuusasiakirja": {"asiakas": {"sukunimi": "A"}, "sosiaalihuollon_asiakkuus": {}}});
+        assert_eq!(conditional_rules(hood, &new).len(), 4);
+        let mut tasks = service_tasks(&json!({"a": {"palvelutehtava": {"code": "10"}, "b": [{"palvelutehtava": {"code": "15"}}]}}));
+        tasks.sort();
+        assert_eq!(tasks, vec!["10", "15"]);
+    }
+}

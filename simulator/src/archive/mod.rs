@@ -706,6 +706,16 @@ pub fn structured_form(pkg: &Package, meta: &Metadata, kind: DocumentKind, codes
         return out;
     };
     out.extend(crate::sosmeta::validate(structure, &json, codes, date));
+    out.extend(crate::sosmeta::conditional_rules(structure, &json));
+    if let Some(task) = &meta.service_task {
+        let form = crate::sosmeta::service_tasks(&json);
+        if !form.is_empty() && !form.contains(&task.code) {
+            out.push(
+                Detail::new(DetailCode::StructureHeaderMismatch, format!("service task {} in the header, {} in the structured form", task.code, form.join(", ")))
+                    .at("hl7fi:localHeader/hl7fi:serviceTask"),
+            );
+        }
+    }
     // Cross-checks between the form and the header.
     let base = structure.base_oid();
     if let Some(t) = base.strip_prefix("1.2.246.537.6.1506.") {
