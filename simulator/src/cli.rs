@@ -119,6 +119,13 @@ pub struct BenchArgs {
     /// Where WireMock is installed from npm.
     #[arg(long, default_value = "target/bench-tools")]
     pub tools: PathBuf,
+    /// Instead of the throughput comparison, bulk-ingest to these document counts
+    /// (comma-separated, e.g. 100000,1000000,10000000) and measure at each.
+    #[arg(long, value_delimiter = ',')]
+    pub scale: Vec<u64>,
+    /// Data directory of the scale run (default: a temporary one).
+    #[arg(long)]
+    pub scale_data: Option<PathBuf>,
     /// System registry.
     #[arg(long, default_value = "testdata/systems.toml")]
     pub systems: PathBuf,
@@ -261,6 +268,14 @@ async fn bench(a: BenchArgs) -> Result<i32, CliError> {
         .collect::<Result<Vec<_>, _>>()?;
     if a.connections == 0 {
         return Err(CliError::usage("--connections must be at least 1"));
+    }
+    if !a.scale.is_empty() {
+        let tmp = tempfile::tempdir().map_err(CliError::usage)?;
+        let dir = a.scale_data.clone().unwrap_or_else(|| tmp.path().to_path_buf());
+        // National proportions: 115 million documents from 1.8 million clients, about 64 per client.
+        let figures = crate::scale::run(&dir, &a.scale, 64, 500, |m| eprintln!("{m}")).map_err(CliError::usage)?;
+        print!("{}", crate::scale::report(&figures));
+        return Ok(EXIT_OK);
     }
     let secs = a.duration.unwrap_or(if a.quick { 15 } else { 30 });
     let o = BenchOptions {

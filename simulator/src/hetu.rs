@@ -121,6 +121,20 @@ impl Hetu {
     }
 }
 
+/// The `n`th synthetic test hetu (individual numbers 900–999 only): a distinct,
+/// valid test code for every `n` below about 3.6 million (bulk seeding).
+pub fn synthetic(n: u64) -> String {
+    let individual = 900 + (n % 100) as u32;
+    let day_index = n / 100;
+    let start = time::macros::date!(1930 - 01 - 01);
+    let date = start + time::Duration::days((day_index % 36_000) as i64);
+    let (dd, mm, yy) = (date.day() as u32, u8::from(date.month()) as u32, (date.year() % 100) as u32);
+    let sign = if date.year() >= 2000 { 'A' } else { '-' };
+    let num = dd * 10_000_000 + mm * 100_000 + yy * 1000 + individual;
+    let check = CHECK_CHARS[(num % 31) as usize] as char;
+    format!("{dd:02}{mm:02}{yy:02}{sign}{individual:03}{check}")
+}
+
 impl std::fmt::Display for Hetu {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.value)
@@ -155,6 +169,16 @@ mod tests {
         assert_eq!(Hetu::parse("010181G900C"), Err(HetuError::CenturySign('G')));
         assert_eq!(Hetu::parse("010181-900"), Err(HetuError::Length(10)));
         assert_eq!(Hetu::parse("01O181-900C"), Err(HetuError::NotDigits));
+    }
+
+    #[test]
+    fn synthetic_hetus_are_valid_distinct_test_codes() {
+        let mut seen = std::collections::BTreeSet::new();
+        for n in (0..200_000).step_by(37) {
+            let h = synthetic(n);
+            assert!(Hetu::parse(&h).expect("valid").is_test(), "{h}");
+            assert!(seen.insert(h));
+        }
     }
 
     #[test]

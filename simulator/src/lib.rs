@@ -29,6 +29,7 @@ pub mod pki;
 pub mod profile;
 pub mod registry;
 pub mod samples;
+pub mod scale;
 pub mod seed;
 pub mod server;
 pub mod sosmeta;
