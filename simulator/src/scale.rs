@@ -43,8 +43,10 @@ pub struct ScaleFigures {
 
 const CONTROLLER: &str = "1.2.246.10.99990001.10.0";
 
-fn doc(i: u64, clients: u64, t0: time::OffsetDateTime) -> (StoredDocument, Part) {
-    let client = i % clients;
+/// Document `i` belongs to client `i / per_client`: every client has the same number of
+/// documents at every size, so query cost can be compared across sizes.
+fn doc(i: u64, per_client: u64, t0: time::OffsetDateTime) -> (StoredDocument, Part) {
+    let client = i / per_client.max(1);
     let id = format!("1.2.246.10.99990001.10.0.88.{i}");
     let meta = Metadata {
         document_id: Some(id.clone()),
@@ -52,7 +54,7 @@ fn doc(i: u64, clients: u64, t0: time::OffsetDateTime) -> (StoredDocument, Part)
         version: Some(1),
         register: Some(Code { code: "1".into(), system: "1.2.246.537.6.1264".into(), display: None }),
         title: Some("Merkintä".into()),
-        effective_time: Some(t0 + time::Duration::minutes((i / clients) as i64)),
+        effective_time: Some(t0 + time::Duration::minutes((i % per_client.max(1)) as i64)),
         client: Some(ClientId { root: HETU_ROOT.into(), extension: synthetic(client) }),
         controller: Some(CONTROLLER.into()),
         model: Some(DocumentModel::Vaihe2),
@@ -105,17 +107,15 @@ pub fn run(dir: &std::path::Path, sizes: &[u64], per_client: u64, queries: usize
     let t0 = time::macros::datetime!(2020-01-01 08:00 UTC);
     let mut out = Vec::new();
     let mut have = 0u64;
-    let max = sizes.iter().copied().max().unwrap_or(0);
-    let clients_total = (max / per_client.max(1)).max(1);
     for &size in sizes {
-        let clients = clients_total.min(size.max(1));
+        let clients = (size / per_client.max(1)).max(1);
         let started = Instant::now();
         let from = have;
         while have < size {
             let mut batch = Batch::default();
             let end = (have + 2_000).min(size);
             for i in have..end {
-                let (d, part) = doc(i, clients, t0);
+                let (d, part) = doc(i, per_client, t0);
                 let id = d.id.clone();
                 for k in records::index_keys(&d) {
                     batch.put(Space::Index, k, id.as_bytes().to_vec());
@@ -196,7 +196,7 @@ mod tests {
         let f = run(dir.path(), &[500, 1_000], 50, 20, |_| {}).expect("run");
         assert_eq!(f.len(), 2);
         assert_eq!(f[1].documents, 1_000);
-        assert_eq!(f[1].clients, 20);
+        assert_eq!((f[0].clients, f[1].clients), (10, 20), "clients grow with the archive");
         assert!(f[1].disk_bytes > 0 && f[0].ingest_rate > 0.0);
         let store = Arc::new(SledStore::open(dir.path()).expect("reopen"));
         let archive = Archive::new(store, Arc::new(Clock::new()));
