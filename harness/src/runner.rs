@@ -103,12 +103,16 @@ pub async fn run(opts: RunOptions) -> Result<RunReport, RunError> {
             let ctx = hook_ctx.clone();
             async move {
                 world.case_tag = report::case_id(&scenario.tags).unwrap_or_default();
-                // Every scenario starts from an empty archive on the real clock.
-                if let Err(e) = ctx.admin_call(reqwest::Method::POST, "/admin/reset", None).await {
-                    panic!("arkiston tyhjennys epäonnistui — cannot reset the simulator: {e}");
+                // Every scenario starts from an empty archive on the real clock, with no fault rules.
+                for (method, path) in [
+                    (reqwest::Method::POST, "/admin/reset"),
+                    (reqwest::Method::DELETE, "/admin/clock"),
+                    (reqwest::Method::DELETE, "/admin/faults"),
+                ] {
+                    if let Err(e) = ctx.admin_call(method, path, None).await {
+                        panic!("simulaattorin valmistelu epäonnistui — cannot prepare the simulator ({path}): {e}");
+                    }
                 }
-                let _ = ctx.admin_call(reqwest::Method::DELETE, "/admin/clock", None).await;
-                let _ = ctx.admin_call(reqwest::Method::DELETE, "/admin/faults", None).await;
             }
             .boxed_local()
         })

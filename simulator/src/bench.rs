@@ -141,12 +141,10 @@ async fn bare_server(certs: &CertPaths) -> Result<(SocketAddr, axum_server::Hand
     let body = canned_ack();
     let app = axum::Router::new().route(
         "/sha",
-        axum::routing::post(move |b: axum::body::Bytes| {
+        // The request body is read in full (as the simulator does) and ignored.
+        axum::routing::post(move |_request: axum::body::Bytes| {
             let body = body.clone();
-            async move {
-                let _ = b.len();
-                ([(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")], body)
-            }
+            async move { ([(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")], body) }
         }),
     );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(err)?;

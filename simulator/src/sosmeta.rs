@@ -578,10 +578,9 @@ mod tests {
             let full = example(s, true, codes(), HETU);
             // Drop a required field.
             let mut path = vec![];
-            if let Some(f) = find_path(&s.root, &|f| f.required, &mut path) {
+            if find_path(&s.root, &|f| f.required, &mut path).is_some() {
                 let mut v = full.clone();
                 let (last, parent) = path.split_last().expect("path");
-                let _ = f;
                 at_path(&mut v, root, parent).as_object_mut().expect("object").remove(&last.0);
                 assert!(validate(s, &v, codes(), at()).iter().any(|d| d.code == DetailCode::StructureRequired), "{}: required", s.oid);
             }
