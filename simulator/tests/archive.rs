@@ -27,9 +27,7 @@ async fn stores_every_kind_of_document_and_finds_it_in_the_kooste() {
     let kit = in_2022(&sim).await;
     let a = sim.actor("liittyva-atj", &kit.org.controller);
     let p = person("aikuinen");
-    let case = new_oid();
-    a.store_ok(&kit.clienthood(p, DocumentModel::Vaihe1)).await;
-    a.store_ok(&kit.case(p, &case, DocumentModel::Vaihe1)).await;
+    let case = a.open_case(&kit, p, DocumentModel::Vaihe1).await;
     for model in [DocumentModel::Vaihe1, DocumentModel::Vaihe2, DocumentModel::Vanha] {
         a.store_ok(&kit.client_document(p, &case, model)).await;
     }
@@ -67,9 +65,7 @@ async fn new_version_replaces_and_old_versions_stay_retrievable() {
     let kit = in_2022(&sim).await;
     let a = sim.actor("liittyva-atj", &kit.org.controller);
     let p = person("aikuinen");
-    let case = new_oid();
-    a.store_ok(&kit.clienthood(p, DocumentModel::Vaihe2)).await;
-    a.store_ok(&kit.case(p, &case, DocumentModel::Vaihe2)).await;
+    let case = a.open_case(&kit, p, DocumentModel::Vaihe2).await;
     let v1 = kit.client_document(p, &case, DocumentModel::Vaihe2);
     a.store_ok(&v1).await;
     let v2 = kit.new_version(&v1);
@@ -109,9 +105,7 @@ async fn invalidated_document_is_hidden_unless_asked_for() {
     let kit = in_2022(&sim).await;
     let a = sim.actor("liittyva-atj", &kit.org.controller);
     let p = person("aikuinen");
-    let case = new_oid();
-    a.store_ok(&kit.clienthood(p, DocumentModel::Vaihe2)).await;
-    a.store_ok(&kit.case(p, &case, DocumentModel::Vaihe2)).await;
+    let case = a.open_case(&kit, p, DocumentModel::Vaihe2).await;
     let d = kit.client_document(p, &case, DocumentModel::Vaihe2);
     a.store_ok(&d).await;
     let no_reason = a.invalidate(&d.id, "3", "").await;
@@ -218,9 +212,7 @@ async fn profile_matrix_is_enforced_for_every_use_case() {
     let p = person("aikuinen");
     // Set-up by the joining system.
     let setup = sim.actor("liittyva-atj", &ctrl);
-    let case = new_oid();
-    setup.store_ok(&kit.clienthood(p, DocumentModel::Vaihe2)).await;
-    setup.store_ok(&kit.case(p, &case, DocumentModel::Vaihe2)).await;
+    let case = setup.open_case(&kit, p, DocumentModel::Vaihe2).await;
 
     // (profile system, [allowed per use case]) — SPEC §2.
     let rows: [(&str, [bool; 12]); 4] = [

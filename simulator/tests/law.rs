@@ -96,9 +96,7 @@ async fn family_case(sim: &Sim) -> (String, String) {
     let p = person("lapsi");
     let k = kit(Organisation::hyvinvointialue());
     let a = sim.actor("hyvinvointialue-atj", &k.org.controller);
-    let case = new_oid();
-    a.store_ok(&k.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
-    a.store_ok(&k.case(p, &case, DocumentModel::Liittymisvelvoite)).await;
+    let case = a.open_case(&k, p, DocumentModel::Liittymisvelvoite).await;
     let doc = k.client_document(p, &case, DocumentModel::Liittymisvelvoite);
     a.store_ok(&doc).await;
     (doc.id.clone(), doc.set_id.clone())

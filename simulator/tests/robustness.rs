@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::{ix, Sim};
-use sha_simulator::compose::kit::{new_oid, Kit, Organisation};
+use sha_simulator::compose::kit::{Kit, Organisation};
 use sha_simulator::compose::QueryBuilder;
 use sha_simulator::document::DocumentModel;
 use sha_simulator::persons::TestPersons;
@@ -127,9 +127,7 @@ async fn parallel_new_versions_of_one_document_let_exactly_one_win() {
     let kit = Kit::new(Organisation::testila(), time::macros::datetime!(2022-06-01 10:00 UTC));
     let p = TestPersons::builtin().get("aikuinen").expect("p");
     let a = sim.actor("liittyva-atj", &kit.org.controller);
-    let case = new_oid();
-    a.store_ok(&kit.clienthood(p, DocumentModel::Vaihe2)).await;
-    a.store_ok(&kit.case(p, &case, DocumentModel::Vaihe2)).await;
+    let case = a.open_case(&kit, p, DocumentModel::Vaihe2).await;
     for round in 0..10 {
         let doc = kit.client_document(p, &case, DocumentModel::Vaihe2);
         a.store_ok(&doc).await;

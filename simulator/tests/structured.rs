@@ -5,7 +5,7 @@
 mod common;
 
 use common::{document_count, Sim};
-use sha_simulator::compose::kit::{new_oid, Kit, Organisation};
+use sha_simulator::compose::kit::{Kit, Organisation};
 use sha_simulator::document::DocumentModel;
 use sha_simulator::persons::TestPersons;
 use time::macros::datetime;
@@ -17,9 +17,7 @@ async fn a_broken_structured_form_is_rejected_with_exactly_its_findings() {
     let kit = Kit::new(Organisation::hyvinvointialue(), datetime!(2026-11-20 10:00 UTC));
     let p = TestPersons::builtin().get("lapsi").expect("p");
     let a = sim.actor("hyvinvointialue-atj", &kit.org.controller);
-    let case = new_oid();
-    a.store_ok(&kit.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
-    a.store_ok(&kit.case(p, &case, DocumentModel::Liittymisvelvoite)).await;
+    let case = a.open_case(&kit, p, DocumentModel::Liittymisvelvoite).await;
     let good = kit.client_document(p, &case, DocumentModel::Liittymisvelvoite);
     a.store_ok(&good).await;
     let before = document_count(&sim).await;

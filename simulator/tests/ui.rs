@@ -71,7 +71,7 @@ async fn stored_xhtml_is_shown_without_its_scripts() {
 
 #[tokio::test]
 async fn structured_forms_show_as_named_trees_and_the_disclosure_log_is_listed() {
-    use sha_simulator::compose::kit::{new_oid, Kit};
+    use sha_simulator::compose::kit::Kit;
     use sha_simulator::document::DocumentModel;
     let sim = Sim::start().await;
     sim.clock().set(time::macros::datetime!(2026-11-20 12:00 UTC), true);
@@ -79,9 +79,7 @@ async fn structured_forms_show_as_named_trees_and_the_disclosure_log_is_listed()
     let other = Kit::new(Organisation::toinen_hyvinvointialue(), time::macros::datetime!(2026-11-20 10:00 UTC));
     let p = TestPersons::builtin().get("lapsi").expect("p");
     let a = sim.actor("hyvinvointialue-atj", &home.org.controller);
-    let case = new_oid();
-    a.store_ok(&home.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
-    a.store_ok(&home.case(p, &case, DocumentModel::Liittymisvelvoite)).await;
+    let case = a.open_case(&home, p, DocumentModel::Liittymisvelvoite).await;
     let doc = home.client_document(p, &case, DocumentModel::Liittymisvelvoite);
     a.store_ok(&doc).await;
     a.store_ok(&home.informing(p)).await;

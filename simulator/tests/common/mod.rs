@@ -173,6 +173,14 @@ impl Actor<'_> {
         self.exchange(self.request(interaction).query(q.build())).await
     }
 
+    /// Stores a clienthood and a new case for `p` (both must be accepted); returns the case id.
+    pub async fn open_case(&self, kit: &sha_simulator::compose::kit::Kit, p: &sha_simulator::persons::TestPerson, model: sha_simulator::document::DocumentModel) -> String {
+        let case = sha_simulator::compose::kit::new_oid();
+        self.store_ok(&kit.clienthood(p, model)).await;
+        self.store_ok(&kit.case(p, &case, model)).await;
+        case
+    }
+
     /// Stores and asserts AA.
     pub async fn store_ok(&self, spec: &DocumentSpec) {
         let a = self.store(spec).await;
