@@ -19,65 +19,42 @@ fn describe(w: &ShaWorld) -> String {
     }
 }
 
+/// Passes when the last observation satisfies `ok`; otherwise fails with `expected` and what the simulator answered.
+fn verdict(w: &ShaWorld, ok: impl Fn(&crate::world::Observation) -> bool, expected: String) {
+    check(w.last().and_then(|o| if ok(o) { Ok(()) } else { Err(format!("{expected}; {}", describe(w))) }));
+}
+
 #[then(regex = r"^(?:arkisto hyväksyy sanoman|the archive accepts the message)$")]
 async fn accepts(w: &mut ShaWorld) {
-    check((|| {
-        let o = w.last()?;
-        if o.outcome == "accepted" && o.codes.iter().all(|c| !c.starts_with("SHA-R") && !c.starts_with("SHA-T")) {
-            Ok(())
-        } else {
-            Err(format!("odotettiin hyväksyntää (AA) — expected AA; {}", describe(w)))
-        }
-    })());
+    verdict(
+        w,
+        |o| o.outcome == "accepted" && o.codes.iter().all(|c| !c.starts_with("SHA-R") && !c.starts_with("SHA-T")),
+        "odotettiin hyväksyntää (AA) — expected AA".into(),
+    );
 }
 
 #[then(regex = r#"^(?:arkisto hyväksyy sanoman varoituksella|the archive accepts the message with warning) "([^"]+)"$"#)]
 async fn accepts_with_warning(w: &mut ShaWorld, code: String) {
-    check((|| {
-        let o = w.last()?;
-        if o.outcome == "accepted" && o.codes.contains(&code) {
-            Ok(())
-        } else {
-            Err(format!("odotettiin AA ja varoitus {code}; {}", describe(w)))
-        }
-    })());
+    verdict(w, |o| o.outcome == "accepted" && o.codes.contains(&code), format!("odotettiin AA ja varoitus {code}"));
 }
 
 #[then(regex = r#"^(?:arkisto hylkää sanoman koodilla|the archive rejects the message with code) "([^"]+)"$"#)]
 async fn rejects(w: &mut ShaWorld, code: String) {
-    check((|| {
-        let o = w.last()?;
-        let rejected = matches!(o.outcome.as_str(), "application_error" | "rejected" | "fault");
-        if rejected && o.codes.contains(&code) {
-            Ok(())
-        } else {
-            Err(format!("odotettiin hylkäystä koodilla {code} — expected a rejection with {code}; {}", describe(w)))
-        }
-    })());
+    verdict(
+        w,
+        |o| matches!(o.outcome.as_str(), "application_error" | "rejected" | "fault") && o.codes.contains(&code),
+        format!("odotettiin hylkäystä koodilla {code} — expected a rejection with {code}"),
+    );
 }
 
 #[then(regex = r#"^(?:arkisto vastaa SOAP-virheellä|the archive answers with a SOAP fault) "([^"]+)"$"#)]
 async fn soap_fault(w: &mut ShaWorld, code: String) {
-    check((|| {
-        let o = w.last()?;
-        if o.outcome == "fault" && o.codes.contains(&code) {
-            Ok(())
-        } else {
-            Err(format!("odotettiin SOAP-virhettä {code}; {}", describe(w)))
-        }
-    })());
+    verdict(w, |o| o.outcome == "fault" && o.codes.contains(&code), format!("odotettiin SOAP-virhettä {code}"));
 }
 
 #[then(regex = r"^(?:yhteys torjutaan TLS-kättelyssä|the connection is refused in the TLS handshake)$")]
 async fn tls_refused(w: &mut ShaWorld) {
-    check((|| {
-        let o = w.last()?;
-        if o.outcome == "tls_refused" {
-            Ok(())
-        } else {
-            Err(format!("odotettiin TLS-kättelyn torjuntaa; {}", describe(w)))
-        }
-    })());
+    verdict(w, |o| o.outcome == "tls_refused", "odotettiin TLS-kättelyn torjuntaa".into());
 }
 
 #[then(regex = r#"^(?:torjunnan syy mainitsee|the refusal reason mentions) "([^"]+)"$"#)]
