@@ -129,12 +129,18 @@ async fn ended_period(w: &mut ShaWorld, end: String) {
     })());
 }
 
+/// The disclosure log (luovutusloki) entries the simulator holds for the
+/// scenario's client, oldest first, read through the admin API.
+async fn disclosure_log(w: &ShaWorld) -> Result<Vec<serde_json::Value>, String> {
+    let ctx = w.ctx()?;
+    let v = ctx.admin_get(&format!("/admin/disclosures?client={}", w.person.hetu)).await.map_err(|e| e.to_string())?;
+    Ok(v["disclosures"].as_array().cloned().unwrap_or_default())
+}
+
 #[then(regex = r"^(?:luovutuslokissa on|the disclosure log holds) (\d+) (?:merkintää|merkintä|entries|entry)$")]
 async fn log_holds(w: &mut ShaWorld, n: usize) {
     let r = async {
-        let ctx = w.ctx()?;
-        let v = ctx.admin_get(&format!("/admin/disclosures?client={}", w.person.hetu)).await.map_err(|e| e.to_string())?;
-        let got = v["disclosures"].as_array().map(|a| a.len()).unwrap_or(0);
+        let got = disclosure_log(w).await?.len();
         if got == n {
             Ok(())
         } else {
@@ -148,9 +154,8 @@ async fn log_holds(w: &mut ShaWorld, n: usize) {
 #[then(regex = r#"^(?:luovutuslokin viimeisin peruste on|the newest disclosure basis is) "([^"]+)"$"#)]
 async fn log_basis(w: &mut ShaWorld, basis: String) {
     let r = async {
-        let ctx = w.ctx()?;
-        let v = ctx.admin_get(&format!("/admin/disclosures?client={}", w.person.hetu)).await.map_err(|e| e.to_string())?;
-        let got = v["disclosures"].as_array().and_then(|a| a.last()).map(|e| e["basis"]["basis"].as_str().unwrap_or("").to_string()).unwrap_or_default();
+        let log = disclosure_log(w).await?;
+        let got = log.last().map(|e| e["basis"]["basis"].as_str().unwrap_or("").to_string()).unwrap_or_default();
         let want = match basis.as_str() {
             "lupa" | "consent" => "consent",
             _ => "statutory_right",
