@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use crate::context::{RunContext, SimulatorTarget};
 use crate::steps::organisation;
 use crate::sut::{builtin, Action, Sut};
-use crate::world::{Shared, ShaWorld};
+use crate::world::{ShaWorld, Shared};
 use sha_simulator::compose::cda::DocumentSpec;
 use sha_simulator::persons::{TestPerson, TestPersons};
 use sha_simulator::registry::Registry;
@@ -99,7 +99,11 @@ pub fn router(shared: Shared) -> Router {
 }
 
 /// Serves the adapter on `listener` until the process ends.
-pub async fn serve(listener: tokio::net::TcpListener, target: SimulatorTarget, registry: Registry) -> Result<(), String> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    target: SimulatorTarget,
+    registry: Registry,
+) -> Result<(), String> {
     let ctx = RunContext::connect(target, registry).await.map_err(|e| e.to_string())?;
     let shared = Shared { ctx, sut: Arc::new(Sut::Builtin { faulty: false }) };
     axum::serve(listener, router(shared)).await.map_err(|e| e.to_string())

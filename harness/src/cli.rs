@@ -121,7 +121,9 @@ pub fn parse_sut(s: &str, timeout: u64) -> Result<SutChoice, String> {
         "builtin-faulty" => Ok(SutChoice::BuiltinFaulty),
         "manual" => Ok(SutChoice::Manual(timeout)),
         other => match other.strip_prefix("adapter=") {
-            Some(url) if url.starts_with("http://") || url.starts_with("https://") => Ok(SutChoice::Adapter(url.to_string(), timeout)),
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Ok(SutChoice::Adapter(url.to_string(), timeout))
+            }
             _ => Err(format!("--sut '{other}': use builtin, builtin-faulty, adapter=http://HOST:PORT or manual")),
         },
     }
@@ -152,7 +154,10 @@ pub fn run_options(a: &RunArgs) -> Result<RunOptions, CliError> {
     if let (Some(system), None) = (&a.system, &tags) {
         // A run for one system selects the scenarios of its profile.
         if let Some(p) = registry.by_name(system).and_then(|s| s.controllers.first()).map(|c| c.profile) {
-            tags = Some(format!("@{}", serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()));
+            tags = Some(format!(
+                "@{}",
+                serde_json::to_value(p).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+            ));
         }
     }
     Ok(RunOptions {
@@ -196,7 +201,9 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
         Command::ReferenceAdapter(a) => {
             let registry = Registry::load(&a.systems).map_err(usage)?;
             let target = SimulatorTarget::External { endpoint: a.simulator, admin: a.admin, certs: a.certs };
-            let listener = tokio::net::TcpListener::bind(a.listen).await.map_err(|e| usage(format!("cannot listen on {}: {e}", a.listen)))?;
+            let listener = tokio::net::TcpListener::bind(a.listen)
+                .await
+                .map_err(|e| usage(format!("cannot listen on {}: {e}", a.listen)))?;
             println!("reference adapter listening on http://{}/actions", a.listen);
             crate::adapter_server::serve(listener, target, registry).await.map_err(usage)?;
             Ok(EXIT_OK)
@@ -213,7 +220,9 @@ mod tests {
         assert!(matches!(parse_sut("builtin", 5), Ok(SutChoice::Builtin)));
         assert!(matches!(parse_sut("builtin-faulty", 5), Ok(SutChoice::BuiltinFaulty)));
         assert!(matches!(parse_sut("manual", 7), Ok(SutChoice::Manual(7))));
-        assert!(matches!(parse_sut("adapter=http://127.0.0.1:9090", 9), Ok(SutChoice::Adapter(u, 9)) if u == "http://127.0.0.1:9090"));
+        assert!(
+            matches!(parse_sut("adapter=http://127.0.0.1:9090", 9), Ok(SutChoice::Adapter(u, 9)) if u == "http://127.0.0.1:9090")
+        );
         assert!(parse_sut("adapter=ftp://x", 1).unwrap_err().contains("adapter=http"));
         assert!(parse_sut("robot", 1).is_err());
     }

@@ -108,7 +108,8 @@ impl RunContext {
                 let certs = tempfile::tempdir().map_err(|e| ContextError::Start(e.to_string()))?;
                 let mut o = Options::new(registry.clone(), certs.path().to_path_buf());
                 o.data = DataLocation::Temporary;
-                o.listen = "127.0.0.1:0".parse().map_err(|e: std::net::AddrParseError| ContextError::Start(e.to_string()))?;
+                o.listen =
+                    "127.0.0.1:0".parse().map_err(|e: std::net::AddrParseError| ContextError::Start(e.to_string()))?;
                 o.admin_listen = o.listen;
                 o.handshake_timeout = Duration::from_secs(5);
                 let running = server::start(o).await.map_err(|e| ContextError::Start(e.to_string()))?;
@@ -150,7 +151,12 @@ impl RunContext {
     }
 
     /// Calls the admin API.
-    pub async fn admin_call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value, ContextError> {
+    pub async fn admin_call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<Value, ContextError> {
         let url = format!("{}{}", self.admin, path);
         let mut r = self.http.request(method, &url);
         if let Some(b) = body {
@@ -186,8 +192,8 @@ impl RunContext {
     /// One journal entry with its raw response, read back as an HL7 answer.
     pub async fn journal_answer(&self, seq: u64) -> Result<(JournalEntry, Answer), ContextError> {
         let v = self.admin_get(&format!("/admin/journal/{seq}")).await?;
-        let e: JournalEntry =
-            serde_json::from_value(v.clone()).map_err(|e| ContextError::Admin { url: self.admin.clone(), reason: e.to_string() })?;
+        let e: JournalEntry = serde_json::from_value(v.clone())
+            .map_err(|e| ContextError::Admin { url: self.admin.clone(), reason: e.to_string() })?;
         let status = v["http_status"].as_u64().unwrap_or(0) as u16;
         let answer = Answer::parse(status, &e.response);
         Ok((e, answer))
@@ -207,7 +213,11 @@ impl RunContext {
     /// A SOAP client presenting a deliberately bad certificate, or none.
     pub fn bad_client(&self, kind: Option<BadKind>) -> Result<SoapClient, String> {
         match kind {
-            Some(k) => SoapClient::new(&self.endpoint, &self.certs.ca_cert(), Some((&self.certs.bad_cert(k), &self.certs.bad_key(k)))),
+            Some(k) => SoapClient::new(
+                &self.endpoint,
+                &self.certs.ca_cert(),
+                Some((&self.certs.bad_cert(k), &self.certs.bad_key(k))),
+            ),
             None => SoapClient::new(&self.endpoint, &self.certs.ca_cert(), None),
         }
         .map_err(|e| e.to_string())
@@ -218,7 +228,13 @@ impl RunContext {
         self.registry
             .by_name(system)
             .map(|s| s.oid.clone())
-            .or_else(|| self.registry.unregistered().iter().find(|u| u.name == system).map(|u| format!("{}.11.1", u.organisation.trim_end_matches(".10.0"))))
+            .or_else(|| {
+                self.registry
+                    .unregistered()
+                    .iter()
+                    .find(|u| u.name == system)
+                    .map(|u| format!("{}.11.1", u.organisation.trim_end_matches(".10.0")))
+            })
             .unwrap_or_else(|| "1.2.246.0".into())
     }
 }

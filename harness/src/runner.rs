@@ -13,7 +13,7 @@ use futures::FutureExt as _;
 use crate::context::{RunContext, SimulatorTarget};
 use crate::report::{self, Collector, Results, RunReport};
 use crate::sut::Sut;
-use crate::world::{install, Shared, ShaWorld};
+use crate::world::{install, ShaWorld, Shared};
 use sha_simulator::registry::Registry;
 
 /// What to run.
@@ -71,7 +71,10 @@ pub async fn run(opts: RunOptions) -> Result<RunReport, RunError> {
         return Err(RunError::Features(opts.features.display().to_string()));
     }
     let filter = match &opts.tags {
-        Some(t) => Some(t.parse::<cucumber::gherkin::tagexpr::TagOperation>().map_err(|e| RunError::Tags(t.clone(), e.to_string()))?),
+        Some(t) => Some(
+            t.parse::<cucumber::gherkin::tagexpr::TagOperation>()
+                .map_err(|e| RunError::Tags(t.clone(), e.to_string()))?,
+        ),
         None => None,
     };
     if let Some(s) = &opts.system {
@@ -83,7 +86,11 @@ pub async fn run(opts: RunOptions) -> Result<RunReport, RunError> {
     let sut = match &opts.sut {
         SutChoice::Builtin => Sut::Builtin { faulty: false },
         SutChoice::BuiltinFaulty => Sut::Builtin { faulty: true },
-        SutChoice::Adapter(url, secs) => Sut::Adapter { url: url.clone(), http: reqwest::Client::new(), timeout: std::time::Duration::from_secs(*secs) },
+        SutChoice::Adapter(url, secs) => Sut::Adapter {
+            url: url.clone(),
+            http: reqwest::Client::new(),
+            timeout: std::time::Duration::from_secs(*secs),
+        },
         SutChoice::Manual(secs) => Sut::Manual { timeout: std::time::Duration::from_secs(*secs) },
     };
     let sut_name = sut.name();
@@ -92,7 +99,8 @@ pub async fn run(opts: RunOptions) -> Result<RunReport, RunError> {
 
     let results = Arc::new(Mutex::new(Results::default()));
     let collector = Collector { results: results.clone() };
-    let out: Box<dyn std::io::Write> = if opts.progress { Box::new(std::io::stdout()) } else { Box::new(std::io::sink()) };
+    let out: Box<dyn std::io::Write> =
+        if opts.progress { Box::new(std::io::stdout()) } else { Box::new(std::io::sink()) };
     let basic = writer::Basic::raw(out, Coloring::Auto, 0);
     let hook_results = results.clone();
     let hook_ctx = ctx.clone();

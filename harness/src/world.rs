@@ -107,7 +107,10 @@ impl std::fmt::Debug for SharedHandle {
 
 impl ShaWorld {
     async fn new() -> Self {
-        let person = TestPersons::builtin().get("aikuinen").cloned().unwrap_or_else(|| TestPersons::builtin().persons[0].clone());
+        let person = TestPersons::builtin()
+            .get("aikuinen")
+            .cloned()
+            .unwrap_or_else(|| TestPersons::builtin().persons[0].clone());
         Self::with(current(), "liittyva-atj", Organisation::testila(), person)
     }
 
@@ -142,7 +145,8 @@ impl ShaWorld {
     pub async fn simulator_now(&self) -> Result<OffsetDateTime, String> {
         let v = self.ctx()?.admin_get("/admin/clock").await.map_err(|e| e.to_string())?;
         let s = v["now"].as_str().unwrap_or_default();
-        OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).map_err(|e| format!("clock '{s}': {e}"))
+        OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| format!("clock '{s}': {e}"))
     }
 
     /// A document kit dated one minute before the simulator's now.
@@ -171,7 +175,11 @@ impl ShaWorld {
             let pick = entries
                 .iter()
                 .rev()
-                .find(|e| e.system.as_deref() == Some(self.system.as_str()) || e.outcome == "tls_refused" || e.system.is_none())
+                .find(|e| {
+                    e.system.as_deref() == Some(self.system.as_str())
+                        || e.outcome == "tls_refused"
+                        || e.system.is_none()
+                })
                 .cloned();
             if let Some(e) = pick {
                 let (full, answer) = ctx.journal_answer(e.seq).await.map_err(|e| e.to_string())?;

@@ -42,7 +42,14 @@ fn failures(r: &RunReport) -> String {
     r.scenarios
         .iter()
         .filter(|s| s.status != Status::Passed)
-        .map(|s| format!("{} {}: {}", s.id, s.name, s.steps.iter().find_map(|x| x.error.clone()).unwrap_or_else(|| "skipped".into())))
+        .map(|s| {
+            format!(
+                "{} {}: {}",
+                s.id,
+                s.name,
+                s.steps.iter().find_map(|x| x.error.clone()).unwrap_or_else(|| "skipped".into())
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -95,7 +102,8 @@ async fn faulty_client_fails_the_scenarios_it_should() {
     for id in ["SHA-LIITTYVA-004", "SHA-LIITTYVA-006", "SHA-TALLENTAVA-002"] {
         assert_eq!(status(&r, id), Status::Failed, "{id} should fail with the faulty client");
     }
-    let why = r.scenario("SHA-LIITTYVA-004").and_then(|s| s.steps.iter().find_map(|x| x.error.clone())).unwrap_or_default();
+    let why =
+        r.scenario("SHA-LIITTYVA-004").and_then(|s| s.steps.iter().find_map(|x| x.error.clone())).unwrap_or_default();
     assert!(why.contains("SHA-R101") || why.contains("SHA-R601"), "{why}");
     assert!(!r.all_passed());
 }
@@ -105,8 +113,14 @@ async fn adapter_claims_are_not_trusted() {
     use wiremock::{Mock, MockServer, ResponseTemplate};
     // An adapter that says "done" but never sends anything: the simulator saw nothing, so the scenario fails.
     let liar = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/actions")).respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"status": "done"}))).mount(&liar).await;
-    let r = run(options(Some("@SHA-LIITTYVA-001"), SutChoice::Adapter(liar.uri(), 2), SimulatorTarget::Embedded)).await.expect("run");
+    Mock::given(method("POST"))
+        .and(path("/actions"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"status": "done"})))
+        .mount(&liar)
+        .await;
+    let r = run(options(Some("@SHA-LIITTYVA-001"), SutChoice::Adapter(liar.uri(), 2), SimulatorTarget::Embedded))
+        .await
+        .expect("run");
     assert_eq!(status(&r, "SHA-LIITTYVA-001"), Status::Failed);
     let why = failures(&r);
     assert!(why.contains("received no message"), "{why}");
@@ -119,8 +133,17 @@ async fn adapter_claims_are_not_trusted() {
 
     // An adapter that cannot do the action says so, and the scenario fails with its reason.
     let unable = MockServer::start().await;
-    Mock::given(method("POST")).and(path("/actions")).respond_with(ResponseTemplate::new(422).set_body_json(serde_json::json!({"status": "unsupported", "reason": "ei tuettu"}))).mount(&unable).await;
-    let r = run(options(Some("@SHA-LIITTYVA-001"), SutChoice::Adapter(unable.uri(), 2), SimulatorTarget::Embedded)).await.expect("run");
+    Mock::given(method("POST"))
+        .and(path("/actions"))
+        .respond_with(
+            ResponseTemplate::new(422)
+                .set_body_json(serde_json::json!({"status": "unsupported", "reason": "ei tuettu"})),
+        )
+        .mount(&unable)
+        .await;
+    let r = run(options(Some("@SHA-LIITTYVA-001"), SutChoice::Adapter(unable.uri(), 2), SimulatorTarget::Embedded))
+        .await
+        .expect("run");
     assert!(failures(&r).contains("ei tuettu"), "{}", failures(&r));
 }
 
@@ -142,7 +165,11 @@ struct External {
 
 impl External {
     fn target(&self) -> SimulatorTarget {
-        SimulatorTarget::External { endpoint: self.endpoint.clone(), admin: self.admin.clone(), certs: self.certs.path().to_path_buf() }
+        SimulatorTarget::External {
+            endpoint: self.endpoint.clone(),
+            admin: self.admin.clone(),
+            certs: self.certs.path().to_path_buf(),
+        }
     }
 }
 
@@ -165,7 +192,15 @@ async fn adapter_mode_works_against_a_real_second_process() {
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
     let _adapter = Process(
         Command::new(env!("CARGO_BIN_EXE_sha-harness"))
-            .args(["reference-adapter", "--listen", &format!("127.0.0.1:{port}"), "--simulator", &endpoint, "--admin", &admin])
+            .args([
+                "reference-adapter",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--simulator",
+                &endpoint,
+                "--admin",
+                &admin,
+            ])
             .arg("--certs")
             .arg(&certs)
             .arg("--systems")
@@ -208,13 +243,17 @@ async fn manual_mode_passes_when_the_tester_acts() {
         // The scenario moved the simulator's clock to 2022; the tester's system is dated accordingly.
         let now = clock.now();
         let p = sha_simulator::persons::TestPersons::builtin().get("aikuinen").expect("person").clone();
-        let kit = sha_simulator::compose::kit::Kit::new(sha_simulator::compose::kit::Organisation::testila(), now - time::Duration::minutes(1));
+        let kit = sha_simulator::compose::kit::Kit::new(
+            sha_simulator::compose::kit::Organisation::testila(),
+            now - time::Duration::minutes(1),
+        );
         let doc = kit.clienthood(&p, sha_simulator::document::DocumentModel::Vaihe2);
         let msg = sha_simulator::compose::RequestBuilder::new("RCMR_IN100002FI01", "1.2.246.10.99990001.11.1", now)
             .acting_organisation("1.2.246.10.99990001.10.0")
             .subject(doc.clinical_document())
             .build();
-        let client = sha_simulator::client::SoapClient::for_system(&endpoint, &certs_path, "liittyva-atj").expect("client");
+        let client =
+            sha_simulator::client::SoapClient::for_system(&endpoint, &certs_path, "liittyva-atj").expect("client");
         client.exchange(&msg).await.expect("sent")
     });
     let r = run(options(Some("@SHA-LIITTYVA-001"), SutChoice::Manual(30), ext.target())).await.expect("run");
@@ -226,7 +265,8 @@ async fn manual_mode_passes_when_the_tester_acts() {
 
 async fn manual_mode_waits_for_the_tester() {
     // Nobody acts: the scenario fails after the timeout with a clear message.
-    let r = run(options(Some("@SHA-LIITTYVA-001"), SutChoice::Manual(2), SimulatorTarget::Embedded)).await.expect("run");
+    let r =
+        run(options(Some("@SHA-LIITTYVA-001"), SutChoice::Manual(2), SimulatorTarget::Embedded)).await.expect("run");
     assert_eq!(status(&r, "SHA-LIITTYVA-001"), Status::Failed);
     assert!(failures(&r).contains("ei vastaanottanut"), "{}", failures(&r));
 }
@@ -234,10 +274,16 @@ async fn manual_mode_waits_for_the_tester() {
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     let tests: Vec<(&str, std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>)> = vec![
-        ("whole_catalogue_passes_with_the_reference_client", Box::pin(whole_catalogue_passes_with_the_reference_client())),
+        (
+            "whole_catalogue_passes_with_the_reference_client",
+            Box::pin(whole_catalogue_passes_with_the_reference_client()),
+        ),
         ("faulty_client_fails_the_scenarios_it_should", Box::pin(faulty_client_fails_the_scenarios_it_should())),
         ("adapter_claims_are_not_trusted", Box::pin(adapter_claims_are_not_trusted())),
-        ("adapter_mode_works_against_a_real_second_process", Box::pin(adapter_mode_works_against_a_real_second_process())),
+        (
+            "adapter_mode_works_against_a_real_second_process",
+            Box::pin(adapter_mode_works_against_a_real_second_process()),
+        ),
         ("manual_mode_waits_for_the_tester", Box::pin(manual_mode_waits_for_the_tester())),
         ("manual_mode_passes_when_the_tester_acts", Box::pin(manual_mode_passes_when_the_tester_acts())),
         ("english_phrasing_runs", Box::pin(english_phrasing_runs())),

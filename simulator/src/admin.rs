@@ -97,8 +97,11 @@ pub fn router(state: AdminState) -> Router {
                         .and_then(|v| v.to_str().ok())
                         .is_some_and(|v| v.strip_prefix("Bearer ").is_some_and(|g| g == t));
                     if !ok {
-                        return AdminError(StatusCode::UNAUTHORIZED, "admin API needs 'Authorization: Bearer <token>'".into())
-                            .into_response();
+                        return AdminError(
+                            StatusCode::UNAUTHORIZED,
+                            "admin API needs 'Authorization: Bearer <token>'".into(),
+                        )
+                        .into_response();
                     }
                 }
                 next.run(req).await
@@ -145,14 +148,16 @@ async fn reset(State(s): State<AdminState>, Query(q): Query<ResetQuery>) -> Resu
 }
 
 async fn fixtures() -> Json<Value> {
-    let list: Vec<Value> = crate::seed::list().into_iter().map(|(n, d)| json!({ "name": n, "description": d })).collect();
+    let list: Vec<Value> =
+        crate::seed::list().into_iter().map(|(n, d)| json!({ "name": n, "description": d })).collect();
     Json(json!({ "fixtures": list }))
 }
 
 async fn seed(State(s): State<AdminState>, Path(name): Path<String>) -> Result<Json<Value>, AdminError> {
     let archive = s.archive.clone();
     let registry = s.registry.clone();
-    let result = tokio::task::spawn_blocking(move || crate::seed::seed(&archive, &registry, &name)).await.map_err(internal)?;
+    let result =
+        tokio::task::spawn_blocking(move || crate::seed::seed(&archive, &registry, &name)).await.map_err(internal)?;
     match result {
         Ok(r) => Ok(Json(json!(r))),
         Err(e @ crate::seed::SeedError::Unknown(_)) => Err(AdminError(StatusCode::NOT_FOUND, e.to_string())),
@@ -178,7 +183,8 @@ struct ClockSet {
 }
 
 async fn clock_set(State(s): State<AdminState>, Json(body): Json<ClockSet>) -> Result<Json<Value>, AdminError> {
-    let t = OffsetDateTime::parse(&body.now, &Rfc3339).map_err(|_| bad(format!("'now' must be RFC 3339, e.g. 2022-06-01T12:00:00Z; got '{}'", body.now)))?;
+    let t = OffsetDateTime::parse(&body.now, &Rfc3339)
+        .map_err(|_| bad(format!("'now' must be RFC 3339, e.g. 2022-06-01T12:00:00Z; got '{}'", body.now)))?;
     s.clock.set(t, body.freeze);
     Ok(Json(clock_json(&s.clock)))
 }
@@ -218,7 +224,10 @@ async fn faults_list(State(s): State<AdminState>) -> Json<Value> {
     Json(json!({ "faults": s.faults.list() }))
 }
 
-async fn faults_add(State(s): State<AdminState>, Json(spec): Json<FaultSpec>) -> Result<(StatusCode, Json<Value>), AdminError> {
+async fn faults_add(
+    State(s): State<AdminState>,
+    Json(spec): Json<FaultSpec>,
+) -> Result<(StatusCode, Json<Value>), AdminError> {
     let rule = s.faults.add(spec).map_err(bad)?;
     Ok((StatusCode::CREATED, Json(json!(rule))))
 }
@@ -267,7 +276,8 @@ async fn disclosures(State(s): State<AdminState>, Query(q): Query<ClientQuery>) 
 /// Whole-archive consistency check: every document with its payload and index keys.
 async fn integrity(State(s): State<AdminState>) -> Result<Json<Value>, AdminError> {
     let archive = s.archive.clone();
-    let (n, problems) = tokio::task::spawn_blocking(move || archive.verify_integrity()).await.map_err(internal)?.map_err(internal)?;
+    let (n, problems) =
+        tokio::task::spawn_blocking(move || archive.verify_integrity()).await.map_err(internal)?.map_err(internal)?;
     Ok(Json(json!({ "documents": n, "problems": problems, "ok": problems.is_empty() })))
 }
 

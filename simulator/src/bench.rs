@@ -131,7 +131,14 @@ pub fn message(i: usize, pdf_bytes: usize, now: time::OffsetDateTime) -> Vec<u8>
 fn canned_ack() -> String {
     let ack = crate::message::Ack::from_details(None, vec![]);
     let id = crate::message::InstanceId { root: "1.2.246.537.10.999.1".into(), extension: Some("bench".into()) };
-    let el = crate::message::render_ack(&ack, "MCCI_IN000002FI01", "1.2.246.10.99990001.11.1", &id, time::OffsetDateTime::UNIX_EPOCH, crate::message::Interactions::builtin());
+    let el = crate::message::render_ack(
+        &ack,
+        "MCCI_IN000002FI01",
+        "1.2.246.10.99990001.11.1",
+        &id,
+        time::OffsetDateTime::UNIX_EPOCH,
+        crate::message::Interactions::builtin(),
+    );
     crate::transport::soap::envelope(SoapVersion::V11, &el)
 }
 
@@ -177,13 +184,34 @@ fn run_tool(cmd: &mut Command, what: &str) -> Result<(), String> {
 }
 
 fn free_port() -> Result<u16, String> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?.local_addr().map_err(|e| e.to_string())?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| e.to_string())?
+        .local_addr()
+        .map_err(|e| e.to_string())?
+        .port())
 }
 
 /// Installs (once) and starts WireMock with mutual TLS; returns the HTTPS port.
 fn start_wiremock(tools: &Path, certs: &CertPaths, work: &Path) -> Result<(u16, JavaProcess), String> {
-    for (bin, pkg) in [("java", "a Java runtime (Debian: default-jre-headless)"), ("openssl", "openssl"), ("keytool", "keytool (Java)"), ("npm", "npm (Node.js)")] {
-        if Command::new(bin).arg(if bin == "java" { "-version" } else if bin == "keytool" { "-help" } else { "--version" }).stdout(Stdio::null()).stderr(Stdio::null()).status().is_err() {
+    for (bin, pkg) in [
+        ("java", "a Java runtime (Debian: default-jre-headless)"),
+        ("openssl", "openssl"),
+        ("keytool", "keytool (Java)"),
+        ("npm", "npm (Node.js)"),
+    ] {
+        if Command::new(bin)
+            .arg(if bin == "java" {
+                "-version"
+            } else if bin == "keytool" {
+                "-help"
+            } else {
+                "--version"
+            })
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_err()
+        {
             return Err(format!("WireMock needs {pkg}, which is missing"));
         }
     }
@@ -191,7 +219,13 @@ fn start_wiremock(tools: &Path, certs: &CertPaths, work: &Path) -> Result<(u16, 
     if !jar_dir.exists() {
         std::fs::create_dir_all(tools).map_err(|e| e.to_string())?;
         eprintln!("installing WireMock from npm into {} …", tools.display());
-        run_tool(Command::new("npm").args(["install", "--no-audit", "--no-fund", "--prefix"]).arg(tools).arg("wiremock@3.13.2"), "npm install wiremock")?;
+        run_tool(
+            Command::new("npm")
+                .args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(tools)
+                .arg("wiremock@3.13.2"),
+            "npm install wiremock",
+        )?;
     }
     let jar = std::fs::read_dir(&jar_dir)
         .map_err(|e| e.to_string())?
@@ -213,7 +247,17 @@ fn start_wiremock(tools: &Path, certs: &CertPaths, work: &Path) -> Result<(u16, 
     )?;
     run_tool(
         Command::new("keytool")
-            .args(["-importcert", "-noprompt", "-alias", "testca", "-storetype", "PKCS12", "-storepass", "password", "-file"])
+            .args([
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "testca",
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                "password",
+                "-file",
+            ])
             .arg(certs.ca_cert())
             .arg("-keystore")
             .arg(&ts),
@@ -233,10 +277,26 @@ fn start_wiremock(tools: &Path, certs: &CertPaths, work: &Path) -> Result<(u16, 
         .args(["--port", &http.to_string(), "--https-port", &https.to_string(), "--bind-address", "127.0.0.1"])
         .arg("--https-keystore")
         .arg(&ks)
-        .args(["--keystore-type", "PKCS12", "--keystore-password", "password", "--key-manager-password", "password", "--https-require-client-cert"])
+        .args([
+            "--keystore-type",
+            "PKCS12",
+            "--keystore-password",
+            "password",
+            "--key-manager-password",
+            "password",
+            "--https-require-client-cert",
+        ])
         .arg("--https-truststore")
         .arg(&ts)
-        .args(["--truststore-type", "PKCS12", "--truststore-password", "password", "--no-request-journal", "--disable-banner", "--disable-request-logging"])
+        .args([
+            "--truststore-type",
+            "PKCS12",
+            "--truststore-password",
+            "password",
+            "--no-request-journal",
+            "--disable-banner",
+            "--disable-request-logging",
+        ])
         .arg("--root-dir")
         .arg(&root)
         .stdout(Stdio::null())
@@ -264,7 +324,13 @@ fn percentile(sorted: &[u32], q: f64) -> f64 {
 }
 
 /// Drives `connections` keep-alive clients against `endpoint` for warm-up plus duration.
-async fn load(endpoint: &str, certs: &CertPaths, o: &BenchOptions, target: Target, expect_aa: bool) -> Result<Figures, BenchError> {
+async fn load(
+    endpoint: &str,
+    certs: &CertPaths,
+    o: &BenchOptions,
+    target: Target,
+    expect_aa: bool,
+) -> Result<Figures, BenchError> {
     let start = Instant::now() + o.warmup;
     let end = start + o.duration;
     let mut tasks = Vec::new();
@@ -333,7 +399,9 @@ pub async fn run(o: &BenchOptions) -> Result<(Vec<Figures>, Vec<Skipped>), Bench
                 handle.shutdown();
             }
             Target::WireMock => match start_wiremock(&o.tools, &certs, work.path()) {
-                Ok((port, _java)) => figures.push(load(&format!("https://localhost:{port}/sha"), &certs, o, t, false).await?),
+                Ok((port, _java)) => {
+                    figures.push(load(&format!("https://localhost:{port}/sha"), &certs, o, t, false).await?)
+                }
                 Err(reason) => {
                     eprintln!("wiremock skipped: {reason}");
                     skipped.push(Skipped { target: t, reason });
@@ -394,7 +462,10 @@ pub fn report(figures: &[Figures], skipped: &[Skipped], o: &BenchOptions) -> Str
         o.warmup.as_secs(),
         figures.first().map(|f| f.request_bytes / 1024).unwrap_or(0)
     );
-    s.push_str(&format!("{:<10} {:>10} {:>8} {:>10} {:>9} {:>9} {:>9}\n", "target", "ok", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"));
+    s.push_str(&format!(
+        "{:<10} {:>10} {:>8} {:>10} {:>9} {:>9} {:>9}\n",
+        "target", "ok", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
+    ));
     for f in figures {
         s.push_str(&format!(
             "{:<10} {:>10} {:>8} {:>10.1} {:>9.2} {:>9.2} {:>9.2}\n",
@@ -411,7 +482,9 @@ pub fn report(figures: &[Figures], skipped: &[Skipped], o: &BenchOptions) -> Str
         s.push_str(&format!("{:<10} not measured: {}\n", k.target.name(), k.reason));
     }
     if let Some((oid, bytes, p50, p99)) = structured_validation(2000) {
-        s.push_str(&format!("structured-form validation ({oid}, {bytes} B, parse + check): p50 {p50:.0} µs, p99 {p99:.0} µs\n"));
+        s.push_str(&format!(
+            "structured-form validation ({oid}, {bytes} B, parse + check): p50 {p50:.0} µs, p99 {p99:.0} µs\n"
+        ));
     }
     let tp = |t: Target| figures.iter().find(|f| f.target == t).map(|f| f.throughput).filter(|x| *x > 0.0);
     let ratio = |a: Option<f64>, b: Option<f64>| match (a, b) {
@@ -441,7 +514,16 @@ mod tests {
 
     #[test]
     fn report_ends_with_the_ratios_line() {
-        let f = |t, tp| Figures { target: t, ok: 10, errors: 0, throughput: tp, p50: 1.0, p95: 2.0, p99: 3.0, request_bytes: 20_000 };
+        let f = |t, tp| Figures {
+            target: t,
+            ok: 10,
+            errors: 0,
+            throughput: tp,
+            p50: 1.0,
+            p95: 2.0,
+            p99: 3.0,
+            request_bytes: 20_000,
+        };
         let o = BenchOptions {
             connections: 1,
             duration: Duration::from_secs(1),
@@ -453,7 +535,8 @@ mod tests {
         };
         let r = report(&[f(Target::Bare, 100.0), f(Target::WireMock, 25.0), f(Target::Simulator, 60.0)], &[], &o);
         assert_eq!(r.lines().last(), Some("ratios: simulator/bare=0.60 simulator/wiremock=2.40"));
-        let r = report(&[f(Target::Bare, 100.0)], &[Skipped { target: Target::WireMock, reason: "no java".into() }], &o);
+        let r =
+            report(&[f(Target::Bare, 100.0)], &[Skipped { target: Target::WireMock, reason: "no java".into() }], &o);
         assert!(r.contains("not measured: no java") && r.ends_with("simulator/bare=n/a simulator/wiremock=n/a\n"));
     }
 }

@@ -229,13 +229,21 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
             for (file, why) in &r.failures {
                 eprintln!("sha-simulator: {file}: not imported: {why}");
             }
-            println!("imported {} structures, {} fields, {} code systems into {}", r.structures, r.fields, r.code_systems, out.display());
+            println!(
+                "imported {} structures, {} fields, {} code systems into {}",
+                r.structures,
+                r.fields,
+                r.code_systems,
+                out.display()
+            );
             Ok(if r.failures.is_empty() { EXIT_OK } else { EXIT_FINDINGS })
         }
         Command::Sosmeta { command: SosmetaCommand::Example { oid, full, .. } } => {
             let all = crate::sosmeta::Structures::builtin();
-            let s = all.get(&oid).ok_or_else(|| CliError::usage(format!("no structure {oid} (see testdata/sosmeta/)")))?;
-            let hetu = crate::persons::TestPersons::builtin().persons.first().map(|p| p.hetu.clone()).unwrap_or_default();
+            let s =
+                all.get(&oid).ok_or_else(|| CliError::usage(format!("no structure {oid} (see testdata/sosmeta/)")))?;
+            let hetu =
+                crate::persons::TestPersons::builtin().persons.first().map(|p| p.hetu.clone()).unwrap_or_default();
             let v = crate::sosmeta::example(s, full, crate::codes::CodeSets::builtin(), &hetu);
             println!("{}", serde_json::to_string_pretty(&v).map_err(CliError::usage)?);
             Ok(EXIT_OK)
@@ -264,7 +272,10 @@ async fn bench(a: BenchArgs) -> Result<i32, CliError> {
     let targets = a
         .targets
         .split(',')
-        .map(|t| Target::parse(t.trim()).ok_or_else(|| CliError::usage(format!("unknown bench target '{t}' (use bare, wiremock, simulator)"))))
+        .map(|t| {
+            Target::parse(t.trim())
+                .ok_or_else(|| CliError::usage(format!("unknown bench target '{t}' (use bare, wiremock, simulator)")))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     if a.connections == 0 {
         return Err(CliError::usage("--connections must be at least 1"));
@@ -302,9 +313,15 @@ fn validate(a: ValidateArgs) -> Result<i32, CliError> {
         let all = crate::sosmeta::Structures::builtin();
         let s = all.get(oid).ok_or_else(|| CliError::usage(format!("no structure {oid} (see testdata/sosmeta/)")))?;
         let bytes = std::fs::read(&a.file).map_err(|e| CliError::usage(format!("{}: {e}", a.file.display())))?;
-        let v: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| CliError::usage(format!("{}: not JSON: {e}", a.file.display())))?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| CliError::usage(format!("{}: not JSON: {e}", a.file.display())))?;
         let details = crate::sosmeta::validate(s, &v, crate::codes::CodeSets::builtin(), at.date());
-        let report = crate::offline::Report { file: a.file.clone(), kind: None, document_id: Some(format!("{} {}", s.oid, s.fi)), details };
+        let report = crate::offline::Report {
+            file: a.file.clone(),
+            kind: None,
+            document_id: Some(format!("{} {}", s.oid, s.fi)),
+            details,
+        };
         print!("{}", report.render());
         return Ok(if report.has_errors() { EXIT_FINDINGS } else { EXIT_OK });
     }

@@ -92,7 +92,11 @@ impl SoapClient {
     }
 
     /// Posts raw bytes with explicit headers (for negative tests).
-    pub async fn send_raw(&self, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Result<SoapResponse, ClientError> {
+    pub async fn send_raw(
+        &self,
+        headers: &[(&str, &str)],
+        body: impl Into<Vec<u8>>,
+    ) -> Result<SoapResponse, ClientError> {
         let mut req = self.http.post(&self.endpoint);
         for (k, v) in headers {
             req = req.header(*k, *v);

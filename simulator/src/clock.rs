@@ -129,7 +129,9 @@ pub struct ClockTimeProvider(pub std::sync::Arc<Clock>);
 impl rustls::time_provider::TimeProvider for ClockTimeProvider {
     fn current_time(&self) -> Option<rustls::pki_types::UnixTime> {
         let secs = self.0.now().unix_timestamp();
-        u64::try_from(secs).ok().map(|s| rustls::pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(s)))
+        u64::try_from(secs)
+            .ok()
+            .map(|s| rustls::pki_types::UnixTime::since_unix_epoch(std::time::Duration::from_secs(s)))
     }
 }
 

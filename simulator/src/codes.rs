@@ -184,9 +184,7 @@ impl CodeSets {
     /// A code system by OID (a trailing version suffix such as `.201601` is accepted).
     pub fn system(&self, oid: &str) -> Option<&CodeSystem> {
         self.systems.get(oid).or_else(|| {
-            self.systems
-                .values()
-                .find(|s| !s.version.is_empty() && oid == format!("{}.{}", s.oid, s.version))
+            self.systems.values().find(|s| !s.version.is_empty() && oid == format!("{}.{}", s.oid, s.version))
         })
     }
 
@@ -284,7 +282,10 @@ mod tests {
         let d = date!(2026 - 11 - 01);
         assert_eq!(s.check(oids::SERVICE_TASK, &code(oids::SERVICE_TASK, "10"), d), CodeCheck::Valid);
         assert_eq!(s.check(oids::SERVICE_TASK, &code("1.2.246.537.6.1221.201601", "10"), d), CodeCheck::Valid);
-        assert!(matches!(s.check(oids::SERVICE_TASK, &code(oids::SOCIAL_SERVICE, "10"), d), CodeCheck::WrongSystem { .. }));
+        assert!(matches!(
+            s.check(oids::SERVICE_TASK, &code(oids::SOCIAL_SERVICE, "10"), d),
+            CodeCheck::WrongSystem { .. }
+        ));
         assert_eq!(s.check(oids::SERVICE_TASK, &code(oids::SERVICE_TASK, "777"), d), CodeCheck::UnknownInPartialSet);
         assert_eq!(s.check(oids::SOTE_ORGANISATION, &code(oids::SOTE_ORGANISATION, "1.2.3"), d), CodeCheck::Unknown);
         assert!(matches!(

@@ -340,8 +340,11 @@ pub fn parse(cda: &Element) -> (Metadata, Vec<Detail>) {
         match v.attr("value").map(str::trim).and_then(|s| s.parse::<u32>().ok()) {
             Some(n) if n >= 1 => m.version = Some(n),
             _ => problems.push(
-                Detail::new(DetailCode::BadValue, format!("versionNumber/@value = '{}'", v.attr("value").unwrap_or("")))
-                    .at(loc("versionNumber")),
+                Detail::new(
+                    DetailCode::BadValue,
+                    format!("versionNumber/@value = '{}'", v.attr("value").unwrap_or("")),
+                )
+                .at(loc("versionNumber")),
             ),
         }
     }
@@ -351,7 +354,8 @@ pub fn parse(cda: &Element) -> (Metadata, Vec<Detail>) {
         let raw = t.attr("value").unwrap_or_default();
         match parse_ts(raw) {
             Some(ts) => m.effective_time = Some(ts),
-            None => problems.push(Detail::new(DetailCode::BadTime, format!("effectiveTime = '{raw}'")).at(loc("effectiveTime"))),
+            None => problems
+                .push(Detail::new(DetailCode::BadTime, format!("effectiveTime = '{raw}'")).at(loc("effectiveTime"))),
         }
     }
     m.confidentiality = cda.child("confidentialityCode").and_then(code_of);
@@ -385,9 +389,8 @@ pub fn parse(cda: &Element) -> (Metadata, Vec<Detail>) {
             }
         }
     }
-    m.controller = cda
-        .path(&["custodian", "assignedCustodian", "representedCustodianOrganization", "id"])
-        .and_then(id_of);
+    m.controller =
+        cda.path(&["custodian", "assignedCustodian", "representedCustodianOrganization", "id"]).and_then(id_of);
     for rd in cda.children_named("relatedDocument") {
         if rd.attr("typeCode") == Some("RPLC") {
             let p = rd.child("parentDocument");
@@ -421,11 +424,12 @@ pub fn parse(cda: &Element) -> (Metadata, Vec<Detail>) {
         m.model = m.model_code.as_deref().and_then(DocumentModel::parse);
         m.document_group = c("documentGroup");
         m.document_type = c("documentType");
-        m.general_type = lh.child_ns(HL7FI_NS, "generalDocumentType").and_then(|e| {
-            e.attr("displayName").or(e.attr("code")).map(str::to_string).or_else(|| text_of(e))
-        });
+        m.general_type = lh
+            .child_ns(HL7FI_NS, "generalDocumentType")
+            .and_then(|e| e.attr("displayName").or(e.attr("code")).map(str::to_string).or_else(|| text_of(e)));
         m.service_task = c("serviceTask");
-        m.social_services = lh.elements().filter(|e| e.ns == HL7FI_NS && e.name == "socialService").filter_map(code_of).collect();
+        m.social_services =
+            lh.elements().filter(|e| e.ns == HL7FI_NS && e.name == "socialService").filter_map(code_of).collect();
         m.process_phase = c("processPhase");
         m.case_id = id("caseId");
         m.organiser = id("organiser");
@@ -497,12 +501,14 @@ pub fn unpack(cd: &Element, base: &str) -> Result<Package, Vec<Detail>> {
         return Err(vec![Detail::new(DetailCode::MissingElement, &text_loc).at(text_loc)]);
     };
     let mime = text.text();
-    let parts = parse_multipart(mime.as_bytes()).map_err(|e| vec![Detail::new(DetailCode::BadMime, e).at(&text_loc)])?;
+    let parts =
+        parse_multipart(mime.as_bytes()).map_err(|e| vec![Detail::new(DetailCode::BadMime, e).at(&text_loc)])?;
     let Some(root) = parts.first() else {
         return Err(vec![Detail::new(DetailCode::BadMime, "no MIME parts").at(&text_loc)]);
     };
-    let cda = xml::parse(&root.bytes, xml::Limits::default())
-        .map_err(|e| vec![Detail::new(DetailCode::BadCda, format!("root part <{}>: {e}", root.content_id)).at(&text_loc)])?;
+    let cda = xml::parse(&root.bytes, xml::Limits::default()).map_err(|e| {
+        vec![Detail::new(DetailCode::BadCda, format!("root part <{}>: {e}", root.content_id)).at(&text_loc)]
+    })?;
     if cda.name != "ClinicalDocument" || cda.ns != crate::message::HL7_NS {
         return Err(vec![Detail::new(
             DetailCode::BadCda,
@@ -578,7 +584,10 @@ mod tests {
 
     #[test]
     fn multipart_round_trips_through_compose() {
-        let parts = vec![Part::new("doc1", "text/xml", b"<a/>".to_vec()), Part::new("pdf1", "application/pdf", b"%PDF-1.7".to_vec())];
+        let parts = vec![
+            Part::new("doc1", "text/xml", b"<a/>".to_vec()),
+            Part::new("pdf1", "application/pdf", b"%PDF-1.7".to_vec()),
+        ];
         let m = crate::compose::mime_multipart(&parts);
         let back = parse_multipart(m.as_bytes()).expect("parses");
         assert_eq!(back, parts);

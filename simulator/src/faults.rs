@@ -104,7 +104,9 @@ impl Faults {
     /// Adds a rule after checking it.
     pub fn add(&self, spec: FaultSpec) -> Result<FaultRule, FaultError> {
         match spec.action {
-            FaultAction::HttpStatus { status } if !(400..=599).contains(&status) => return Err(FaultError::Status(status)),
+            FaultAction::HttpStatus { status } if !(400..=599).contains(&status) => {
+                return Err(FaultError::Status(status))
+            }
             FaultAction::Delay { ms } if ms > 120_000 => return Err(FaultError::Delay(ms)),
             _ => {}
         }

@@ -78,8 +78,7 @@ impl Hetu {
         let nnn = digits(7..10)?;
         let base = century(chars[6]).ok_or(HetuError::CenturySign(chars[6]))?;
         let month = u8::try_from(mm).ok().and_then(|m| Month::try_from(m).ok()).ok_or(HetuError::Date)?;
-        let birth_date =
-            Date::from_calendar_date(base + yy as i32, month, dd as u8).map_err(|_| HetuError::Date)?;
+        let birth_date = Date::from_calendar_date(base + yy as i32, month, dd as u8).map_err(|_| HetuError::Date)?;
         if nnn < 2 {
             return Err(HetuError::Individual);
         }

@@ -10,15 +10,15 @@
 #![warn(missing_docs)]
 
 pub mod acks;
-pub mod bench;
 pub mod admin;
 pub mod archive;
+pub mod bench;
 pub mod cli;
 pub mod client;
-pub mod compose;
-pub mod document;
 pub mod clock;
 pub mod codes;
+pub mod compose;
+pub mod document;
 pub mod faults;
 pub mod hetu;
 pub mod journal;

@@ -254,7 +254,9 @@ pub fn parse_request(root: &Element, table: &Interactions) -> Result<Request, Ve
     let r = &root.name;
     if root.ns != HL7_NS {
         let loc = format!("/{r}");
-        details.push(Detail::new(DetailCode::WrapperValue, format!("namespace '{}' (expected {HL7_NS})", root.ns)).at(loc));
+        details.push(
+            Detail::new(DetailCode::WrapperValue, format!("namespace '{}' (expected {HL7_NS})", root.ns)).at(loc),
+        );
     }
     let Some(interaction) = table.get(r) else {
         return Err(vec![Detail::new(DetailCode::UnknownInteraction, r).at(format!("/{r}"))]);
@@ -283,16 +285,29 @@ pub fn parse_request(root: &Element, table: &Interactions) -> Result<Request, Ve
         .unwrap_or_default();
     if let Some(v) = require(root, &["versionCode"], &mut details) {
         let code = require_attr(v, "code", &format!("/{r}/versionCode"), &mut details);
-        check_code(&code, &["V3-2006", "V3-2005", "V3-2008"], "versionCode", &format!("/{r}/versionCode"), &mut details);
+        check_code(
+            &code,
+            &["V3-2006", "V3-2005", "V3-2008"],
+            "versionCode",
+            &format!("/{r}/versionCode"),
+            &mut details,
+        );
     }
     if let Some(i) = require(root, &["interactionId"], &mut details) {
         let ext = require_attr(i, "extension", &format!("/{r}/interactionId"), &mut details);
         if !ext.is_empty() && ext != *r {
-            details.push(Detail::new(DetailCode::InteractionMismatch, &ext).at(format!("/{r}/interactionId/@extension")));
+            details
+                .push(Detail::new(DetailCode::InteractionMismatch, &ext).at(format!("/{r}/interactionId/@extension")));
         }
         let iroot = i.attr("root").unwrap_or_default();
         if iroot != INTERACTION_ROOT {
-            check_code(iroot, &[INTERACTION_ROOT], "interactionId/@root", &format!("/{r}/interactionId/@root"), &mut details);
+            check_code(
+                iroot,
+                &[INTERACTION_ROOT],
+                "interactionId/@root",
+                &format!("/{r}/interactionId/@root"),
+                &mut details,
+            );
         }
     }
     let processing_code = require(root, &["processingCode"], &mut details)
@@ -406,15 +421,7 @@ pub fn el(name: &str, attrs: &[(&str, &str)], children: Vec<Node>) -> Element {
 /// HL7 TS format (YYYYMMDDHHMMSS) of an instant, UTC.
 pub fn hl7_ts(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    format!("{:04}{:02}{:02}{:02}{:02}{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
 }
 
 fn device(type_code: &str, name: &str, id: &str) -> Node {
@@ -492,9 +499,14 @@ mod tests {
     use crate::xml::{parse, Limits};
 
     fn store_request() -> Element {
-        let b = crate::compose::RequestBuilder::new("RCMR_IN100002FI01", "1.2.246.10.99990001.11.1", OffsetDateTime::UNIX_EPOCH)
-            .acting_organisation("1.2.246.10.99990001.10.0");
-        let env = parse(b.soap(crate::transport::soap::SoapVersion::V11).as_bytes(), Limits::default()).expect("parses");
+        let b = crate::compose::RequestBuilder::new(
+            "RCMR_IN100002FI01",
+            "1.2.246.10.99990001.11.1",
+            OffsetDateTime::UNIX_EPOCH,
+        )
+        .acting_organisation("1.2.246.10.99990001.10.0");
+        let env =
+            parse(b.soap(crate::transport::soap::SoapVersion::V11).as_bytes(), Limits::default()).expect("parses");
         env.path(&["Body"]).and_then(|b| b.elements().next()).cloned().expect("message in body")
     }
 
@@ -542,7 +554,8 @@ mod tests {
         );
         assert_eq!(ack.type_code, AckType::AR);
         let id = InstanceId { root: "9.9".into(), extension: Some("r1".into()) };
-        let x = render_ack(&ack, "MCCI_IN000002FI01", "1.2.3.4", &id, OffsetDateTime::UNIX_EPOCH, Interactions::builtin());
+        let x =
+            render_ack(&ack, "MCCI_IN000002FI01", "1.2.3.4", &id, OffsetDateTime::UNIX_EPOCH, Interactions::builtin());
         let text = x.to_xml();
         assert!(text.contains("typeCode=\"AR\""));
         assert!(text.contains("SHA-M003"));

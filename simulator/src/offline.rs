@@ -106,13 +106,16 @@ pub fn validate_path(path: &Path, at: OffsetDateTime, strict_signature: bool) ->
         "ClinicalDocument" => package_from_cda(&file, bytes, root),
         _ => {
             let msg = if root.name == "Envelope" {
-                root.child("Body").and_then(|b| b.elements().next()).cloned().ok_or_else(|| fail(&file, "empty SOAP body"))?
+                root.child("Body")
+                    .and_then(|b| b.elements().next())
+                    .cloned()
+                    .ok_or_else(|| fail(&file, "empty SOAP body"))?
             } else {
                 root
             };
-            let cd = msg
-                .path(&["controlActProcess", "subject", "clinicalDocument"])
-                .ok_or_else(|| fail(&file, format!("<{}> carries no controlActProcess/subject/clinicalDocument", msg.name)))?;
+            let cd = msg.path(&["controlActProcess", "subject", "clinicalDocument"]).ok_or_else(|| {
+                fail(&file, format!("<{}> carries no controlActProcess/subject/clinicalDocument", msg.name))
+            })?;
             match document::unpack(cd, &format!("/{}", msg.name)) {
                 Ok(p) => p,
                 Err(details) => return Ok(Report { file, kind: None, document_id: None, details }),
@@ -129,7 +132,9 @@ pub fn validate_path(path: &Path, at: OffsetDateTime, strict_signature: bool) ->
                 details.extend(crate::archive::structured_form(&pkg, &meta, k, ctx.codes, at));
             }
         }
-        None => details.push(Detail::new(crate::acks::DetailCode::UnknownKind, "document group / documentModel").at("hl7fi:localHeader")),
+        None => details.push(
+            Detail::new(crate::acks::DetailCode::UnknownKind, "document group / documentModel").at("hl7fi:localHeader"),
+        ),
     }
     Ok(Report { file, kind, document_id: meta.document_id, details })
 }

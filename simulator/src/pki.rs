@@ -344,9 +344,8 @@ pub fn identity_of(der: &[u8]) -> Result<CertIdentity, PkiError> {
     }
     Ok(CertIdentity {
         common_name: cn.ok_or_else(|| PkiError::BadCertificate("subject has no CN".into()))?,
-        organisation: serial.ok_or_else(|| {
-            PkiError::BadCertificate("subject has no serialNumber (the organisation OID)".into())
-        })?,
+        organisation: serial
+            .ok_or_else(|| PkiError::BadCertificate("subject has no serialNumber (the organisation OID)".into()))?,
     })
 }
 

@@ -182,7 +182,10 @@ impl Registry {
         }
         for g in &file.joint_groups {
             let main = file.systems.iter().find(|s| s.name == g.main_system).ok_or_else(|| {
-                RegistryError::Invalid(format!("joint group '{}' names unknown main system '{}'", g.name, g.main_system))
+                RegistryError::Invalid(format!(
+                    "joint group '{}' names unknown main system '{}'",
+                    g.name, g.main_system
+                ))
             })?;
             for m in &g.members {
                 if main.profile_for(m).is_none() {
@@ -193,7 +196,12 @@ impl Registry {
                 }
             }
         }
-        Ok(Registry { systems: file.systems, joint_groups: file.joint_groups, unregistered: file.unregistered, by_identity })
+        Ok(Registry {
+            systems: file.systems,
+            joint_groups: file.joint_groups,
+            unregistered: file.unregistered,
+            by_identity,
+        })
     }
 
     /// All registered systems.
@@ -262,9 +270,7 @@ organisation = "9.9"
     #[test]
     fn finds_system_and_profile_by_certificate_identity() {
         let r = Registry::parse(SAMPLE).expect("parses");
-        let s = r
-            .by_identity(&CertIdentity { common_name: "a".into(), organisation: "1.2.3".into() })
-            .expect("found");
+        let s = r.by_identity(&CertIdentity { common_name: "a".into(), organisation: "1.2.3".into() }).expect("found");
         assert_eq!(s.profile_for("1.2.4"), Some(Profile::Tallentava));
         assert_eq!(s.profile_for("1.2.5"), None);
         assert!(r.by_identity(&CertIdentity { common_name: "x".into(), organisation: "9.9".into() }).is_none());

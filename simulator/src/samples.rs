@@ -137,7 +137,8 @@ impl Sample {
             "validate" => "RCMR_IN100020FI01",
             other => return Err(err(&self.dir, format!("unknown interaction '{other}'"))),
         };
-        let b = RequestBuilder::new(interaction, sender_device, now).acting_organisation(&self.meta.acting_organisation);
+        let b =
+            RequestBuilder::new(interaction, sender_device, now).acting_organisation(&self.meta.acting_organisation);
         if self.meta.interaction == "invalidate" {
             let group = self.meta.wrapper_group.clone().unwrap_or_else(|| "3".into());
             let reason = self.meta.reason.clone().unwrap_or_default();
@@ -231,7 +232,14 @@ struct Def {
     package_mime: Option<String>,
 }
 
-fn meta(description: &str, interaction: &str, system: &str, document_id: &str, ack: &str, codes: &[&str]) -> SampleMeta {
+fn meta(
+    description: &str,
+    interaction: &str,
+    system: &str,
+    document_id: &str,
+    ack: &str,
+    codes: &[&str],
+) -> SampleMeta {
     SampleMeta {
         description: description.to_string(),
         rule: None,
@@ -254,7 +262,16 @@ fn def(name: &str, meta: SampleMeta, spec: DocumentSpec) -> Def {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn broken(code: &str, slug: &str, rule: &str, description: &str, interaction: &str, spec: DocumentSpec, ack: &str, codes: &[&str]) -> Def {
+fn broken(
+    code: &str,
+    slug: &str,
+    rule: &str,
+    description: &str,
+    interaction: &str,
+    spec: DocumentSpec,
+    ack: &str,
+    codes: &[&str],
+) -> Def {
     let mut m = meta(description, interaction, "liittyva-atj", &spec.id, ack, codes);
     m.rule = Some(rule.to_string());
     def(&format!("broken/{code}-{slug}"), m, spec)
@@ -279,16 +296,66 @@ fn definitions() -> Vec<Def> {
     let s = "liittyva-atj";
 
     let mut d = vec![
-        def("valid/01-asiakkuusasiakirja", meta("Clienthood document (asiakkuusasiakirja) with Sosmeta JSON content", "store", s, &hood.id, "AA", &[]), hood.clone()),
-        def("valid/02-asia-asiakirja", meta("Case document (asia-asiakirja) for case 78.1", "store", s, &asia.id, "AA", &[]), asia.clone()),
-        def("valid/03-vaihe1-paatos", meta("Phase I client document: a decision as PDF/A, system-signed", "store", s, &v1.id, "AA", &[]), v1.clone()),
-        def("valid/04-vaihe2-asiakaskertomusmerkinta", meta("Phase II client record entry (asiakaskertomusmerkintä, 19003) as XHTML with service unit", "store", s, &v2.id, "AA", &[]), v2.clone()),
-        def("valid/05-liittymisvelvoite-paatos", SampleMeta { clock: time::macros::datetime!(2026-11-20 12:00 UTC), ..meta("Joining-obligation structured decision (Sosmeta 1506.11002): display XHTML plus structured JSON", "store", s, &lv.id, "AA", &[]) }, lv.clone()),
-        def("valid/06-vanha-asiakirja", meta("Old document (vanha asiakasasiakirja) with operating unit, PDF/A", "store", s, &old.id, "AA", &[]), old.clone()),
-        def("valid/07-uusi-versio", meta("New version 2 of the phase II entry (relatedDocument RPLC)", "new_version", s, &v2b.id, "AA", &[]), v2b.clone()),
-        def("valid/08-mitatoitava", meta("A phase II entry that sample 09 invalidates", "store", s, &inv.id, "AA", &[]), inv.clone()),
+        def(
+            "valid/01-asiakkuusasiakirja",
+            meta("Clienthood document (asiakkuusasiakirja) with Sosmeta JSON content", "store", s, &hood.id, "AA", &[]),
+            hood.clone(),
+        ),
+        def(
+            "valid/02-asia-asiakirja",
+            meta("Case document (asia-asiakirja) for case 78.1", "store", s, &asia.id, "AA", &[]),
+            asia.clone(),
+        ),
+        def(
+            "valid/03-vaihe1-paatos",
+            meta("Phase I client document: a decision as PDF/A, system-signed", "store", s, &v1.id, "AA", &[]),
+            v1.clone(),
+        ),
+        def(
+            "valid/04-vaihe2-asiakaskertomusmerkinta",
+            meta(
+                "Phase II client record entry (asiakaskertomusmerkintä, 19003) as XHTML with service unit",
+                "store",
+                s,
+                &v2.id,
+                "AA",
+                &[],
+            ),
+            v2.clone(),
+        ),
+        def(
+            "valid/05-liittymisvelvoite-paatos",
+            SampleMeta {
+                clock: time::macros::datetime!(2026-11-20 12:00 UTC),
+                ..meta(
+                    "Joining-obligation structured decision (Sosmeta 1506.11002): display XHTML plus structured JSON",
+                    "store",
+                    s,
+                    &lv.id,
+                    "AA",
+                    &[],
+                )
+            },
+            lv.clone(),
+        ),
+        def(
+            "valid/06-vanha-asiakirja",
+            meta("Old document (vanha asiakasasiakirja) with operating unit, PDF/A", "store", s, &old.id, "AA", &[]),
+            old.clone(),
+        ),
+        def(
+            "valid/07-uusi-versio",
+            meta("New version 2 of the phase II entry (relatedDocument RPLC)", "new_version", s, &v2b.id, "AA", &[]),
+            v2b.clone(),
+        ),
+        def(
+            "valid/08-mitatoitava",
+            meta("A phase II entry that sample 09 invalidates", "store", s, &inv.id, "AA", &[]),
+            inv.clone(),
+        ),
     ];
-    let mut invalidate = meta("Invalidation (mitätöinti) of sample 08 with a reason", "invalidate", s, &inv.id, "AA", &[]);
+    let mut invalidate =
+        meta("Invalidation (mitätöinti) of sample 08 with a reason", "invalidate", s, &inv.id, "AA", &[]);
     invalidate.reason = Some("Kirjattu väärälle asiakkaalle".into());
     invalidate.wrapper_group = Some("3".into());
     d.push(def("valid/09-mitatointi", invalidate, inv.clone()));
@@ -297,7 +364,14 @@ fn definitions() -> Vec<Def> {
     let partial = fix_id(partial, &oid(10));
     d.push(def(
         "valid/10-tuntematon-koodi-varoitus",
-        meta("Accepted with a warning: service task 777 is not in the subset of code set 1221 the simulator knows", "store", s, &partial.id, "AA", &["SHA-R204"]),
+        meta(
+            "Accepted with a warning: service task 777 is not in the subset of code set 1221 the simulator knows",
+            "store",
+            s,
+            &partial.id,
+            "AA",
+            &["SHA-R204"],
+        ),
         partial,
     ));
 
@@ -308,121 +382,499 @@ fn definitions() -> Vec<Def> {
         oid(n)
     };
 
-    d.push(Def { edit: Some(("<ClinicalDocument".into(), "<ClinicalDocumen".into())), ..broken("R001", "cda-ei-xml", "document", "The CDA part is not well-formed XML", "store", fix_id(v2.clone(), &next()), "AE", &["SHA-R001"]) });
-    let mut x = broken("R002", "kehys-ristiriita", "document", "The wrapper's document group (2) differs from the CDA's (3)", "store", fix_id(v2.clone(), &next()), "AE", &["SHA-R002"]);
+    d.push(Def {
+        edit: Some(("<ClinicalDocument".into(), "<ClinicalDocumen".into())),
+        ..broken(
+            "R001",
+            "cda-ei-xml",
+            "document",
+            "The CDA part is not well-formed XML",
+            "store",
+            fix_id(v2.clone(), &next()),
+            "AE",
+            &["SHA-R001"],
+        )
+    });
+    let mut x = broken(
+        "R002",
+        "kehys-ristiriita",
+        "document",
+        "The wrapper's document group (2) differs from the CDA's (3)",
+        "store",
+        fix_id(v2.clone(), &next()),
+        "AE",
+        &["SHA-R002"],
+    );
     x.meta.wrapper_group = Some("2".into());
     d.push(x);
-    d.push(Def { edit: Some(("code=\"vaihe2\"".into(), "code=\"vaihe3\"".into())), ..broken("R003", "tuntematon-malli", "1", "documentModel 'vaihe3' does not exist", "store", fix_id(v2.clone(), &next()), "AE", &["SHA-R003"]) });
+    d.push(Def {
+        edit: Some(("code=\"vaihe2\"".into(), "code=\"vaihe3\"".into())),
+        ..broken(
+            "R003",
+            "tuntematon-malli",
+            "1",
+            "documentModel 'vaihe3' does not exist",
+            "store",
+            fix_id(v2.clone(), &next()),
+            "AE",
+            &["SHA-R003"],
+        )
+    });
     let mut unsigned = fix_id(v1.clone(), &next());
     unsigned.signed = false;
-    d.push(broken("R004", "allekirjoitus-puuttuu", "signature", "Phase I document without a system signature (strict mode)", "store", unsigned, "AE", &["SHA-R004"]));
-    d.push(Def { edit: Some(("<versionNumber value=\"1\"/>".into(), "<versionNumber value=\"yksi\"/>".into())), ..broken("R006", "versionumero-ei-luku", "1", "versionNumber is not a number", "store", fix_id(hood.clone(), &next()), "AE", &["SHA-R006", "SHA-R101"]) });
+    d.push(broken(
+        "R004",
+        "allekirjoitus-puuttuu",
+        "signature",
+        "Phase I document without a system signature (strict mode)",
+        "store",
+        unsigned,
+        "AE",
+        &["SHA-R004"],
+    ));
+    d.push(Def {
+        edit: Some(("<versionNumber value=\"1\"/>".into(), "<versionNumber value=\"yksi\"/>".into())),
+        ..broken(
+            "R006",
+            "versionumero-ei-luku",
+            "1",
+            "versionNumber is not a number",
+            "store",
+            fix_id(hood.clone(), &next()),
+            "AE",
+            &["SHA-R006", "SHA-R101"],
+        )
+    });
     let mut no_unit = fix_id(v2.clone(), &next());
     no_unit.service_unit = None;
-    d.push(broken("R101", "palveluyksikko-puuttuu", "1", "Phase II document without its mandatory service unit (palveluyksikkö)", "store", no_unit, "AE", &["SHA-R101"]));
+    d.push(broken(
+        "R101",
+        "palveluyksikko-puuttuu",
+        "1",
+        "Phase II document without its mandatory service unit (palveluyksikkö)",
+        "store",
+        no_unit,
+        "AE",
+        &["SHA-R101"],
+    ));
     let mut no_social = fix_id(v1.clone(), &next());
     no_social.social_services.clear();
-    d.push(broken("R102", "sosiaalipalvelu-puuttuu", "1", "A decision (Päätös) without a social service: conditionally mandatory", "store", no_social, "AE", &["SHA-R102"]));
+    d.push(broken(
+        "R102",
+        "sosiaalipalvelu-puuttuu",
+        "1",
+        "A decision (Päätös) without a social service: conditionally mandatory",
+        "store",
+        no_social,
+        "AE",
+        &["SHA-R102"],
+    ));
     d.push(Def {
-        edit: Some(("code=\"10\" codeSystem=\"1.2.246.537.6.1221\"".into(), "code=\"10\" codeSystem=\"1.2.246.537.6.1222\"".into())),
-        ..broken("R201", "vaara-koodisto", "2", "Service task sent with the social-service code system", "store", fix_id(v2.clone(), &next()), "AE", &["SHA-R201"])
+        edit: Some((
+            "code=\"10\" codeSystem=\"1.2.246.537.6.1221\"".into(),
+            "code=\"10\" codeSystem=\"1.2.246.537.6.1222\"".into(),
+        )),
+        ..broken(
+            "R201",
+            "vaara-koodisto",
+            "2",
+            "Service task sent with the social-service code system",
+            "store",
+            fix_id(v2.clone(), &next()),
+            "AE",
+            &["SHA-R201"],
+        )
     });
     let mut grp = fix_id(v2.clone(), &next());
     grp.group = Some("7".into());
-    d.push(broken("R202", "tuntematon-asiakirjaryhma", "2", "Document group 7 is not in the document-group code set", "store", grp, "AE", &["SHA-R202"]));
+    d.push(broken(
+        "R202",
+        "tuntematon-asiakirjaryhma",
+        "2",
+        "Document group 7 is not in the document-group code set",
+        "store",
+        grp,
+        "AE",
+        &["SHA-R202"],
+    ));
     let mut early = fix_id(v2.clone(), &next());
     early.effective_time = Some(time::macros::datetime!(2015-06-01 10:00 UTC));
-    d.push(broken("R203", "koodi-ei-voimassa", "2", "Dated 2015, before service-task code set 1221 version 201601 was valid", "store", early, "AE", &["SHA-R203"]));
+    d.push(broken(
+        "R203",
+        "koodi-ei-voimassa",
+        "2",
+        "Dated 2015, before service-task code set 1221 version 201601 was valid",
+        "store",
+        early,
+        "AE",
+        &["SHA-R203"],
+    ));
     let mut unit = fix_id(v2.clone(), &next());
     unit.service_unit = Some("1.2.246.10.99990001.10.999".into());
-    d.push(broken("R205", "tuntematon-palveluyksikko", "2", "Service unit not in the SOTE organisation register", "store", unit, "AE", &["SHA-R205"]));
+    d.push(broken(
+        "R205",
+        "tuntematon-palveluyksikko",
+        "2",
+        "Service unit not in the SOTE organisation register",
+        "store",
+        unit,
+        "AE",
+        &["SHA-R205"],
+    ));
     let mut combo = fix_id(v1.clone(), &next());
     combo.general_type = Some("Arvio".into());
-    d.push(broken("R206", "asiakirjatyyppi-ristiriita", "2", "Document type 11002 is a decision (Päätös) but generalDocumentType says Arvio", "store", combo, "AE", &["SHA-R206"]));
+    d.push(broken(
+        "R206",
+        "asiakirjatyyppi-ristiriita",
+        "2",
+        "Document type 11002 is a decision (Päätös) but generalDocumentType says Arvio",
+        "store",
+        combo,
+        "AE",
+        &["SHA-R206"],
+    ));
     let mut bad_hetu = fix_id(hood.clone(), &next());
     bad_hetu.client_id = Some("010181-900D".into());
-    d.push(broken("R301", "virheellinen-hetu", "3", "Hetu with a wrong check character", "store", bad_hetu, "AE", &["SHA-R301"]));
+    d.push(broken(
+        "R301",
+        "virheellinen-hetu",
+        "3",
+        "Hetu with a wrong check character",
+        "store",
+        bad_hetu,
+        "AE",
+        &["SHA-R301"],
+    ));
     let mut real = fix_id(hood.clone(), &next());
     real.client_id = Some("010181-123A".into());
-    d.push(broken("R302", "ei-testihetu", "3", "Hetu with individual number 123: possibly a real person, refused in test use", "store", real, "AE", &["SHA-R302"]));
+    d.push(broken(
+        "R302",
+        "ei-testihetu",
+        "3",
+        "Hetu with individual number 123: possibly a real person, refused in test use",
+        "store",
+        real,
+        "AE",
+        &["SHA-R302"],
+    ));
     let mut temp = fix_id(kit.clienthood(&p, DocumentModel::Vaihe1), &next());
     temp.client_root = "1.2.246.10.99990001.10.0.99".into();
     temp.client_id = Some("TILAP-000123".into());
-    d.push(broken("R303", "tilapainen-tunniste-vaihe1", "3", "Temporary identifier in a phase I clienthood document (phase II onwards only)", "store", temp, "AE", &["SHA-R303"]));
+    d.push(broken(
+        "R303",
+        "tilapainen-tunniste-vaihe1",
+        "3",
+        "Temporary identifier in a phase I clienthood document (phase II onwards only)",
+        "store",
+        temp,
+        "AE",
+        &["SHA-R303"],
+    ));
     let mut root = fix_id(hood.clone(), &next());
     root.client_root = "1.2.3.4".into();
-    d.push(broken("R304", "tuntematon-tunnisteen-juuri", "3", "Client id root is neither hetu nor the controller's temporary-id root", "store", root, "AE", &["SHA-R304"]));
+    d.push(broken(
+        "R304",
+        "tuntematon-tunnisteen-juuri",
+        "3",
+        "Client id root is neither hetu nor the controller's temporary-id root",
+        "store",
+        root,
+        "AE",
+        &["SHA-R304"],
+    ));
     let mut foreign = fix_id(hood.clone(), &next());
     foreign.controller = Some(Organisation::testikyla().controller);
-    d.push(broken("R401", "vieras-rekisterinpitaja", "4", "The joining system of Testilä stores into Testikylä's register", "store", foreign, "AR", &["SHA-R401"]));
-    let mut viewer = broken("R402", "katseleva-tallentaa", "4", "A viewing-profile system tries to store a clienthood document", "store", fix_id(hood.clone(), &next()), "AR", &["SHA-R402"]);
+    d.push(broken(
+        "R401",
+        "vieras-rekisterinpitaja",
+        "4",
+        "The joining system of Testilä stores into Testikylä's register",
+        "store",
+        foreign,
+        "AR",
+        &["SHA-R401"],
+    ));
+    let mut viewer = broken(
+        "R402",
+        "katseleva-tallentaa",
+        "4",
+        "A viewing-profile system tries to store a clienthood document",
+        "store",
+        fix_id(hood.clone(), &next()),
+        "AR",
+        &["SHA-R402"],
+    );
     viewer.meta.system = "katseleva-atj".into();
     d.push(viewer);
     let mut nocase = fix_id(v2.clone(), &next());
     nocase.case_id = Some("1.2.246.10.99990001.10.0.78.999".into());
-    d.push(broken("R501", "asia-puuttuu", "5", "Client document in a case that has no case document", "store", nocase, "AE", &["SHA-R501"]));
+    d.push(broken(
+        "R501",
+        "asia-puuttuu",
+        "5",
+        "Client document in a case that has no case document",
+        "store",
+        nocase,
+        "AE",
+        &["SHA-R501"],
+    ));
     let orphan = fix_id(kit.case(&other, "1.2.246.10.99990001.10.0.78.2", DocumentModel::Vaihe2), &next());
-    d.push(broken("R502", "asiakkuus-puuttuu", "5", "Case document for a client without a clienthood document", "store", orphan, "AE", &["SHA-R502"]));
-    d.push(broken("R601", "tunniste-kaytossa", "6", "Stores sample 01 again: its document id is already in use", "store", hood.clone(), "AE", &["SHA-R601"]));
+    d.push(broken(
+        "R502",
+        "asiakkuus-puuttuu",
+        "5",
+        "Case document for a client without a clienthood document",
+        "store",
+        orphan,
+        "AE",
+        &["SHA-R502"],
+    ));
+    d.push(broken(
+        "R601",
+        "tunniste-kaytossa",
+        "6",
+        "Stores sample 01 again: its document id is already in use",
+        "store",
+        hood.clone(),
+        "AE",
+        &["SHA-R601"],
+    ));
     let mut ghost = fix_id(kit.new_version(&v2), &next());
     ghost.replaces = Some(("1.2.246.10.99990001.10.0.77.9999".into(), v2.set_id.clone(), 1));
-    d.push(broken("R602", "korvattava-puuttuu", "6", "New version of a document that does not exist", "new_version", ghost, "AE", &["SHA-R602"]));
+    d.push(broken(
+        "R602",
+        "korvattava-puuttuu",
+        "6",
+        "New version of a document that does not exist",
+        "new_version",
+        ghost,
+        "AE",
+        &["SHA-R602"],
+    ));
     let mut jump = fix_id(kit.new_version(&v2b), &next());
     jump.version = 4;
-    d.push(broken("R603", "versionumero-hyppaa", "6", "New version numbered 4 after version 2", "new_version", jump, "AE", &["SHA-R603"]));
-    d.push(broken("R604", "ei-voimassa-oleva", "6", "New version of version 1, which sample 07 already replaced", "new_version", fix_id(kit.new_version(&v2), &next()), "AE", &["SHA-R604"]));
+    d.push(broken(
+        "R603",
+        "versionumero-hyppaa",
+        "6",
+        "New version numbered 4 after version 2",
+        "new_version",
+        jump,
+        "AE",
+        &["SHA-R603"],
+    ));
+    d.push(broken(
+        "R604",
+        "ei-voimassa-oleva",
+        "6",
+        "New version of version 1, which sample 07 already replaced",
+        "new_version",
+        fix_id(kit.new_version(&v2), &next()),
+        "AE",
+        &["SHA-R604"],
+    ));
     let mut theft = fix_id(kit.new_version(&v2b), &next());
     theft.controller = Some(Organisation::testikyla().controller);
-    let mut theft = broken("R605", "toisen-asiakirja", "6", "Testikylä (through the joint system) versions Testilä's document", "new_version", theft, "AR", &["SHA-R605", "SHA-R501", "SHA-R502"]);
+    let mut theft = broken(
+        "R605",
+        "toisen-asiakirja",
+        "6",
+        "Testikylä (through the joint system) versions Testilä's document",
+        "new_version",
+        theft,
+        "AR",
+        &["SHA-R605", "SHA-R501", "SHA-R502"],
+    );
     theft.meta.system = "yhteis-atj".into();
     theft.meta.acting_organisation = Organisation::testikyla().controller;
     d.push(theft);
     let mut set = fix_id(kit.new_version(&v2b), &next());
     set.set_id = "1.2.246.10.99990001.10.0.79.1".into();
-    d.push(broken("R606", "eri-setid", "6", "New version with a different setId from its parent", "new_version", set, "AE", &["SHA-R606"]));
-    d.push(broken("R607", "mitatoidyn-versio", "6", "New version of the document sample 09 invalidated", "new_version", fix_id(kit.new_version(&inv), &next()), "AE", &["SHA-R607"]));
+    d.push(broken(
+        "R606",
+        "eri-setid",
+        "6",
+        "New version with a different setId from its parent",
+        "new_version",
+        set,
+        "AE",
+        &["SHA-R606"],
+    ));
+    d.push(broken(
+        "R607",
+        "mitatoidyn-versio",
+        "6",
+        "New version of the document sample 09 invalidated",
+        "new_version",
+        fix_id(kit.new_version(&inv), &next()),
+        "AE",
+        &["SHA-R607"],
+    ));
     let mut orphan_v = fix_id(kit.new_version(&v2b), &next());
     orphan_v.replaces = None;
-    d.push(broken("R608", "korvaus-viittaus-puuttuu", "6", "New version without relatedDocument typeCode=RPLC", "new_version", orphan_v, "AE", &["SHA-R608"]));
+    d.push(broken(
+        "R608",
+        "korvaus-viittaus-puuttuu",
+        "6",
+        "New version without relatedDocument typeCode=RPLC",
+        "new_version",
+        orphan_v,
+        "AE",
+        &["SHA-R608"],
+    ));
     let mut swap = fix_id(kit.new_version(&v2b), &next());
     swap.client_id = Some(other.hetu.clone());
-    d.push(broken("R609", "asiakas-vaihtuu", "6", "New version that changes the client", "new_version", swap, "AE", &["SHA-R609", "SHA-R501", "SHA-R502"]));
-    d.push(broken("R611", "versio-tallennuksena", "6", "A replacing version sent with the store interaction", "store", fix_id(kit.new_version(&v2b), &next()), "AE", &["SHA-R611"]));
+    d.push(broken(
+        "R609",
+        "asiakas-vaihtuu",
+        "6",
+        "New version that changes the client",
+        "new_version",
+        swap,
+        "AE",
+        &["SHA-R609", "SHA-R501", "SHA-R502"],
+    ));
+    d.push(broken(
+        "R611",
+        "versio-tallennuksena",
+        "6",
+        "A replacing version sent with the store interaction",
+        "store",
+        fix_id(kit.new_version(&v2b), &next()),
+        "AE",
+        &["SHA-R611"],
+    ));
     let mut dangling = fix_id(v2.clone(), &next());
     let cid = format!("{}.missing.pdf", dangling.id);
     dangling.dangling_refs.push((cid, "application/pdf".into()));
-    d.push(broken("R701", "liite-puuttuu", "7", "The body references a MIME part the message does not carry", "store", dangling, "AE", &["SHA-R701"]));
+    d.push(broken(
+        "R701",
+        "liite-puuttuu",
+        "7",
+        "The body references a MIME part the message does not carry",
+        "store",
+        dangling,
+        "AE",
+        &["SHA-R701"],
+    ));
     let not_pdfa = fix_id(v1.clone(), &next());
-    d.push(Def { replace_part: Some((0, b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstartxref\n9\n%%EOF\n".to_vec())), ..broken("R702", "ei-pdfa", "7", "The PDF has no PDF/A identification", "store", not_pdfa, "AE", &["SHA-R702"]) });
-    d.push(Def { replace_part: Some((0, b"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>auki</body></html>".to_vec())), ..broken("R703", "xhtml-rikki", "7", "The XHTML is not well-formed (unclosed <p>)", "store", fix_id(v2.clone(), &next()), "AE", &["SHA-R703"]) });
+    d.push(Def {
+        replace_part: Some((0, b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstartxref\n9\n%%EOF\n".to_vec())),
+        ..broken("R702", "ei-pdfa", "7", "The PDF has no PDF/A identification", "store", not_pdfa, "AE", &["SHA-R702"])
+    });
+    d.push(Def {
+        replace_part: Some((0, b"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>auki</body></html>".to_vec())),
+        ..broken(
+            "R703",
+            "xhtml-rikki",
+            "7",
+            "The XHTML is not well-formed (unclosed <p>)",
+            "store",
+            fix_id(v2.clone(), &next()),
+            "AE",
+            &["SHA-R703"],
+        )
+    });
     d.push(Def { replace_part: Some((0, b"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Merkint\xc3\xa4</p><script>alert(1)</script></body></html>".to_vec())), ..broken("R704", "xhtml-skripti", "7", "The XHTML carries a script", "store", fix_id(v2.clone(), &next()), "AE", &["SHA-R704"]) });
-    d.push(Def { replace_part: Some((0, b"{\"asiakkuusasiakirja\": {\"asiakas\": ".to_vec())), ..broken("R705", "json-rikki", "7", "The clienthood JSON is cut short", "store", fix_id(hood.clone(), &next()), "AE", &["SHA-R705"]) });
+    d.push(Def {
+        replace_part: Some((0, b"{\"asiakkuusasiakirja\": {\"asiakas\": ".to_vec())),
+        ..broken(
+            "R705",
+            "json-rikki",
+            "7",
+            "The clienthood JSON is cut short",
+            "store",
+            fix_id(hood.clone(), &next()),
+            "AE",
+            &["SHA-R705"],
+        )
+    });
     let sized = fix_id(v2.clone(), &next());
-    let mut x = broken("R706", "koko-vaara", "7", "The part declares 10 bytes but holds more", "store", sized.clone(), "AE", &["SHA-R706"]);
+    let mut x = broken(
+        "R706",
+        "koko-vaara",
+        "7",
+        "The part declares 10 bytes but holds more",
+        "store",
+        sized.clone(),
+        "AE",
+        &["SHA-R706"],
+    );
     x.meta.declared_sizes.insert(sized.parts[0].content_id.clone(), 10);
     d.push(x);
     let mut hashed = fix_id(v2.clone(), &next());
     hashed.integrity_check = Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into());
-    d.push(broken("R707", "tiiviste-vaara", "7", "The declared SHA-256 integrity check does not match the part", "store", hashed, "AE", &["SHA-R707"]));
+    d.push(broken(
+        "R707",
+        "tiiviste-vaara",
+        "7",
+        "The declared SHA-256 integrity check does not match the part",
+        "store",
+        hashed,
+        "AE",
+        &["SHA-R707"],
+    ));
     let mime = fix_id(v2.clone(), &next());
     let mime_text = format!(
         "MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/xml\r\nContent-Transfer-Encoding: base64\r\nContent-ID: <{}>\r\n\r\n!!! tämä ei ole base64 !!!\r\n--b--\r\n",
         mime.id
     );
-    d.push(Def { package_mime: Some(mime_text), ..broken("R708", "mime-rikki", "7", "The MIME part is not valid base64", "store", mime, "AE", &["SHA-R708"]) });
+    d.push(Def {
+        package_mime: Some(mime_text),
+        ..broken("R708", "mime-rikki", "7", "The MIME part is not valid base64", "store", mime, "AE", &["SHA-R708"])
+    });
     let mut json_in_v1 = fix_id(v1.clone(), &next());
     let cid = format!("{}.json", json_in_v1.id);
     json_in_v1.parts = vec![Part::new(cid, "application/json", b"{}".to_vec())];
-    d.push(broken("R709", "vaara-sisaltotyyppi", "7", "A phase I document with JSON content (PDF/A or XHTML only)", "store", json_in_v1, "AE", &["SHA-R709"]));
+    d.push(broken(
+        "R709",
+        "vaara-sisaltotyyppi",
+        "7",
+        "A phase I document with JSON content (PDF/A or XHTML only)",
+        "store",
+        json_in_v1,
+        "AE",
+        &["SHA-R709"],
+    ));
     let mut future = fix_id(v2.clone(), &next());
     future.effective_time = Some(time::macros::datetime!(2030-01-01 10:00 UTC));
-    d.push(broken("R801", "tulevaisuudessa", "8", "Creation time in 2030, after the simulator's clock", "store", future, "AE", &["SHA-R801"]));
+    d.push(broken(
+        "R801",
+        "tulevaisuudessa",
+        "8",
+        "Creation time in 2030, after the simulator's clock",
+        "store",
+        future,
+        "AE",
+        &["SHA-R801"],
+    ));
     let mut period = fix_id(kit.case(&p, "1.2.246.10.99990001.10.0.78.3", DocumentModel::Vaihe2), &next());
     period.period = Some((DOC_TIME, Some(time::macros::datetime!(2022-01-01 10:00 UTC))));
-    d.push(broken("R802", "paattyy-ennen-alkua", "8", "A case that ends before it starts", "store", period, "AE", &["SHA-R802"]));
+    d.push(broken(
+        "R802",
+        "paattyy-ennen-alkua",
+        "8",
+        "A case that ends before it starts",
+        "store",
+        period,
+        "AE",
+        &["SHA-R802"],
+    ));
     d.push(Def {
-        edit: Some(("<effectiveTime value=\"20220601100000\"/>".into(), "<effectiveTime value=\"2022-06-01\"/>".into())),
-        ..broken("R803", "aika-vaarassa-muodossa", "8", "effectiveTime in ISO form instead of HL7 TS", "store", fix_id(hood.clone(), &next()), "AE", &["SHA-R803", "SHA-R101"])
+        edit: Some((
+            "<effectiveTime value=\"20220601100000\"/>".into(),
+            "<effectiveTime value=\"2022-06-01\"/>".into(),
+        )),
+        ..broken(
+            "R803",
+            "aika-vaarassa-muodossa",
+            "8",
+            "effectiveTime in ISO form instead of HL7 TS",
+            "store",
+            fix_id(hood.clone(), &next()),
+            "AE",
+            &["SHA-R803", "SHA-R101"],
+        )
     });
     d
 }
@@ -440,7 +892,10 @@ pub fn write_all(root: &Path) -> Result<usize, SampleError> {
         let dir = root.join(&d.name);
         std::fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
         let toml_text = toml::to_string(&d.meta).map_err(|e| err(&dir, e))?;
-        let header = format!("# Sample {} — generated by `sha-simulator samples write`; edit the generator, not this file.\n", d.name);
+        let header = format!(
+            "# Sample {} — generated by `sha-simulator samples write`; edit the generator, not this file.\n",
+            d.name
+        );
         std::fs::write(dir.join("sample.toml"), format!("{header}{toml_text}")).map_err(|e| err(&dir, e))?;
         if let Some(spec) = &d.spec {
             let mut cda = pretty_cda(spec);
@@ -482,11 +937,16 @@ mod tests {
         let tmp = tempfile::tempdir().expect("tmp");
         let n = write_all(tmp.path()).expect("write");
         let committed = load_all(&root).expect("committed samples load");
-        assert_eq!(committed.len(), n, "run `cargo run -p sha-simulator -- samples write` after changing the generator");
+        assert_eq!(
+            committed.len(),
+            n,
+            "run `cargo run -p sha-simulator -- samples write` after changing the generator"
+        );
         for s in &committed {
             let fresh = Sample::load(tmp.path(), &s.name).expect("fresh");
             assert_eq!(fresh.meta.expect_codes, s.meta.expect_codes, "{}", s.name);
-            let mut files: Vec<_> = std::fs::read_dir(&fresh.dir).expect("dir").filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
+            let mut files: Vec<_> =
+                std::fs::read_dir(&fresh.dir).expect("dir").filter_map(|e| e.ok()).map(|e| e.file_name()).collect();
             files.sort();
             for f in files {
                 let a = std::fs::read(s.dir.join(&f)).ok();

@@ -61,12 +61,20 @@ fn doc(i: u64, per_client: u64, t0: time::OffsetDateTime) -> (StoredDocument, Pa
         model_code: Some("vaihe2".into()),
         document_group: Some(Code { code: "3".into(), system: "1.2.246.537.6.1505".into(), display: None }),
         document_type: Some(Code { code: "19003".into(), system: "1.2.246.537.6.1506".into(), display: None }),
-        service_task: Some(Code { code: ["10", "15", "20"][(i % 3) as usize].into(), system: "1.2.246.537.6.1221".into(), display: None }),
+        service_task: Some(Code {
+            code: ["10", "15", "20"][(i % 3) as usize].into(),
+            system: "1.2.246.537.6.1221".into(),
+            display: None,
+        }),
         case_id: Some(format!("1.2.246.10.99990001.10.0.78.{client}")),
         service_unit: Some("1.2.246.10.99990001.10.11".into()),
         ..Metadata::default()
     };
-    let part = Part::new(format!("{id}.xhtml"), "application/xhtml+xml", b"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Merkint\xc3\xa4.</p></body></html>".to_vec());
+    let part = Part::new(
+        format!("{id}.xhtml"),
+        "application/xhtml+xml",
+        b"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Merkint\xc3\xa4.</p></body></html>".to_vec(),
+    );
     let d = StoredDocument {
         id,
         kind: DocumentKind::Client(DocumentModel::Vaihe2),
@@ -78,7 +86,11 @@ fn doc(i: u64, per_client: u64, t0: time::OffsetDateTime) -> (StoredDocument, Pa
         stored_by: "bulk".into(),
         seq: i,
         message_id: String::new(),
-        parts: vec![PartInfo { content_id: part.content_id.clone(), media_type: part.media_type.clone(), size: part.bytes.len() as u64 }],
+        parts: vec![PartInfo {
+            content_id: part.content_id.clone(),
+            media_type: part.media_type.clone(),
+            size: part.bytes.len() as u64,
+        }],
         content: None,
     };
     (d, part)
@@ -87,7 +99,12 @@ fn doc(i: u64, per_client: u64, t0: time::OffsetDateTime) -> (StoredDocument, Pa
 fn rss_kb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|x| x.parse().ok()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|x| x.parse().ok())
+        })
         .unwrap_or(0)
 }
 
@@ -101,9 +118,16 @@ fn pct(mut v: Vec<u32>) -> (f64, f64) {
 }
 
 /// Ingests up to each of `sizes` documents (docs per client ≈ `per_client`), measuring at each size.
-pub fn run(dir: &std::path::Path, sizes: &[u64], per_client: u64, queries: usize, mut progress: impl FnMut(&str)) -> Result<Vec<ScaleFigures>, String> {
+pub fn run(
+    dir: &std::path::Path,
+    sizes: &[u64],
+    per_client: u64,
+    queries: usize,
+    mut progress: impl FnMut(&str),
+) -> Result<Vec<ScaleFigures>, String> {
     let store = Arc::new(SledStore::open(dir).map_err(|e| e.to_string())?);
-    let archive = Archive::new(store.clone(), Arc::new(Clock::frozen_at(time::macros::datetime!(2026-11-20 12:00 UTC))));
+    let archive =
+        Archive::new(store.clone(), Arc::new(Clock::frozen_at(time::macros::datetime!(2026-11-20 12:00 UTC))));
     let t0 = time::macros::datetime!(2020-01-01 08:00 UTC);
     let mut out = Vec::new();
     let mut have = 0u64;
@@ -168,7 +192,10 @@ pub fn run(dir: &std::path::Path, sizes: &[u64], per_client: u64, queries: usize
 
 /// The scale report.
 pub fn report(f: &[ScaleFigures]) -> String {
-    let mut s = format!("{:>11} {:>9} {:>12} {:>10} {:>9} {:>17} {:>17}\n", "documents", "clients", "ingest/s", "disk MB", "RSS MB", "search p50/p99 ms", "kooste p50/p99 ms");
+    let mut s = format!(
+        "{:>11} {:>9} {:>12} {:>10} {:>9} {:>17} {:>17}\n",
+        "documents", "clients", "ingest/s", "disk MB", "RSS MB", "search p50/p99 ms", "kooste p50/p99 ms"
+    );
     for x in f {
         s.push_str(&format!(
             "{:>11} {:>9} {:>12.0} {:>10.0} {:>9.0} {:>8.2}/{:<8.2} {:>8.2}/{:<8.2}\n",

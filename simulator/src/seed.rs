@@ -105,7 +105,8 @@ pub fn list() -> Vec<(String, String)> {
 
 /// Loads a built-in fixture by name.
 pub fn fixture(name: &str) -> Result<Fixture, SeedError> {
-    let file = FIXTURES.get_file(Path::new(&format!("{name}.toml"))).ok_or_else(|| SeedError::Unknown(name.to_string()))?;
+    let file =
+        FIXTURES.get_file(Path::new(&format!("{name}.toml"))).ok_or_else(|| SeedError::Unknown(name.to_string()))?;
     toml::from_str(file.contents_utf8().unwrap_or("")).map_err(|e| SeedError::Invalid(name.to_string(), e.to_string()))
 }
 
@@ -138,16 +139,20 @@ pub fn seed(archive: &Archive, registry: &Registry, name: &str) -> Result<SeedRe
     let mut report = SeedReport { fixture: name.to_string(), ..Default::default() };
     let mut t = fx.at;
     let table = Interactions::builtin();
-    let send = |interaction: &str, subject: crate::xml::Element, now: OffsetDateTime, what: &str| -> Result<(), SeedError> {
-        let msg = RequestBuilder::new(interaction, &system.oid, now).acting_organisation(&org.controller).subject(subject).build();
-        let req = parse_request(&msg, table).map_err(|d| SeedError::Invalid(name.into(), format!("{d:?}")))?;
-        let h = archive.handle(&req, &system, now);
-        if h.ack.type_code != crate::message::AckType::AA {
-            let codes: Vec<String> = h.ack.details.iter().map(|d| format!("{} {}", d.code, d.en)).collect();
-            return Err(SeedError::Refused { fixture: name.into(), what: what.into(), codes: codes.join("; ") });
-        }
-        Ok(())
-    };
+    let send =
+        |interaction: &str, subject: crate::xml::Element, now: OffsetDateTime, what: &str| -> Result<(), SeedError> {
+            let msg = RequestBuilder::new(interaction, &system.oid, now)
+                .acting_organisation(&org.controller)
+                .subject(subject)
+                .build();
+            let req = parse_request(&msg, table).map_err(|d| SeedError::Invalid(name.into(), format!("{d:?}")))?;
+            let h = archive.handle(&req, &system, now);
+            if h.ack.type_code != crate::message::AckType::AA {
+                let codes: Vec<String> = h.ack.details.iter().map(|d| format!("{} {}", d.code, d.en)).collect();
+                return Err(SeedError::Refused { fixture: name.into(), what: what.into(), codes: codes.join("; ") });
+            }
+            Ok(())
+        };
     for c in &fx.client {
         let person = TestPersons::builtin()
             .get(&c.person)
@@ -155,12 +160,22 @@ pub fn seed(archive: &Archive, registry: &Registry, name: &str) -> Result<SeedRe
             .ok_or_else(|| SeedError::Invalid(name.into(), format!("unknown test person '{}'", c.person)))?;
         report.clients.push(person.hetu.clone());
         let kit = |t: OffsetDateTime| Kit::new(org.clone(), t);
-        send("RCMR_IN100002FI01", kit(t).clienthood(&person, DocumentModel::Vaihe2).clinical_document(), t, "clienthood")?;
+        send(
+            "RCMR_IN100002FI01",
+            kit(t).clienthood(&person, DocumentModel::Vaihe2).clinical_document(),
+            t,
+            "clienthood",
+        )?;
         report.documents += 1;
         let cases: Vec<String> = (0..c.cases.max(1)).map(|_| new_oid()).collect();
         for case in &cases {
             t += Duration::minutes(5);
-            send("RCMR_IN100002FI01", kit(t).case(&person, case, DocumentModel::Vaihe2).clinical_document(), t, "case")?;
+            send(
+                "RCMR_IN100002FI01",
+                kit(t).case(&person, case, DocumentModel::Vaihe2).clinical_document(),
+                t,
+                "case",
+            )?;
             report.documents += 1;
         }
         let mut phase2 = Vec::new();

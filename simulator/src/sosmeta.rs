@@ -145,15 +145,24 @@ fn import_field(key: &str, schema: &Value, required: bool) -> Result<Field, Stri
     match node["type"].as_str() {
         Some("object") => {
             let props = node["properties"].as_object().ok_or_else(|| format!("{key}: object without properties"))?;
-            let req: Vec<&str> = node["required"].as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
+            let req: Vec<&str> =
+                node["required"].as_array().map(|a| a.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
             let is_coded = props.contains_key("code") && props.contains_key("system") && props.len() <= 3;
-            let is_identifier = props.contains_key("value") && props.len() <= 2 && props.keys().all(|k| k == "value" || k == "system");
+            let is_identifier =
+                props.contains_key("value") && props.len() <= 2 && props.keys().all(|k| k == "value" || k == "system");
             if is_coded {
                 f.kind = Kind::Coded;
                 f.code_system = props["system"]["pattern"].as_str().and_then(oid_from_pattern).or_else(|| {
-                    meta["classificationOid"].as_array().and_then(|a| a.first()).and_then(|x| x["value"].as_str()).map(str::to_string)
+                    meta["classificationOid"]
+                        .as_array()
+                        .and_then(|a| a.first())
+                        .and_then(|x| x["value"].as_str())
+                        .map(str::to_string)
                 });
-                f.accepted = props["code"]["enum"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+                f.accepted = props["code"]["enum"]
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default();
             } else if is_identifier {
                 f.kind = Kind::Identifier;
                 f.code_system = props.get("system").and_then(|s| s["pattern"].as_str()).and_then(oid_from_pattern);
@@ -177,7 +186,10 @@ fn import_field(key: &str, schema: &Value, required: bool) -> Result<Field, Stri
             } else {
                 Kind::Text
             };
-            f.accepted = node["enum"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+            f.accepted = node["enum"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                .unwrap_or_default();
         }
         Some("boolean") => f.kind = Kind::Boolean,
         Some("number") | Some("integer") => f.kind = Kind::Number,
@@ -240,7 +252,9 @@ pub fn import_dir(dir: &Path, out: &Path) -> Result<ImportReport, String> {
     let mut systems = std::collections::BTreeSet::new();
     for f in files {
         let name = f.display().to_string();
-        let parsed = std::fs::read(&f).map_err(|e| e.to_string()).and_then(|b| serde_json::from_slice::<Value>(&b).map_err(|e| format!("not JSON: {e}")));
+        let parsed = std::fs::read(&f)
+            .map_err(|e| e.to_string())
+            .and_then(|b| serde_json::from_slice::<Value>(&b).map_err(|e| format!("not JSON: {e}")));
         match parsed.and_then(|v| import_schema(&v)) {
             Ok(s) => {
                 count(&s.root, &mut report.fields, &mut systems);
@@ -334,14 +348,24 @@ impl Walk<'_> {
             Kind::Text => match v.as_str() {
                 Some(s) if !s.trim().is_empty() => {
                     if !f.accepted.is_empty() && !f.accepted.iter().any(|a| a == s) {
-                        self.out.push(Detail::new(DetailCode::StructureValueNotAccepted, format!("{} = '{s}' (accepted: {})", name(f), f.accepted.join(", "))).at(ptr));
+                        self.out.push(
+                            Detail::new(
+                                DetailCode::StructureValueNotAccepted,
+                                format!("{} = '{s}' (accepted: {})", name(f), f.accepted.join(", ")),
+                            )
+                            .at(ptr),
+                        );
                     }
                 }
                 _ => self.wrong(f, ptr, "non-empty text"),
             },
             Kind::Date | Kind::DateTime => match v.as_str() {
                 Some(s) if date_ok(s, f.kind == Kind::DateTime) => {}
-                _ => self.wrong(f, ptr, if f.kind == Kind::Date { "a date YYYY-MM-DD" } else { "a moment YYYY-MM-DDThh:mm:ss+hh:mm" }),
+                _ => self.wrong(
+                    f,
+                    ptr,
+                    if f.kind == Kind::Date { "a date YYYY-MM-DD" } else { "a moment YYYY-MM-DDThh:mm:ss+hh:mm" },
+                ),
             },
             Kind::Boolean => {
                 if !v.is_boolean() {
@@ -365,51 +389,94 @@ impl Walk<'_> {
     fn coded(&mut self, f: &Field, v: &Value, ptr: &str) {
         let Some(o) = v.as_object() else { return self.wrong(f, ptr, "a coded value {system, code, display}") };
         let Some(code) = o.get("code").and_then(|c| c.as_str()) else {
-            return self.out.push(Detail::new(DetailCode::StructureRequired, format!("{} / code", name(f))).at(format!("{ptr}/code")));
+            return self.out.push(
+                Detail::new(DetailCode::StructureRequired, format!("{} / code", name(f))).at(format!("{ptr}/code")),
+            );
         };
         let system = o.get("system").and_then(|s| s.as_str()).unwrap_or("");
         if let Some(cs) = &f.code_system {
             let given = system.trim_start_matches("urn:oid:");
             if !(given == cs || given.starts_with(&format!("{cs}."))) {
-                self.out.push(Detail::new(DetailCode::StructureCodeSystem, format!("{} = {code} from '{system}', expected urn:oid:{cs}", name(f))).at(format!("{ptr}/system")));
+                self.out.push(
+                    Detail::new(
+                        DetailCode::StructureCodeSystem,
+                        format!("{} = {code} from '{system}', expected urn:oid:{cs}", name(f)),
+                    )
+                    .at(format!("{ptr}/system")),
+                );
                 return;
             }
             if !f.accepted.is_empty() {
                 if !f.accepted.iter().any(|a| a == code) {
-                    self.out.push(Detail::new(DetailCode::StructureValueNotAccepted, format!("{} = {code} (accepted: {})", name(f), f.accepted.join(", "))).at(format!("{ptr}/code")));
+                    self.out.push(
+                        Detail::new(
+                            DetailCode::StructureValueNotAccepted,
+                            format!("{} = {code} (accepted: {})", name(f), f.accepted.join(", ")),
+                        )
+                        .at(format!("{ptr}/code")),
+                    );
                 }
                 return;
             }
             if self.codes.system(cs).is_some() {
                 let c = Code { code: code.into(), system: cs.clone(), display: None };
                 match self.codes.check(cs, &c, self.at) {
-                    CodeCheck::Unknown => self.out.push(Detail::new(DetailCode::StructureCodeUnknown, format!("{} = {code} ({cs})", name(f))).at(format!("{ptr}/code"))),
-                    CodeCheck::UnknownInPartialSet => self.out.push(Detail::new(DetailCode::StructureCodeUnknownPartial, format!("{} = {code} ({cs})", name(f))).at(format!("{ptr}/code"))),
+                    CodeCheck::Unknown => self.out.push(
+                        Detail::new(DetailCode::StructureCodeUnknown, format!("{} = {code} ({cs})", name(f)))
+                            .at(format!("{ptr}/code")),
+                    ),
+                    CodeCheck::UnknownInPartialSet => self.out.push(
+                        Detail::new(DetailCode::StructureCodeUnknownPartial, format!("{} = {code} ({cs})", name(f)))
+                            .at(format!("{ptr}/code")),
+                    ),
                     _ => {}
                 }
             }
         } else if !f.accepted.is_empty() && !f.accepted.iter().any(|a| a == code) {
-            self.out.push(Detail::new(DetailCode::StructureValueNotAccepted, format!("{} = {code} (accepted: {})", name(f), f.accepted.join(", "))).at(format!("{ptr}/code")));
+            self.out.push(
+                Detail::new(
+                    DetailCode::StructureValueNotAccepted,
+                    format!("{} = {code} (accepted: {})", name(f), f.accepted.join(", ")),
+                )
+                .at(format!("{ptr}/code")),
+            );
         }
     }
 
     fn identifier(&mut self, f: &Field, v: &Value, ptr: &str) {
         let Some(o) = v.as_object() else { return self.wrong(f, ptr, "an identifier {system, value}") };
         let Some(value) = o.get("value").and_then(|x| x.as_str()) else {
-            return self.out.push(Detail::new(DetailCode::StructureRequired, format!("{} / value", name(f))).at(format!("{ptr}/value")));
+            return self.out.push(
+                Detail::new(DetailCode::StructureRequired, format!("{} / value", name(f))).at(format!("{ptr}/value")),
+            );
         };
         let system = o.get("system").and_then(|s| s.as_str());
         if let (Some(cs), Some(sys)) = (&f.code_system, system) {
             if sys.trim_start_matches("urn:oid:") != cs {
-                self.out.push(Detail::new(DetailCode::StructureIdentifierSystem, format!("{} in '{sys}', expected urn:oid:{cs}", name(f))).at(format!("{ptr}/system")));
+                self.out.push(
+                    Detail::new(
+                        DetailCode::StructureIdentifierSystem,
+                        format!("{} in '{sys}', expected urn:oid:{cs}", name(f)),
+                    )
+                    .at(format!("{ptr}/system")),
+                );
                 return;
             }
         }
         if f.code_system.as_deref() == Some(crate::hetu::HETU_ROOT) {
             match Hetu::parse(value) {
                 Ok(h) if h.is_test() => {}
-                Ok(h) => self.out.push(Detail::new(DetailCode::StructureHetu, format!("{} = {h}: individual number must be 900–999", name(f))).at(format!("{ptr}/value"))),
-                Err(e) => self.out.push(Detail::new(DetailCode::StructureHetu, format!("{} = {value}: {e}", name(f))).at(format!("{ptr}/value"))),
+                Ok(h) => self.out.push(
+                    Detail::new(
+                        DetailCode::StructureHetu,
+                        format!("{} = {h}: individual number must be 900–999", name(f)),
+                    )
+                    .at(format!("{ptr}/value")),
+                ),
+                Err(e) => self.out.push(
+                    Detail::new(DetailCode::StructureHetu, format!("{} = {value}: {e}", name(f)))
+                        .at(format!("{ptr}/value")),
+                ),
             }
         }
     }
@@ -426,7 +493,10 @@ impl Walk<'_> {
                 Some(v) if f.repeatable => match v.as_array() {
                     Some(items) => {
                         if items.is_empty() && f.required {
-                            self.out.push(Detail::new(DetailCode::StructureRequired, format!("{} (at least one)", name(f))).at(p.clone()));
+                            self.out.push(
+                                Detail::new(DetailCode::StructureRequired, format!("{} (at least one)", name(f)))
+                                    .at(p.clone()),
+                            );
                         }
                         for (i, it) in items.iter().enumerate() {
                             self.value(f, it, &format!("{p}/{i}"));
@@ -440,7 +510,8 @@ impl Walk<'_> {
         }
         for k in obj.keys() {
             if !fields.iter().any(|f| &f.key == k) {
-                self.out.push(Detail::new(DetailCode::StructureUnknownField, format!("'{k}'")).at(format!("{ptr}/{k}")));
+                self.out
+                    .push(Detail::new(DetailCode::StructureUnknownField, format!("'{k}'")).at(format!("{ptr}/{k}")));
             }
         }
     }
@@ -454,7 +525,10 @@ pub fn validate(structure: &Structure, instance: &Value, codes: &CodeSets, at: D
         Some(o) if o.len() == 1 && o.contains_key(&root.key) => w.value(root, &o[&root.key], &format!("/{}", root.key)),
         _ => {
             let got: Vec<String> = instance.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-            w.out.push(Detail::new(DetailCode::StructureRoot, format!("expected {{\"{}\": …}}, got {:?}", root.key, got)).at("/"));
+            w.out.push(
+                Detail::new(DetailCode::StructureRoot, format!("expected {{\"{}\": …}}, got {:?}", root.key, got))
+                    .at("/"),
+            );
         }
     }
     w.out
@@ -462,10 +536,15 @@ pub fn validate(structure: &Structure, instance: &Value, codes: &CodeSets, at: D
 
 /// Looks up a structure for a document: by full OID, and checks its version is not newer than the document.
 pub fn find<'a>(all: &'a Structures, oid: &str, doc_date: Date) -> Result<&'a Structure, Detail> {
-    let s = all.get(oid).ok_or_else(|| Detail::new(DetailCode::UnknownStructure, oid).at("ClinicalDocument/templateId"))?;
+    let s =
+        all.get(oid).ok_or_else(|| Detail::new(DetailCode::UnknownStructure, oid).at("ClinicalDocument/templateId"))?;
     if let Ok(v) = Date::parse(&s.version, &time::macros::format_description!("[year]-[month]-[day]")) {
         if doc_date < v {
-            return Err(Detail::new(DetailCode::StructureVersionNotValid, format!("{oid} is valid from {v}, the document is dated {doc_date}")).at("ClinicalDocument/templateId"));
+            return Err(Detail::new(
+                DetailCode::StructureVersionNotValid,
+                format!("{oid} is valid from {v}, the document is dated {doc_date}"),
+            )
+            .at("ClinicalDocument/templateId"));
         }
     }
     Ok(s)
@@ -572,7 +651,13 @@ mod tests {
             for full in [false, true] {
                 let ex = example(s, full, codes(), HETU);
                 let d = validate(s, &ex, codes(), at());
-                assert!(errors(&d).is_empty(), "{} ({}): {:?}", s.oid, if full { "full" } else { "minimal" }, errors(&d));
+                assert!(
+                    errors(&d).is_empty(),
+                    "{} ({}): {:?}",
+                    s.oid,
+                    if full { "full" } else { "minimal" },
+                    errors(&d)
+                );
             }
             let root = s.root.key.as_str();
             let full = example(s, true, codes(), HETU);
@@ -582,26 +667,43 @@ mod tests {
                 let mut v = full.clone();
                 let (last, parent) = path.split_last().expect("path");
                 at_path(&mut v, root, parent).as_object_mut().expect("object").remove(&last.0);
-                assert!(validate(s, &v, codes(), at()).iter().any(|d| d.code == DetailCode::StructureRequired), "{}: required", s.oid);
+                assert!(
+                    validate(s, &v, codes(), at()).iter().any(|d| d.code == DetailCode::StructureRequired),
+                    "{}: required",
+                    s.oid
+                );
             }
             // Add an unknown field.
             let mut v = full.clone();
             v[root].as_object_mut().expect("object").insert("tuntematon_kentta".into(), json!("x"));
             let d = validate(s, &v, codes(), at());
-            assert!(d.iter().any(|d| d.code == DetailCode::StructureUnknownField && d.location.as_deref() == Some(&*format!("/{root}/tuntematon_kentta"))), "{}: unknown", s.oid);
+            assert!(
+                d.iter().any(|d| d.code == DetailCode::StructureUnknownField
+                    && d.location.as_deref() == Some(&*format!("/{root}/tuntematon_kentta"))),
+                "{}: unknown",
+                s.oid
+            );
             // Wrong type.
             let mut path = vec![];
             if find_path(&s.root, &|f| f.kind == Kind::Text, &mut path).is_some() {
                 let mut v = full.clone();
                 *at_path(&mut v, root, &path) = json!(42);
-                assert!(validate(s, &v, codes(), at()).iter().any(|d| d.code == DetailCode::StructureType), "{}: type", s.oid);
+                assert!(
+                    validate(s, &v, codes(), at()).iter().any(|d| d.code == DetailCode::StructureType),
+                    "{}: type",
+                    s.oid
+                );
             }
             // Wrong code system.
             let mut path = vec![];
             if find_path(&s.root, &|f| f.kind == Kind::Coded && f.code_system.is_some(), &mut path).is_some() {
                 let mut v = full.clone();
                 at_path(&mut v, root, &path)["system"] = json!("urn:oid:1.2.3.4");
-                assert!(validate(s, &v, codes(), at()).iter().any(|d| d.code == DetailCode::StructureCodeSystem), "{}: code system", s.oid);
+                assert!(
+                    validate(s, &v, codes(), at()).iter().any(|d| d.code == DetailCode::StructureCodeSystem),
+                    "{}: code system",
+                    s.oid
+                );
             }
             // A value outside the accepted ones.
             let mut path = vec![];
@@ -613,7 +715,11 @@ mod tests {
                 } else {
                     *target = json!("zzz");
                 }
-                assert!(validate(s, &v, codes(), at()).iter().any(|d| d.code == DetailCode::StructureValueNotAccepted), "{}: accepted", s.oid);
+                assert!(
+                    validate(s, &v, codes(), at()).iter().any(|d| d.code == DetailCode::StructureValueNotAccepted),
+                    "{}: accepted",
+                    s.oid
+                );
             }
         }
     }
@@ -638,8 +744,14 @@ mod tests {
     fn structure_versions_newer_than_the_document_are_refused() {
         let all = Structures::builtin();
         assert!(find(all, "1.2.246.537.6.1505.8.2023.6.1", time::macros::date!(2024 - 01 - 01)).is_ok());
-        assert_eq!(find(all, "1.2.246.537.6.1505.8.2023.6.1", time::macros::date!(2023 - 01 - 01)).unwrap_err().code, DetailCode::StructureVersionNotValid);
-        assert_eq!(find(all, "1.2.3", time::macros::date!(2024 - 01 - 01)).unwrap_err().code, DetailCode::UnknownStructure);
+        assert_eq!(
+            find(all, "1.2.246.537.6.1505.8.2023.6.1", time::macros::date!(2023 - 01 - 01)).unwrap_err().code,
+            DetailCode::StructureVersionNotValid
+        );
+        assert_eq!(
+            find(all, "1.2.3", time::macros::date!(2024 - 01 - 01)).unwrap_err().code,
+            DetailCode::UnknownStructure
+        );
     }
 
     #[test]
@@ -657,14 +769,21 @@ mod tests {
         assert!(r.failures[0].0.ends_with("broken.json") && r.failures[0].1.contains("not JSON"));
         let again = tempfile::tempdir().expect("tmp");
         import_dir(src.path(), again.path()).expect("import");
-        assert_eq!(std::fs::read(out.path().join("1.2.3.2024.1.1.json")).ok(), std::fs::read(again.path().join("1.2.3.2024.1.1.json")).ok(), "deterministic");
+        assert_eq!(
+            std::fs::read(out.path().join("1.2.3.2024.1.1.json")).ok(),
+            std::fs::read(again.path().join("1.2.3.2024.1.1.json")).ok(),
+            "deterministic"
+        );
     }
 }
 
 // ---- conditional rules (SPEC Appendix A) -------------------------------------
 
 fn missing(out: &mut Vec<Detail>, ptr: &str, what: &str, why: &str) {
-    out.push(Detail::new(DetailCode::StructureRequired, format!("'{what}' (conditionally required: {why})")).at(ptr.to_string()));
+    out.push(
+        Detail::new(DetailCode::StructureRequired, format!("'{what}' (conditionally required: {why})"))
+            .at(ptr.to_string()),
+    );
 }
 
 fn has(v: &Value, ptr: &str) -> bool {
@@ -678,27 +797,58 @@ pub fn conditional_rules(structure: &Structure, v: &Value) -> Vec<Detail> {
     match structure.base_oid().as_str() {
         "1.2.246.537.6.1505.2" => {
             let r = "/asia_asiakirja";
-            for (i, a) in v.pointer(&format!("{r}/asiakas")).and_then(|x| x.as_array()).into_iter().flatten().enumerate() {
+            for (i, a) in
+                v.pointer(&format!("{r}/asiakas")).and_then(|x| x.as_array()).into_iter().flatten().enumerate()
+            {
                 if !has(a, "/henkilotunnus/value") && !has(a, "/tilapainen_yksilointitunnus/value") {
-                    missing(&mut out, &format!("{r}/asiakas/{i}"), "Henkilötunnus / Tilapäinen yksilöintitunnus", "one of them identifies the client");
+                    missing(
+                        &mut out,
+                        &format!("{r}/asiakas/{i}"),
+                        "Henkilötunnus / Tilapäinen yksilöintitunnus",
+                        "one of them identifies the client",
+                    );
                 }
-                if v.pointer(&format!("{r}/asian_tiedot/yhteinen_asia")).and_then(|x| x.as_bool()) == Some(true) && !has(a, "/asiaan_liittymishetki") {
-                    missing(&mut out, &format!("{r}/asiakas/{i}/asiaan_liittymishetki"), "Asiaan liittymishetki", "the case is a joint case");
+                if v.pointer(&format!("{r}/asian_tiedot/yhteinen_asia")).and_then(|x| x.as_bool()) == Some(true)
+                    && !has(a, "/asiaan_liittymishetki")
+                {
+                    missing(
+                        &mut out,
+                        &format!("{r}/asiakas/{i}/asiaan_liittymishetki"),
+                        "Asiaan liittymishetki",
+                        "the case is a joint case",
+                    );
                 }
             }
-            if v.pointer(&format!("{r}/asian_tiedot/nimi/code")).and_then(|x| x.as_str()) == Some("99") && !has(v, &format!("{r}/asian_tiedot/lisatieto_luokkaan_muu")) {
-                missing(&mut out, &format!("{r}/asian_tiedot/lisatieto_luokkaan_muu"), "Lisätieto luokkaan muu", "the case name is 99 Muu");
+            if v.pointer(&format!("{r}/asian_tiedot/nimi/code")).and_then(|x| x.as_str()) == Some("99")
+                && !has(v, &format!("{r}/asian_tiedot/lisatieto_luokkaan_muu"))
+            {
+                missing(
+                    &mut out,
+                    &format!("{r}/asian_tiedot/lisatieto_luokkaan_muu"),
+                    "Lisätieto luokkaan muu",
+                    "the case name is 99 Muu",
+                );
             }
-            if v.pointer(&format!("{r}/asian_tiedot/tila/code")).and_then(|x| x.as_str()) == Some("2") && !has(v, &format!("{r}/asian_tiedot/paattymispaiva")) {
+            if v.pointer(&format!("{r}/asian_tiedot/tila/code")).and_then(|x| x.as_str()) == Some("2")
+                && !has(v, &format!("{r}/asian_tiedot/paattymispaiva"))
+            {
                 missing(&mut out, &format!("{r}/asian_tiedot/paattymispaiva"), "Päättymispäivä", "the case is closed");
             }
         }
         "1.2.246.537.6.1505.1" => {
             let r = "/asiakkuusasiakirja";
-            let old = v.pointer(&format!("{r}/sosiaalihuollon_asiakkuus/vanha_asiakkuus")).and_then(|x| x.as_bool()) == Some(true);
-            if !has(v, &format!("{r}/asiakas/henkilotunnus/value")) && !has(v, &format!("{r}/asiakas/tilapainen_yksilointitunnus/value")) {
+            let old = v.pointer(&format!("{r}/sosiaalihuollon_asiakkuus/vanha_asiakkuus")).and_then(|x| x.as_bool())
+                == Some(true);
+            if !has(v, &format!("{r}/asiakas/henkilotunnus/value"))
+                && !has(v, &format!("{r}/asiakas/tilapainen_yksilointitunnus/value"))
+            {
                 if !old || !has(v, &format!("{r}/asiakas/syntymaaika")) {
-                    missing(&mut out, &format!("{r}/asiakas"), "Henkilötunnus / Tilapäinen yksilöintitunnus", "one of them identifies the client (an old clienthood may give the birth date instead)");
+                    missing(
+                        &mut out,
+                        &format!("{r}/asiakas"),
+                        "Henkilötunnus / Tilapäinen yksilöintitunnus",
+                        "one of them identifies the client (an old clienthood may give the birth date instead)",
+                    );
                 }
             }
             if !old {
@@ -708,7 +858,12 @@ pub fn conditional_rules(structure: &Structure, v: &Value) -> Vec<Detail> {
                     ("sosiaalihuollon_palvelutehtava", "Sosiaalihuollon palvelutehtävä"),
                 ] {
                     if !has(v, &format!("{r}/{ptr}")) {
-                        missing(&mut out, &format!("{r}/{ptr}"), what, "required unless the clienthood is an old one (vanha asiakkuus)");
+                        missing(
+                            &mut out,
+                            &format!("{r}/{ptr}"),
+                            what,
+                            "required unless the clienthood is an old one (vanha asiakkuus)",
+                        );
                     }
                 }
             }
@@ -754,7 +909,12 @@ mod conditional_tests {
         let v = json!({"asia_asiakirja": {"asiakas": [{"sukunimi": "A"}], "asian_tiedot": {"nimi": {"code": "99"}, "tila": {"code": "2"}, "yhteinen_asia": true}}});
         let d = conditional_rules(case, &v);
         let locs: Vec<&str> = d.iter().filter_map(|x| x.location.as_deref()).collect();
-        for l in ["/asia_asiakirja/asiakas/0", "/asia_asiakirja/asiakas/0/asiaan_liittymishetki", "/asia_asiakirja/asian_tiedot/lisatieto_luokkaan_muu", "/asia_asiakirja/asian_tiedot/paattymispaiva"] {
+        for l in [
+            "/asia_asiakirja/asiakas/0",
+            "/asia_asiakirja/asiakas/0/asiaan_liittymishetki",
+            "/asia_asiakirja/asian_tiedot/lisatieto_luokkaan_muu",
+            "/asia_asiakirja/asian_tiedot/paattymispaiva",
+        ] {
             assert!(locs.contains(&l), "{l} in {locs:?}");
         }
         let hood = all.get("1.2.246.537.6.1505.1.2023.6.1").expect("clienthood");
@@ -762,7 +922,8 @@ mod conditional_tests {
         assert!(conditional_rules(hood, &old).is_empty(), "an old clienthood needs less");
         let new = json!({"asiakkuusasiakirja": {"asiakas": {"sukunimi": "A"}, "sosiaalihuollon_asiakkuus": {}}});
         assert_eq!(conditional_rules(hood, &new).len(), 4);
-        let mut tasks = service_tasks(&json!({"a": {"palvelutehtava": {"code": "10"}, "b": [{"palvelutehtava": {"code": "15"}}]}}));
+        let mut tasks =
+            service_tasks(&json!({"a": {"palvelutehtava": {"code": "10"}, "b": [{"palvelutehtava": {"code": "15"}}]}}));
         tasks.sort();
         assert_eq!(tasks, vec!["10", "15"]);
     }

@@ -134,7 +134,9 @@ pub fn required_fields(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> V
     for r in &ctx.rules.fields {
         let present = field_present(m, &r.name).unwrap_or(true);
         match ctx.rules.requirement(r, col) {
-            "R" if !present => out.push(Detail::new(DetailCode::MissingField, format!("{} ({})", r.name, r.element)).at(&r.element)),
+            "R" if !present => {
+                out.push(Detail::new(DetailCode::MissingField, format!("{} ({})", r.name, r.element)).at(&r.element))
+            }
             "C" if !present => {
                 let types: Vec<String> = r
                     .columns
@@ -145,8 +147,11 @@ pub fn required_fields(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> V
                 if let Some(g) = general_type(m, ctx.codes) {
                     if types.iter().any(|t| t == &g) {
                         out.push(
-                            Detail::new(DetailCode::MissingConditional, format!("{} ({}) — general type {g}", r.name, r.element))
-                                .at(&r.element),
+                            Detail::new(
+                                DetailCode::MissingConditional,
+                                format!("{} ({}) — general type {g}", r.name, r.element),
+                            )
+                            .at(&r.element),
                         );
                     }
                 }
@@ -157,18 +162,27 @@ pub fn required_fields(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> V
     out
 }
 
-fn check_code(out: &mut Vec<Detail>, field: &str, loc: &str, expected: &str, code: &Code, ctx: &Context<'_>, at: time::Date, dated: bool) {
+fn check_code(
+    out: &mut Vec<Detail>,
+    field: &str,
+    loc: &str,
+    expected: &str,
+    code: &Code,
+    ctx: &Context<'_>,
+    at: time::Date,
+    dated: bool,
+) {
     let shown = format!("{field} = {} ({})", code.code, code.system);
     match ctx.codes.check(expected, code, at) {
         CodeCheck::Valid => {}
-        CodeCheck::WrongSystem { expected } => {
-            out.push(Detail::new(DetailCode::CodeWrongSystem, format!("{shown}, expected code system {expected}")).at(loc))
-        }
+        CodeCheck::WrongSystem { expected } => out.push(
+            Detail::new(DetailCode::CodeWrongSystem, format!("{shown}, expected code system {expected}")).at(loc),
+        ),
         CodeCheck::Unknown => out.push(Detail::new(DetailCode::CodeUnknown, shown).at(loc)),
         CodeCheck::UnknownInPartialSet => out.push(Detail::new(DetailCode::CodeUnknownPartial, shown).at(loc)),
-        CodeCheck::NotValidOn { validity } if dated => {
-            out.push(Detail::new(DetailCode::CodeNotValidOn, format!("{shown}, valid {validity}, document dated {at}")).at(loc))
-        }
+        CodeCheck::NotValidOn { validity } if dated => out.push(
+            Detail::new(DetailCode::CodeNotValidOn, format!("{shown}, valid {validity}, document dated {at}")).at(loc),
+        ),
         CodeCheck::NotValidOn { .. } => {}
     }
 }
@@ -182,7 +196,10 @@ fn check_unit(out: &mut Vec<Detail>, field: &str, loc: &str, oid: &str, want_kin
                     out.push(
                         Detail::new(
                             DetailCode::CodeCombination,
-                            format!("{field} = {oid} is a {} in the SOTE register, expected {k}", e.kind.as_deref().unwrap_or("?")),
+                            format!(
+                                "{field} = {oid} is a {} in the SOTE register, expected {k}",
+                                e.kind.as_deref().unwrap_or("?")
+                            ),
                         )
                         .at(loc),
                     );
@@ -267,7 +284,11 @@ pub fn client_id(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Det
         return match Hetu::parse(&c.extension) {
             Err(e) => vec![Detail::new(DetailCode::InvalidHetu, format!("{}: {e}", c.extension)).at(loc)],
             Ok(h) if h.birth_date() > ctx.now.date() => {
-                vec![Detail::new(DetailCode::InvalidHetu, format!("{}: birth date {} is in the future", h, h.birth_date())).at(loc)]
+                vec![Detail::new(
+                    DetailCode::InvalidHetu,
+                    format!("{}: birth date {} is in the future", h, h.birth_date()),
+                )
+                .at(loc)]
             }
             Ok(h) if !h.is_test() => vec![Detail::new(DetailCode::NotTestHetu, h.as_str()).at(loc)],
             Ok(_) => vec![],
@@ -288,7 +309,11 @@ pub fn client_id(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Det
     if allowed {
         vec![]
     } else {
-        vec![Detail::new(DetailCode::TemporaryIdNotAllowed, format!("{}:{} in a {}", c.root, c.extension, kind.finnish())).at(loc)]
+        vec![Detail::new(
+            DetailCode::TemporaryIdNotAllowed,
+            format!("{}:{} in a {}", c.root, c.extension, kind.finnish()),
+        )
+        .at(loc)]
     }
 }
 
@@ -321,11 +346,17 @@ pub fn accepted_media_types(kind: DocumentKind) -> &'static [&'static str] {
         DocumentKind::Client(DocumentModel::Vaihe1) | DocumentKind::Client(DocumentModel::Vanha) => {
             &["application/pdf", "application/xhtml+xml"]
         }
-        DocumentKind::Client(DocumentModel::Vaihe2) => &["application/pdf", "application/xhtml+xml", "application/json"],
-        DocumentKind::Client(DocumentModel::Liittymisvelvoite) => &["application/xhtml+xml", "application/json", "application/pdf"],
-        DocumentKind::Asiakkuus | DocumentKind::Asia | DocumentKind::Consent | DocumentKind::Prohibition | DocumentKind::Informing => {
-            &["application/json", "application/xhtml+xml"]
+        DocumentKind::Client(DocumentModel::Vaihe2) => {
+            &["application/pdf", "application/xhtml+xml", "application/json"]
         }
+        DocumentKind::Client(DocumentModel::Liittymisvelvoite) => {
+            &["application/xhtml+xml", "application/json", "application/pdf"]
+        }
+        DocumentKind::Asiakkuus
+        | DocumentKind::Asia
+        | DocumentKind::Consent
+        | DocumentKind::Prohibition
+        | DocumentKind::Informing => &["application/json", "application/xhtml+xml"],
     }
 }
 
@@ -335,7 +366,8 @@ pub fn payload(pkg: &Package, m: &Metadata, kind: DocumentKind) -> Vec<Detail> {
     let mut out = Vec::new();
     if m.body.is_empty() {
         out.push(
-            Detail::new(DetailCode::MissingField, "body reference (component/nonXMLBody/text/reference)").at("ClinicalDocument/component"),
+            Detail::new(DetailCode::MissingField, "body reference (component/nonXMLBody/text/reference)")
+                .at("ClinicalDocument/component"),
         );
     }
     let accepted = accepted_media_types(kind);
@@ -346,8 +378,11 @@ pub fn payload(pkg: &Package, m: &Metadata, kind: DocumentKind) -> Vec<Detail> {
         };
         if !accepted.contains(&r.media_type.as_str()) {
             out.push(
-                Detail::new(DetailCode::MediaTypeNotAccepted, format!("{} in a {} (accepted: {})", r.media_type, kind.finnish(), accepted.join(", ")))
-                    .at(&r.location),
+                Detail::new(
+                    DetailCode::MediaTypeNotAccepted,
+                    format!("{} in a {} (accepted: {})", r.media_type, kind.finnish(), accepted.join(", ")),
+                )
+                .at(&r.location),
             );
             continue;
         }
@@ -355,7 +390,10 @@ pub fn payload(pkg: &Package, m: &Metadata, kind: DocumentKind) -> Vec<Detail> {
             out.push(
                 Detail::new(
                     DetailCode::MediaTypeNotAccepted,
-                    format!("part <{}> is {}, the document declares {}", part.content_id, part.media_type, r.media_type),
+                    format!(
+                        "part <{}> is {}, the document declares {}",
+                        part.content_id, part.media_type, r.media_type
+                    ),
                 )
                 .at(&r.location),
             );
@@ -364,8 +402,11 @@ pub fn payload(pkg: &Package, m: &Metadata, kind: DocumentKind) -> Vec<Detail> {
         if let Some(n) = part.declared_size {
             if n != part.bytes.len() as u64 {
                 out.push(
-                    Detail::new(DetailCode::SizeMismatch, format!("part <{}> declares {n} bytes, holds {}", part.content_id, part.bytes.len()))
-                        .at(&r.location),
+                    Detail::new(
+                        DetailCode::SizeMismatch,
+                        format!("part <{}> declares {n} bytes, holds {}", part.content_id, part.bytes.len()),
+                    )
+                    .at(&r.location),
                 );
             }
         }
@@ -373,15 +414,21 @@ pub fn payload(pkg: &Package, m: &Metadata, kind: DocumentKind) -> Vec<Detail> {
             let alg = r.integrity_algorithm.as_deref().unwrap_or("SHA-1");
             if alg != "SHA-256" {
                 out.push(
-                    Detail::new(DetailCode::HashMismatch, format!("integrityCheckAlgorithm {alg} is not supported; use SHA-256"))
-                        .at(&r.location),
+                    Detail::new(
+                        DetailCode::HashMismatch,
+                        format!("integrityCheckAlgorithm {alg} is not supported; use SHA-256"),
+                    )
+                    .at(&r.location),
                 );
             } else {
                 let actual = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&part.bytes));
                 if &actual != h {
                     out.push(
-                        Detail::new(DetailCode::HashMismatch, format!("part <{}>: declared {h}, actual {actual}", part.content_id))
-                            .at(&r.location),
+                        Detail::new(
+                            DetailCode::HashMismatch,
+                            format!("part <{}>: declared {h}, actual {actual}", part.content_id),
+                        )
+                        .at(&r.location),
                     );
                 }
             }
@@ -394,7 +441,11 @@ pub fn payload(pkg: &Package, m: &Metadata, kind: DocumentKind) -> Vec<Detail> {
 /// Checks content against its media type.
 pub fn content(media_type: &str, bytes: &[u8], cid: &str, loc: &str) -> Vec<Detail> {
     match media_type {
-        "application/pdf" => check_pdf(bytes).err().map(|e| Detail::new(DetailCode::BadPdf, format!("<{cid}>: {e}")).at(loc)).into_iter().collect(),
+        "application/pdf" => check_pdf(bytes)
+            .err()
+            .map(|e| Detail::new(DetailCode::BadPdf, format!("<{cid}>: {e}")).at(loc))
+            .into_iter()
+            .collect(),
         "application/xhtml+xml" => check_xhtml(bytes, cid, loc),
         "application/json" => match serde_json::from_slice::<serde_json::Value>(bytes) {
             Ok(_) => vec![],
@@ -433,11 +484,19 @@ fn check_xhtml(bytes: &[u8], cid: &str, loc: &str) -> Vec<Detail> {
         Err(e) => return vec![Detail::new(DetailCode::BadXhtml, format!("<{cid}>: {e}")).at(loc)],
     };
     if root.name != "html" {
-        return vec![Detail::new(DetailCode::BadXhtml, format!("<{cid}>: root element is <{}>, expected <html>", root.name)).at(loc)];
+        return vec![Detail::new(
+            DetailCode::BadXhtml,
+            format!("<{cid}>: root element is <{}>, expected <html>", root.name),
+        )
+        .at(loc)];
     }
     let mut found = Vec::new();
     active_content(&root, &mut found);
-    found.into_iter().take(5).map(|what| Detail::new(DetailCode::ActiveContent, format!("<{cid}>: {what}")).at(loc)).collect()
+    found
+        .into_iter()
+        .take(5)
+        .map(|what| Detail::new(DetailCode::ActiveContent, format!("<{cid}>: {what}")).at(loc))
+        .collect()
 }
 
 fn active_content(e: &Element, found: &mut Vec<String>) {
@@ -449,7 +508,9 @@ fn active_content(e: &Element, found: &mut Vec<String>) {
         let k = k.to_ascii_lowercase();
         if k.starts_with("on") {
             found.push(format!("event handler attribute {k} on <{}>", e.name));
-        } else if (k == "href" || k == "src" || k == "action") && v.trim().to_ascii_lowercase().starts_with("javascript:") {
+        } else if (k == "href" || k == "src" || k == "action")
+            && v.trim().to_ascii_lowercase().starts_with("javascript:")
+        {
             found.push(format!("javascript: URL in {k} on <{}>", e.name));
         }
     }
@@ -470,16 +531,28 @@ pub fn wrapper_agrees(pkg: &Package, m: &Metadata) -> Vec<Detail> {
     for (name, w, c) in pairs {
         if let (Some(w), Some(c)) = (&w, &c) {
             if w != c {
-                out.push(Detail::new(DetailCode::WrapperMismatch, format!("{name}: wrapper {w}, document {c}")).at(format!("clinicalDocument/{name}")));
+                out.push(
+                    Detail::new(DetailCode::WrapperMismatch, format!("{name}: wrapper {w}, document {c}"))
+                        .at(format!("clinicalDocument/{name}")),
+                );
             }
         }
     }
     if pkg.wrapper_group.is_none() {
-        out.push(Detail::new(DetailCode::MissingField, "document group in the message wrapper (clinicalDocument/code)").at("clinicalDocument/code"));
+        out.push(
+            Detail::new(DetailCode::MissingField, "document group in the message wrapper (clinicalDocument/code)")
+                .at("clinicalDocument/code"),
+        );
     }
     if let (Some(root), Some(id)) = (pkg.parts.first(), &m.document_id) {
         if &root.content_id != id {
-            out.push(Detail::new(DetailCode::WrapperMismatch, format!("root MIME part Content-ID <{}> differs from document id {id}", root.content_id)).at("clinicalDocument/text"));
+            out.push(
+                Detail::new(
+                    DetailCode::WrapperMismatch,
+                    format!("root MIME part Content-ID <{}> differs from document id {id}", root.content_id),
+                )
+                .at("clinicalDocument/text"),
+            );
         }
     }
     out
@@ -487,7 +560,8 @@ pub fn wrapper_agrees(pkg: &Package, m: &Metadata) -> Vec<Detail> {
 
 /// System signature presence (SPEC §6.1): required for phase I and old documents in strict mode.
 pub fn signature(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Detail> {
-    let needs = matches!(kind, DocumentKind::Client(DocumentModel::Vaihe1) | DocumentKind::Client(DocumentModel::Vanha));
+    let needs =
+        matches!(kind, DocumentKind::Client(DocumentModel::Vaihe1) | DocumentKind::Client(DocumentModel::Vanha));
     if needs && ctx.strict_signature && !m.signed {
         vec![Detail::new(DetailCode::SignatureMissing, kind.finnish()).at("hl7fi:localHeader/hl7fi:signatureCollection")]
     } else {

@@ -200,7 +200,8 @@ impl Element {
         for (k, v) in &self.attrs {
             out.push_str(&format!(" {k}=\"{}\"", escape(v)));
         }
-        let text: String = self.children.iter().filter_map(|n| if let Node::Text(t) = n { Some(t.as_str()) } else { None }).collect();
+        let text: String =
+            self.children.iter().filter_map(|n| if let Node::Text(t) = n { Some(t.as_str()) } else { None }).collect();
         let has_elements = self.elements().next().is_some();
         if !has_elements && text.trim().is_empty() {
             out.push_str("/>\n");
@@ -246,7 +247,9 @@ fn malformed(reader_pos: u64, e: impl std::fmt::Display) -> XmlError {
 fn start_element(reader: &NsReader<&[u8]>, e: &BytesStart<'_>, pos: u64) -> Result<Element, XmlError> {
     let (res, local) = reader.resolve_element(e.name());
     let ns = match res {
-        ResolveResult::Bound(ns) => String::from_utf8(ns.as_ref().to_vec()).map_err(|_| XmlError::InvalidUtf8 { position: pos })?,
+        ResolveResult::Bound(ns) => {
+            String::from_utf8(ns.as_ref().to_vec()).map_err(|_| XmlError::InvalidUtf8 { position: pos })?
+        }
         ResolveResult::Unbound => String::new(),
         ResolveResult::Unknown(p) => {
             return Err(malformed(pos, format!("undeclared namespace prefix '{}'", String::from_utf8_lossy(&p))))
@@ -379,7 +382,10 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
         }
     }
     if !stack.is_empty() {
-        return Err(malformed(bytes.len() as u64, format!("unclosed element <{}>", stack.last().map(|e| e.name.as_str()).unwrap_or(""))));
+        return Err(malformed(
+            bytes.len() as u64,
+            format!("unclosed element <{}>", stack.last().map(|e| e.name.as_str()).unwrap_or("")),
+        ));
     }
     root.ok_or(XmlError::Empty)
 }
@@ -401,7 +407,8 @@ mod tests {
 
     #[test]
     fn refuses_dtd_and_entities() {
-        let laughs = b"<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]><r>&lol2;</r>";
+        let laughs =
+            b"<?xml version=\"1.0\"?><!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]><r>&lol2;</r>";
         assert_eq!(parse(laughs, Limits::default()), Err(XmlError::Dtd));
         let xxe = b"<!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><r>&x;</r>";
         assert_eq!(parse(xxe, Limits::default()), Err(XmlError::Dtd));

@@ -29,8 +29,18 @@ async fn openapi_describes_every_route() {
     let doc = sim.admin_json("/admin/openapi.json").await;
     assert_eq!(doc["openapi"], "3.0.3");
     for path in [
-        "/admin/health", "/admin/journal", "/admin/journal/{seq}", "/admin/reset", "/admin/fixtures", "/admin/seed/{name}",
-        "/admin/clock", "/admin/clock/advance", "/admin/faults", "/admin/faults/{id}", "/admin/systems", "/admin/documents/{id}",
+        "/admin/health",
+        "/admin/journal",
+        "/admin/journal/{seq}",
+        "/admin/reset",
+        "/admin/fixtures",
+        "/admin/seed/{name}",
+        "/admin/clock",
+        "/admin/clock/advance",
+        "/admin/faults",
+        "/admin/faults/{id}",
+        "/admin/systems",
+        "/admin/documents/{id}",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
@@ -44,7 +54,10 @@ async fn journal_filters_and_single_entries() {
     let a = sim.actor("liittyva-atj", &kit.org.controller);
     // Today (after 2026-08-31) a clienthood declares the joining-obligation model.
     a.store_ok(&kit.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
-    let r = sim.actor("katseleva-atj", &kit.org.controller).store(&kit.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
+    let r = sim
+        .actor("katseleva-atj", &kit.org.controller)
+        .store(&kit.clienthood(p, DocumentModel::Liittymisvelvoite))
+        .await;
     assert_eq!(r.ack.as_deref(), Some("AR"));
     let by_system = sim.admin_json("/admin/journal?system=katseleva-atj").await;
     assert_eq!(by_system["entries"].as_array().expect("entries").len(), 1);
@@ -96,7 +109,8 @@ async fn reset_empties_the_archive_and_keeps_the_registry() {
 async fn seeding_a_family_makes_it_queryable() {
     let sim = Sim::start().await;
     let list = sim.admin_json("/admin/fixtures").await;
-    let names: Vec<&str> = list["fixtures"].as_array().expect("list").iter().filter_map(|f| f["name"].as_str()).collect();
+    let names: Vec<&str> =
+        list["fixtures"].as_array().expect("list").iter().filter_map(|f| f["name"].as_str()).collect();
     assert!(names.contains(&"perhe") && names.contains(&"asiakas-200") && names.contains(&"turvakielto"), "{names:?}");
     let (status, report) = send(reqwest::Method::POST, sim.admin("/admin/seed/perhe"), None).await;
     assert_eq!(status, 200, "{report}");
@@ -116,7 +130,12 @@ async fn seeding_a_family_makes_it_queryable() {
 #[tokio::test]
 async fn clock_travel_changes_a_time_rule_verdict() {
     let sim = Sim::start().await;
-    let (status, c) = send(reqwest::Method::PUT, sim.admin("/admin/clock"), Some(json!({"now": "2022-06-01T08:00:00Z", "freeze": true}))).await;
+    let (status, c) = send(
+        reqwest::Method::PUT,
+        sim.admin("/admin/clock"),
+        Some(json!({"now": "2022-06-01T08:00:00Z", "freeze": true})),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!((c["now"].as_str(), c["mode"].as_str()), (Some("2022-06-01T08:00:00Z"), Some("frozen")));
     let kit = Kit::new(Organisation::testila(), datetime!(2022-06-01 10:00 UTC));
@@ -131,7 +150,8 @@ async fn clock_travel_changes_a_time_rule_verdict() {
     assert!(r.accepted(), "after the clock moved: {:?}", r.codes);
     let (status, _) = send(reqwest::Method::PUT, sim.admin("/admin/clock"), Some(json!({"now": "yesterday"}))).await;
     assert_eq!(status, 400);
-    let (status, _) = send(reqwest::Method::POST, sim.admin("/admin/clock/advance"), Some(json!({"days": i64::MAX}))).await;
+    let (status, _) =
+        send(reqwest::Method::POST, sim.admin("/admin/clock/advance"), Some(json!({"days": i64::MAX}))).await;
     assert_eq!(status, 400);
     let (_, c) = send(reqwest::Method::DELETE, sim.admin("/admin/clock"), None).await;
     assert_eq!(c["mode"], "running");
@@ -181,7 +201,12 @@ async fn fault_rules_are_seen_by_the_client_then_service_returns() {
         assert!(again.accepted(), "{expect}: {:?}", again.codes);
     }
     // Rules for another system do not touch this one; list and delete work.
-    let (_, rule) = send(reqwest::Method::POST, sim.admin("/admin/faults"), Some(json!({"system": "yhteis-atj", "action": {"kind": "soap_fault"}}))).await;
+    let (_, rule) = send(
+        reqwest::Method::POST,
+        sim.admin("/admin/faults"),
+        Some(json!({"system": "yhteis-atj", "action": {"kind": "soap_fault"}})),
+    )
+    .await;
     assert!(a.query(ix::KOOSTE, query()).await.accepted());
     let list = sim.admin_json("/admin/faults").await;
     assert_eq!(list["faults"].as_array().expect("faults").len(), 1);
@@ -189,9 +214,15 @@ async fn fault_rules_are_seen_by_the_client_then_service_returns() {
     let c = reqwest::Client::new();
     assert_eq!(c.delete(sim.admin(&format!("/admin/faults/{id}"))).send().await.expect("delete").status(), 204);
     assert_eq!(c.delete(sim.admin(&format!("/admin/faults/{id}"))).send().await.expect("delete").status(), 404);
-    let (status, err) = send(reqwest::Method::POST, sim.admin("/admin/faults"), Some(json!({"action": {"kind": "http_status", "status": 200}}))).await;
+    let (status, err) = send(
+        reqwest::Method::POST,
+        sim.admin("/admin/faults"),
+        Some(json!({"action": {"kind": "http_status", "status": 200}})),
+    )
+    .await;
     assert_eq!(status, 400, "{err}");
-    let (_, _) = send(reqwest::Method::POST, sim.admin("/admin/faults"), Some(json!({"action": {"kind": "soap_fault"}}))).await;
+    let (_, _) =
+        send(reqwest::Method::POST, sim.admin("/admin/faults"), Some(json!({"action": {"kind": "soap_fault"}}))).await;
     let (_, cleared) = send(reqwest::Method::DELETE, sim.admin("/admin/faults"), None).await;
     assert!(cleared["faults"].as_array().expect("faults").is_empty());
 }

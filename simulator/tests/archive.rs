@@ -153,10 +153,16 @@ async fn queries_filter_by_time_service_task_type_and_case() {
         v.sort();
         v
     };
-    assert_eq!(ids(QueryBuilder::new().time_range(None, Some(datetime!(2022-02-01 0:00 UTC)))).await, vec![d1.id.clone()]);
+    assert_eq!(
+        ids(QueryBuilder::new().time_range(None, Some(datetime!(2022-02-01 0:00 UTC)))).await,
+        vec![d1.id.clone()]
+    );
     assert_eq!(ids(QueryBuilder::new().code("serviceTask", "15")).await, vec![d3.id.clone()]);
     assert_eq!(ids(QueryBuilder::new().id("caseId", &c1)).await, sorted(vec![d1.id.clone(), d2.id.clone()]));
-    assert_eq!(ids(QueryBuilder::new().code("documentType", "19003")).await, sorted(vec![d2.id.clone(), d3.id.clone()]));
+    assert_eq!(
+        ids(QueryBuilder::new().code("documentType", "19003")).await,
+        sorted(vec![d2.id.clone(), d3.id.clone()])
+    );
     assert_eq!(ids(QueryBuilder::new().code("documentModel", "vaihe1")).await, vec![d1.id.clone()]);
     let cases = a.query(ix::Q_CASE, QueryBuilder::new().client(&p.hetu)).await;
     assert_eq!(cases.document_ids().len(), 2);
@@ -186,8 +192,14 @@ async fn controllers_see_only_their_own_documents_also_under_joint_joining() {
     let dm = maa.client_document(p, &cm, DocumentModel::Vaihe2);
     a_maa.store_ok(&dm).await;
 
-    assert_eq!(a_kyla.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu)).await.document_ids(), vec![dk.id.clone()]);
-    assert_eq!(a_maa.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu)).await.document_ids(), vec![dm.id.clone()]);
+    assert_eq!(
+        a_kyla.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu)).await.document_ids(),
+        vec![dk.id.clone()]
+    );
+    assert_eq!(
+        a_maa.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu)).await.document_ids(),
+        vec![dm.id.clone()]
+    );
     // Fetching the other joiner's document answers exactly as for a missing one.
     let other = a_kyla.query(ix::FETCH, QueryBuilder::new().id("documentId", &dm.id)).await;
     let missing = a_kyla.query(ix::FETCH, QueryBuilder::new().id("documentId", "1.2.3.4.5")).await;
@@ -222,8 +234,18 @@ async fn profile_matrix_is_enforced_for_every_use_case() {
         ("arkistoiva-atj", [false, false, false, false, true, false, false, false, false, false, false, false]),
     ];
     let names = [
-        "store clienthood", "store case", "store phase I", "store phase II", "store old", "new version", "invalidate",
-        "query clienthood", "query case", "query metadata", "fetch document", "fetch kooste",
+        "store clienthood",
+        "store case",
+        "store phase I",
+        "store phase II",
+        "store old",
+        "new version",
+        "invalidate",
+        "query clienthood",
+        "query case",
+        "query metadata",
+        "fetch document",
+        "fetch kooste",
     ];
     for (system, allowed) in rows {
         let a = sim.actor(system, &ctrl);
@@ -278,7 +300,8 @@ async fn turvakielto_data_is_masked_in_a_fetched_clienthood() {
     let text = r.payload[0].path(&["clinicalDocument", "text"]).map(|t| t.text()).expect("package");
     let parts = sha_simulator::document::parse_multipart(text.as_bytes()).expect("mime");
     let json: serde_json::Value =
-        serde_json::from_slice(&parts.iter().find(|p| p.media_type == "application/json").expect("json").bytes).expect("json");
+        serde_json::from_slice(&parts.iter().find(|p| p.media_type == "application/json").expect("json").bytes)
+            .expect("json");
     let asiakas = &json["asiakkuusasiakirja"]["asiakas"];
     assert_eq!(asiakas["turvakielto"], true);
     assert!(asiakas.get("kotikunta").is_none(), "home municipality hidden");

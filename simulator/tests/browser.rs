@@ -37,7 +37,12 @@ async fn start_driver() -> Option<(Driver, u16)> {
         return None;
     };
     let port = std::net::TcpListener::bind("127.0.0.1:0").ok()?.local_addr().ok()?.port();
-    let child = Command::new(driver).arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("chromedriver starts");
+    let child = Command::new(driver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
     let d = Driver(child);
     for _ in 0..100 {
         if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
@@ -100,8 +105,12 @@ async fn trainer_walks_through_the_archivist_view_in_a_browser() {
 
     // Open a document and read its metadata.
     c.find(Locator::Css("a.doc-link")).await.expect("document link").click().await.expect("open");
-    let table = c.wait().for_element(Locator::Id("metadata")).await.expect("metadata table").text().await.expect("text");
-    assert!(table.contains("Rekisterinpitäjä") && table.contains("Testilän kaupunki") && table.contains(&child.hetu), "{table}");
+    let table =
+        c.wait().for_element(Locator::Id("metadata")).await.expect("metadata table").text().await.expect("text");
+    assert!(
+        table.contains("Rekisterinpitäjä") && table.contains("Testilän kaupunki") && table.contains(&child.hetu),
+        "{table}"
+    );
     let versions = c.find(Locator::Id("versions")).await.expect("versions").text().await.expect("text");
     assert!(versions.contains("v."));
     shot(&c, "asiakirja").await;

@@ -107,8 +107,12 @@ async fn acknowledged_documents_survive_sigkill() {
         let d: serde_json::Value = r.json().await.expect("json");
         assert_eq!(d["metadata"]["client"]["extension"], hetu.as_str(), "{id} intact");
     }
-    let integrity: serde_json::Value =
-        reqwest::get(format!("http://127.0.0.1:{admin}/admin/integrity")).await.expect("admin").json().await.expect("json");
+    let integrity: serde_json::Value = reqwest::get(format!("http://127.0.0.1:{admin}/admin/integrity"))
+        .await
+        .expect("admin")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(integrity["ok"], true, "nothing half-written: {integrity}");
     assert!(integrity["documents"].as_u64().expect("count") >= acked.len() as u64);
 }

@@ -75,9 +75,11 @@ async fn declarations_are_validated_and_the_newest_is_in_force() {
     // Consent given in advance, for another client, by a representative with a wrong role.
     let mut ahead = k.consent(p, true);
     let mut v: serde_json::Value = serde_json::from_slice(&ahead.parts[0].bytes).expect("json");
-    v["luovutuslupa_asiakirja"]["voimassa_oleva_luovutuslupa"]["luovutusluvan_antamisen_ajankohta"] = "2026-12-24".into();
+    v["luovutuslupa_asiakirja"]["voimassa_oleva_luovutuslupa"]["luovutusluvan_antamisen_ajankohta"] =
+        "2026-12-24".into();
     v["luovutuslupa_asiakirja"]["luovutusluvan_antaja_on_laillinen_edustaja"] = true.into();
-    v["luovutuslupa_asiakirja"]["luovutusluvan_antaja"] = serde_json::json!([{"sukunimi": "X", "etunimet": "Y", "rooli": {"code": "12"}}]);
+    v["luovutuslupa_asiakirja"]["luovutusluvan_antaja"] =
+        serde_json::json!([{"sukunimi": "X", "etunimet": "Y", "rooli": {"code": "12"}}]);
     v["luovutuslupa_asiakirja"]["asiakas"]["henkilotunnus"]["value"] = "150275-901P".into();
     ahead.parts[0].bytes = serde_json::to_vec(&v).expect("json");
     let r = a.store(&ahead).await;
@@ -186,7 +188,8 @@ async fn prohibitions_remove_controllers_service_tasks_and_documents_and_a_statu
     assert!(asker.query(ix::Q_METADATA, disclosure(p)).await.has_code("SHA-L102"));
     assert!(asker.query(ix::Q_METADATA, disclosure(p).code("statutoryRight", "2")).await.accepted());
     let log = sim.admin_json(&format!("/admin/disclosures?client={}", p.hetu)).await;
-    let statutory = log["disclosures"].as_array().expect("log").iter().filter(|e| e["basis"]["basis"] == "statutory_right").count();
+    let statutory =
+        log["disclosures"].as_array().expect("log").iter().filter(|e| e["basis"]["basis"] == "statutory_right").count();
     assert_eq!(statutory, 4);
 }
 
@@ -215,7 +218,8 @@ async fn register_access_starts_and_ends_with_the_organisers_clienthood() {
     organiser.store_ok(&listed).await;
     let r = provider.store(&doc).await;
     assert!(r.accepted(), "{:?} {:?}", r.codes, r.texts);
-    let read = provider.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu).controller(&org.org.controller)).await;
+    let read =
+        provider.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu).controller(&org.org.controller)).await;
     assert!(read.accepted(), "{:?}", read.codes);
     assert!(read.document_ids().contains(&doc.id));
     // Not a disclosure: nothing is logged.
@@ -225,14 +229,18 @@ async fn register_access_starts_and_ends_with_the_organisers_clienthood() {
     // The organiser ends the period on 15.11. with a new version: the right ends with it.
     let mut ended = org.new_version(&listed);
     let mut v: serde_json::Value = serde_json::from_slice(&ended.parts[0].bytes).expect("json");
-    v["asiakkuusasiakirja"]["sosiaalihuollon_palvelutehtava"][0]["palveluntuottaja"][0]["asiakkuuden_paattymispvm"] = "2026-11-15".into();
+    v["asiakkuusasiakirja"]["sosiaalihuollon_palvelutehtava"][0]["palveluntuottaja"][0]["asiakkuuden_paattymispvm"] =
+        "2026-11-15".into();
     ended.parts[0].bytes = serde_json::to_vec(&v).expect("json");
     let r = organiser.new_version(&ended).await;
     assert!(r.accepted(), "{:?}", r.codes);
     let again = doc_kit.client_document(p, &case, DocumentModel::Liittymisvelvoite);
     let r = provider.store(&again).await;
     assert!(r.has_code("SHA-L201"), "{:?}", r.codes);
-    assert!(provider.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu).controller(&org.org.controller)).await.has_code("SHA-L201"));
+    assert!(provider
+        .query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu).controller(&org.org.controller))
+        .await
+        .has_code("SHA-L201"));
 
     // A new period from 18.11.: the right starts again.
     let mut renewed = org.new_version(&ended);

@@ -17,19 +17,30 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn still_up(sim: &Sim) {
     let p = TestPersons::builtin().get("aikuinen").expect("p");
-    let r = sim.actor("liittyva-atj", &Organisation::testila().controller).query(ix::KOOSTE, QueryBuilder::new().client(&p.hetu)).await;
+    let r = sim
+        .actor("liittyva-atj", &Organisation::testila().controller)
+        .query(ix::KOOSTE, QueryBuilder::new().client(&p.hetu))
+        .await;
     assert!(r.accepted(), "the simulator still answers: {:?}", r.codes);
 }
 
 async fn journal_has(sim: &Sim, code: &str) -> bool {
     let j = sim.admin_json("/admin/journal?limit=50").await;
-    j["entries"].as_array().expect("entries").iter().any(|e| e["ack_codes"].as_array().is_some_and(|c| c.iter().any(|x| x == code)))
+    j["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .any(|e| e["ack_codes"].as_array().is_some_and(|c| c.iter().any(|x| x == code)))
 }
 
 /// A raw mutual-TLS stream to the simulator as `liittyva-atj`.
 async fn raw_tls(sim: &Sim) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
     let c = &sim.running.certs;
-    let cfg = sha_simulator::client::tls_config(&c.ca_cert(), Some((&c.system_cert("liittyva-atj"), &c.system_key("liittyva-atj")))).expect("tls");
+    let cfg = sha_simulator::client::tls_config(
+        &c.ca_cert(),
+        Some((&c.system_cert("liittyva-atj"), &c.system_key("liittyva-atj"))),
+    )
+    .expect("tls");
     let tcp = tokio::net::TcpStream::connect(sim.running.sha_addr).await.expect("tcp");
     let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
     tokio_rustls::TlsConnector::from(Arc::new(cfg)).connect(name, tcp).await.expect("handshake")
@@ -46,14 +57,21 @@ async fn a_hundred_megabyte_chunked_body_is_refused_without_buffering_it() {
     let mut sent = 0usize;
     for _ in 0..100 {
         let frame = format!("{:x}\r\n", chunk.len());
-        if tls.write_all(frame.as_bytes()).await.is_err() || tls.write_all(&chunk).await.is_err() || tls.write_all(b"\r\n").await.is_err() {
+        if tls.write_all(frame.as_bytes()).await.is_err()
+            || tls.write_all(&chunk).await.is_err()
+            || tls.write_all(b"\r\n").await.is_err()
+        {
             break;
         }
         sent += 1;
     }
     let _ = tls.write_all(b"0\r\n\r\n").await;
     let mut answer = vec![0u8; 4096];
-    let n = tokio::time::timeout(Duration::from_secs(20), tls.read(&mut answer)).await.ok().and_then(|r| r.ok()).unwrap_or(0);
+    let n = tokio::time::timeout(Duration::from_secs(20), tls.read(&mut answer))
+        .await
+        .ok()
+        .and_then(|r| r.ok())
+        .unwrap_or(0);
     let text = String::from_utf8_lossy(&answer[..n]);
     assert!(n == 0 || text.starts_with("HTTP/1.1 413"), "answer after {sent} MiB: {text}");
     assert!(journal_has(&sim, "SHA-T001").await, "the oversized body is journalled");
@@ -89,7 +107,9 @@ async fn a_slow_loris_client_is_cut_off() {
     let mut slow = raw_tls(&sim).await;
     slow.write_all(b"POST /sha HTTP/1.1\r\nHost: loc").await.expect("partial head");
     let mut buf = [0u8; 1024];
-    let r = tokio::time::timeout(Duration::from_secs(10), slow.read(&mut buf)).await.expect("the server acts within its timeout");
+    let r = tokio::time::timeout(Duration::from_secs(10), slow.read(&mut buf))
+        .await
+        .expect("the server acts within its timeout");
     let closed_or_refused = match r {
         Ok(0) | Err(_) => true,
         Ok(n) => String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 408"),
@@ -101,7 +121,10 @@ async fn a_slow_loris_client_is_cut_off() {
         .write_all(b"POST /sha HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/xml\r\nSOAPAction: \"\"\r\nContent-Length: 100000\r\n\r\n<a>")
         .await
         .expect("head");
-    let n = tokio::time::timeout(Duration::from_secs(10), trickle.read(&mut buf)).await.expect("answered in time").unwrap_or(0);
+    let n = tokio::time::timeout(Duration::from_secs(10), trickle.read(&mut buf))
+        .await
+        .expect("answered in time")
+        .unwrap_or(0);
     let text = String::from_utf8_lossy(&buf[..n]).into_owned();
     assert!(text.starts_with("HTTP/1.1 408") || n == 0, "{text}");
     still_up(&sim).await;
@@ -112,7 +135,9 @@ async fn a_handshake_that_never_completes_times_out() {
     let sim = Sim::start().await; // handshake timeout 3 s in the tests
     let mut idle = tokio::net::TcpStream::connect(sim.running.sha_addr).await.expect("tcp");
     let mut buf = [0u8; 16];
-    let r = tokio::time::timeout(Duration::from_secs(10), idle.read(&mut buf)).await.expect("the server gives up within its timeout");
+    let r = tokio::time::timeout(Duration::from_secs(10), idle.read(&mut buf))
+        .await
+        .expect("the server gives up within its timeout");
     assert!(matches!(r, Ok(0) | Err(_)), "connection closed");
     let j = sim.admin_json("/admin/journal?outcome=tls_refused").await;
     let entries = j["entries"].as_array().expect("entries");
@@ -137,7 +162,8 @@ async fn parallel_new_versions_of_one_document_let_exactly_one_win() {
         assert_eq!(winners, 1, "round {round}: {:?} / {:?}", r1.codes, r2.codes);
         let loser = if r1.accepted() { &r2 } else { &r1 };
         assert!(loser.has_code("SHA-R610") || loser.has_code("SHA-R604"), "round {round}: {:?}", loser.codes);
-        let versions = a.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu).flag("includeOldVersions", true)).await;
+        let versions =
+            a.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu).flag("includeOldVersions", true)).await;
         assert!(versions.accepted());
     }
     let integrity = sim.admin_json("/admin/integrity").await;

@@ -55,5 +55,8 @@ async fn a_broken_structured_form_is_rejected_with_exactly_its_findings() {
     let f = a.query(common::ix::FETCH, sha_simulator::compose::QueryBuilder::new().id("documentId", &good.id)).await;
     let text = f.payload[0].path(&["clinicalDocument", "text"]).map(|t| t.text()).expect("package");
     let parts = sha_simulator::document::parse_multipart(text.as_bytes()).expect("mime");
-    assert!(parts.iter().any(|x| x.media_type == "application/json") && parts.iter().any(|x| x.media_type == "application/xhtml+xml"));
+    assert!(
+        parts.iter().any(|x| x.media_type == "application/json")
+            && parts.iter().any(|x| x.media_type == "application/xhtml+xml")
+    );
 }

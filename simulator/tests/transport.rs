@@ -99,13 +99,24 @@ async fn transport_problems_get_soap_faults_with_their_codes() {
     let soap11 = [("content-type", "text/xml; charset=utf-8"), ("SOAPAction", "\"\"")];
     let fixtures = common::testdata().join("hostile");
     let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
-        ("malformed", b"<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>".to_vec(), 500, "SHA-T002"),
+        (
+            "malformed",
+            b"<soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body>".to_vec(),
+            500,
+            "SHA-T002",
+        ),
         ("billion laughs", std::fs::read(fixtures.join("billion-laughs.xml")).expect("fixture"), 500, "SHA-T003"),
         ("external entity", std::fs::read(fixtures.join("external-entity.xml")).expect("fixture"), 500, "SHA-T003"),
         ("deep nesting", format!("{}{}", "<a>".repeat(10_000), "</a>".repeat(10_000)).into_bytes(), 500, "SHA-T004"),
         ("invalid utf-8", b"<a>\xff\xfe</a>".to_vec(), 500, "SHA-T005"),
         ("not soap", b"<hello/>".to_vec(), 500, "SHA-T006"),
-        ("two messages", b"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><a/><b/></s:Body></s:Envelope>".to_vec(), 500, "SHA-T008"),
+        (
+            "two messages",
+            b"<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body><a/><b/></s:Body></s:Envelope>"
+                .to_vec(),
+            500,
+            "SHA-T008",
+        ),
         ("oversized", vec![b' '; 3 * 1024 * 1024], 413, "SHA-T001"),
     ];
     for (name, body, status, code) in cases {
@@ -138,7 +149,11 @@ async fn transport_problems_get_soap_faults_with_their_codes() {
 async fn wsdl_is_served() {
     let sim = Sim::start().await;
     let certs = &sim.running.certs;
-    let tls = sha_simulator::client::tls_config(&certs.ca_cert(), Some((&certs.system_cert("liittyva-atj"), &certs.system_key("liittyva-atj")))).expect("tls");
+    let tls = sha_simulator::client::tls_config(
+        &certs.ca_cert(),
+        Some((&certs.system_cert("liittyva-atj"), &certs.system_key("liittyva-atj"))),
+    )
+    .expect("tls");
     let http = reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("http");
     let r = http.get(format!("{}?wsdl", sim.endpoint())).send().await.expect("wsdl");
     assert_eq!(r.status(), 200);

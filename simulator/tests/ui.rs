@@ -27,9 +27,19 @@ async fn pages_show_a_seeded_family_with_versions_invalidations_and_journal() {
     let (status, client) = page(&sim, &format!("/ui/asiakas?hetu={}&controller={ctrl}", child.hetu)).await;
     assert_eq!(status, 200);
     assert!(client.contains(&child.given_names), "client name shown");
-    assert!(client.contains("Asiakkuudet") && client.contains("mitätöity") && client.contains("korvattu") && client.contains("voimassa"));
+    assert!(
+        client.contains("Asiakkuudet")
+            && client.contains("mitätöity")
+            && client.contains("korvattu")
+            && client.contains("voimassa")
+    );
     // Open a document and see its metadata and its versions.
-    let href = client.split("href=\"/ui/asiakirja/").nth(1).and_then(|s| s.split('?').next()).expect("a document link").to_string();
+    let href = client
+        .split("href=\"/ui/asiakirja/")
+        .nth(1)
+        .and_then(|s| s.split('?').next())
+        .expect("a document link")
+        .to_string();
     let (status, doc) = page(&sim, &format!("/ui/asiakirja/{href}")).await;
     assert_eq!(status, 200);
     assert!(doc.contains("Rekisterinpitäjä") && doc.contains("Testilän kaupunki") && doc.contains("Versiot"));
@@ -38,7 +48,12 @@ async fn pages_show_a_seeded_family_with_versions_invalidations_and_journal() {
     assert!(en.contains("Controller") && en.contains("Versions") && en.contains("lang=\"en\""));
     // The journal page shows a message with its ack's rule.
     let a = sim.actor("katseleva-atj", &ctrl);
-    let _ = a.store(&sha_simulator::compose::kit::Kit::new(Organisation::testila(), sim.clock().now()).clienthood(child, sha_simulator::document::DocumentModel::Vaihe2)).await;
+    let _ = a
+        .store(
+            &sha_simulator::compose::kit::Kit::new(Organisation::testila(), sim.clock().now())
+                .clienthood(child, sha_simulator::document::DocumentModel::Vaihe2),
+        )
+        .await;
     let _ = a.query(ix::KOOSTE, QueryBuilder::new().client(&child.hetu)).await;
     let (status, j) = page(&sim, "/ui/journal").await;
     assert_eq!(status, 200);
@@ -57,7 +72,8 @@ async fn pages_show_a_seeded_family_with_versions_invalidations_and_journal() {
 async fn stored_xhtml_is_shown_without_its_scripts() {
     let sim = Sim::start().await;
     sim.clock().set(time::macros::datetime!(2022-06-01 12:00 UTC), false);
-    let kit = sha_simulator::compose::kit::Kit::new(Organisation::testila(), time::macros::datetime!(2022-06-01 10:00 UTC));
+    let kit =
+        sha_simulator::compose::kit::Kit::new(Organisation::testila(), time::macros::datetime!(2022-06-01 10:00 UTC));
     let p = TestPersons::builtin().get("aikuinen").expect("p");
     let mut hood = kit.clienthood(p, sha_simulator::document::DocumentModel::Vaihe2);
     // A display form with a script would be refused on store (SHA-R704); names with markup are fine and must be escaped.
@@ -91,5 +107,8 @@ async fn structured_forms_show_as_named_trees_and_the_disclosure_log_is_listed()
     let (_, client) = page(&sim, &format!("/ui/asiakas?hetu={}&controller={}", p.hetu, home.org.controller)).await;
     assert!(client.contains("Luovutusloki") && client.contains("luovutuslupa"), "the disclosure log is listed");
     let (_, d) = page(&sim, &format!("/ui/asiakirja/{}", doc.id)).await;
-    assert!(d.contains("class=\"structured\"") && d.contains("Lastensuojelun palvelu- tai tukitoimipäätös"), "structured form as a named tree");
+    assert!(
+        d.contains("class=\"structured\"") && d.contains("Lastensuojelun palvelu- tai tukitoimipäätös"),
+        "structured form as a named tree"
+    );
 }

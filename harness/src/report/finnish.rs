@@ -10,7 +10,10 @@ pub fn render(r: &RunReport, organisation: &str, profile: &str) -> String {
     let mut out = String::new();
     out.push_str("# Testiraportti: Kanta-palvelujen sosiaalihuollon asiakastiedon arkisto (SHA)\n\n");
     out.push_str("| Tieto | Arvo |\n|---|---|\n");
-    out.push_str(&format!("| Testattava järjestelmä | {} |\n", r.system.clone().unwrap_or_else(|| "(useita järjestelmiä)".into())));
+    out.push_str(&format!(
+        "| Testattava järjestelmä | {} |\n",
+        r.system.clone().unwrap_or_else(|| "(useita järjestelmiä)".into())
+    ));
     out.push_str(&format!("| Organisaatio | {organisation} |\n"));
     out.push_str(&format!("| Liittymisprofiili | {profile} |\n"));
     out.push_str(&format!("| Testauspäivä | {} |\n", r.started));
@@ -31,7 +34,12 @@ pub fn render(r: &RunReport, organisation: &str, profile: &str) -> String {
             .cloned()
             .collect::<Vec<_>>()
             .join("; ");
-        out.push_str(&format!("| {} | {} | {result} | {} |\n", sc.id, sc.name.replace('|', "/"), evidence.replace('|', "/")));
+        out.push_str(&format!(
+            "| {} | {} | {result} | {} |\n",
+            sc.id,
+            sc.name.replace('|', "/"),
+            evidence.replace('|', "/")
+        ));
     }
     let failed: Vec<_> = r.scenarios.iter().filter(|x| x.status == Status::Failed).collect();
     if !failed.is_empty() {

@@ -103,7 +103,11 @@ pub fn case_id(tags: &[String]) -> Option<String> {
 
 /// Scenario key shared by the writer and the hooks.
 pub fn key(feature: &cucumber::gherkin::Feature, scenario: &cucumber::gherkin::Scenario) -> String {
-    format!("{}:{}", feature.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| feature.name.clone()), scenario.position.line)
+    format!(
+        "{}:{}",
+        feature.path.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| feature.name.clone()),
+        scenario.position.line
+    )
 }
 
 #[derive(Debug, Default)]
@@ -148,7 +152,11 @@ pub struct Collector {
     pub results: Arc<Mutex<Results>>,
 }
 
-fn all_tags(f: &cucumber::gherkin::Feature, r: Option<&cucumber::gherkin::Rule>, s: &cucumber::gherkin::Scenario) -> Vec<String> {
+fn all_tags(
+    f: &cucumber::gherkin::Feature,
+    r: Option<&cucumber::gherkin::Rule>,
+    s: &cucumber::gherkin::Scenario,
+) -> Vec<String> {
     let mut t: Vec<String> = f.tags.clone();
     if let Some(r) = r {
         t.extend(r.tags.iter().cloned());
@@ -172,9 +180,19 @@ impl Collector {
                 let tags = all_tags(f, r, s);
                 let mut steps: Vec<StepResult> = Vec::new();
                 if let Some(b) = &f.background {
-                    steps.extend(b.steps.iter().map(|st| StepResult { keyword: st.keyword.trim().into(), text: st.value.clone(), status: Status::Skipped, error: None }));
+                    steps.extend(b.steps.iter().map(|st| StepResult {
+                        keyword: st.keyword.trim().into(),
+                        text: st.value.clone(),
+                        status: Status::Skipped,
+                        error: None,
+                    }));
                 }
-                steps.extend(s.steps.iter().map(|st| StepResult { keyword: st.keyword.trim().into(), text: st.value.clone(), status: Status::Skipped, error: None }));
+                steps.extend(s.steps.iter().map(|st| StepResult {
+                    keyword: st.keyword.trim().into(),
+                    text: st.value.clone(),
+                    status: Status::Skipped,
+                    error: None,
+                }));
                 let result = ScenarioResult {
                     id: case_id(&tags).unwrap_or_else(|| k.clone()),
                     feature: f.name.clone(),
@@ -197,7 +215,11 @@ impl Collector {
                 };
                 if let Some(p) = res.pending.get_mut(&k) {
                     if let Some(r) = p.result.as_mut() {
-                        if let Some(slot) = r.steps.iter_mut().find(|x| x.text == step.value && x.status == Status::Skipped && x.error.is_none()) {
+                        if let Some(slot) = r
+                            .steps
+                            .iter_mut()
+                            .find(|x| x.text == step.value && x.status == Status::Skipped && x.error.is_none())
+                        {
                             slot.status = status;
                             slot.error = error;
                         }
@@ -221,7 +243,11 @@ impl Collector {
             }
             event::Scenario::Hook(_, event::Hook::Failed(_, info)) => {
                 if let Some(r) = res.pending.get_mut(&k).and_then(|p| p.result.as_mut()) {
-                    let msg = info.downcast_ref::<String>().cloned().or_else(|| info.downcast_ref::<&str>().map(|s| s.to_string())).unwrap_or_else(|| "hook failed".into());
+                    let msg = info
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| info.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "hook failed".into());
                     if let Some(first) = r.steps.first_mut() {
                         first.status = Status::Failed;
                         first.error = Some(format!("valmistelu epäonnistui — set-up failed: {msg}"));
@@ -263,7 +289,12 @@ mod tests {
     use super::*;
 
     fn sample() -> RunReport {
-        let step = |t: &str, s: Status, e: Option<&str>| StepResult { keyword: "Kun".into(), text: t.into(), status: s, error: e.map(str::to_string) };
+        let step = |t: &str, s: Status, e: Option<&str>| StepResult {
+            keyword: "Kun".into(),
+            text: t.into(),
+            status: s,
+            error: e.map(str::to_string),
+        };
         RunReport {
             started: "2026-11-25".into(),
             sut: "builtin".into(),
@@ -277,7 +308,12 @@ mod tests {
                     tags: vec!["SHA-T-001".into()],
                     status: Status::Passed,
                     steps: vec![step("a", Status::Passed, None)],
-                    evidence: Evidence { journal: vec![3], message_ids: vec!["m1".into()], documents: vec!["d1".into()], acks: vec!["AA".into()] },
+                    evidence: Evidence {
+                        journal: vec![3],
+                        message_ids: vec!["m1".into()],
+                        documents: vec!["d1".into()],
+                        acks: vec!["AA".into()],
+                    },
                     duration_ms: 12,
                 },
                 ScenarioResult {

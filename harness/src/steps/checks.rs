@@ -33,7 +33,9 @@ async fn accepts(w: &mut ShaWorld) {
     );
 }
 
-#[then(regex = r#"^(?:arkisto hyväksyy sanoman varoituksella|the archive accepts the message with warning) "([^"]+)"$"#)]
+#[then(
+    regex = r#"^(?:arkisto hyväksyy sanoman varoituksella|the archive accepts the message with warning) "([^"]+)"$"#
+)]
 async fn accepts_with_warning(w: &mut ShaWorld, code: String) {
     verdict(w, |o| o.outcome == "accepted" && o.codes.contains(&code), format!("odotettiin AA ja varoitus {code}"));
 }
@@ -83,12 +85,20 @@ async fn answer_holds(w: &mut ShaWorld, n: usize) {
     })());
 }
 
-#[then(regex = r"^(?:kooste sisältää|the kooste holds) (\d+) (?:asiakkuutta|clienthoods?), (\d+) (?:asiaa|cases?) (?:ja|and) (\d+) (?:asiakirjaa|documents?)$")]
+#[then(
+    regex = r"^(?:kooste sisältää|the kooste holds) (\d+) (?:asiakkuutta|clienthoods?), (\d+) (?:asiaa|cases?) (?:ja|and) (\d+) (?:asiakirjaa|documents?)$"
+)]
 async fn kooste_holds(w: &mut ShaWorld, h: usize, c: usize, d: usize) {
     check((|| {
         let o = w.last()?;
-        let k = o.answer.as_ref().and_then(|a| a.payload.iter().find(|p| p.name == "kooste")).ok_or_else(|| format!("vastauksessa ei ole koostetta; {}", describe(w)))?;
-        let count = |s: &str| k.child(s).and_then(|e| e.attr("count")).and_then(|v| v.parse::<usize>().ok()).unwrap_or(usize::MAX);
+        let k = o
+            .answer
+            .as_ref()
+            .and_then(|a| a.payload.iter().find(|p| p.name == "kooste"))
+            .ok_or_else(|| format!("vastauksessa ei ole koostetta; {}", describe(w)))?;
+        let count = |s: &str| {
+            k.child(s).and_then(|e| e.attr("count")).and_then(|v| v.parse::<usize>().ok()).unwrap_or(usize::MAX)
+        };
         let got = (count("clienthoods"), count("cases"), count("documents"));
         if got == (h, c, d) {
             Ok(())
@@ -113,7 +123,9 @@ async fn ack_names_message(w: &mut ShaWorld) {
     })());
 }
 
-#[then(regex = r"^(?:kuittaus on leimattu simulaattorin kellolla|the acknowledgement is stamped with the simulator clock)$")]
+#[then(
+    regex = r"^(?:kuittaus on leimattu simulaattorin kellolla|the acknowledgement is stamped with the simulator clock)$"
+)]
 async fn ack_stamped(w: &mut ShaWorld) {
     let r = async {
         let now = w.simulator_now().await?;
@@ -155,7 +167,13 @@ async fn archivist_sees(w: &mut ShaWorld, step: &Step) {
                     Some("replaced") => "korvattu".into(),
                     other => other.unwrap_or("").to_string(),
                 },
-                "mitätöity" | "invalidated" => if doc["invalidation"].is_null() { "ei".into() } else { "kyllä".into() },
+                "mitätöity" | "invalidated" => {
+                    if doc["invalidation"].is_null() {
+                        "ei".into()
+                    } else {
+                        "kyllä".into()
+                    }
+                }
                 "tallentaja" | "stored by" => doc["stored_by"].as_str().unwrap_or("").to_string(),
                 other => return Err(format!("tuntematon kenttä '{other}'")),
             };

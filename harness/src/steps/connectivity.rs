@@ -42,7 +42,9 @@ async fn first_message(w: &mut ShaWorld) {
     check(send_first_message(w, "oma").await);
 }
 
-#[when(regex = r#"^(?:järjestelmä lähettää sanoman varmenteella|the system sends a message with certificate) "([^"]+)"$"#)]
+#[when(
+    regex = r#"^(?:järjestelmä lähettää sanoman varmenteella|the system sends a message with certificate) "([^"]+)"$"#
+)]
 async fn message_with_certificate(w: &mut ShaWorld, cert: String) {
     check(send_first_message(w, &cert).await);
 }
@@ -58,7 +60,9 @@ async fn broken_message(w: &mut ShaWorld, kind: String) {
             "ei-xml" | "not-xml" => (&soap, b"this is not XML".to_vec()),
             "dtd" => (&soap, b"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>".to_vec()),
             "liian-suuri" | "too-large" => (&soap, vec![b' '; 21 * 1024 * 1024]),
-            "väärä-sisältötyyppi" | "wrong-content-type" => (&[("content-type", "application/json")], b"{}".to_vec()),
+            "väärä-sisältötyyppi" | "wrong-content-type" => {
+                (&[("content-type", "application/json")], b"{}".to_vec())
+            }
             other => return Err(format!("tuntematon viallinen sanoma '{other}'")),
         };
         let _ = client.send_raw(headers, body).await;

@@ -42,23 +42,31 @@ async fn refused(w: &mut ShaWorld) {
     arrange(w, DocKind::Consent(false)).await;
 }
 
-#[given(regex = r#"^(?:asiakas on kieltänyt rekisterinpitäjän|the client has prohibited disclosing the data of controller) "([^"]+)"(?: tietojen luovutuksen)?$"#)]
+#[given(
+    regex = r#"^(?:asiakas on kieltänyt rekisterinpitäjän|the client has prohibited disclosing the data of controller) "([^"]+)"(?: tietojen luovutuksen)?$"#
+)]
 async fn prohibits_controller(w: &mut ShaWorld, name: String) {
     let org = organisation(&name).unwrap_or_else(|e| panic!("{e}"));
     arrange(w, DocKind::Prohibition(ProhibitionSpec { controllers: vec![org.controller], ..Default::default() })).await;
 }
 
-#[given(regex = r#"^(?:asiakas on kieltänyt palvelutehtävän|the client has prohibited disclosing the data of service task) "([^"]+)"(?: tietojen luovutuksen)?$"#)]
+#[given(
+    regex = r#"^(?:asiakas on kieltänyt palvelutehtävän|the client has prohibited disclosing the data of service task) "([^"]+)"(?: tietojen luovutuksen)?$"#
+)]
 async fn prohibits_task(w: &mut ShaWorld, task: String) {
     arrange(w, DocKind::Prohibition(ProhibitionSpec { service_tasks: vec![task], ..Default::default() })).await;
 }
 
-#[given(regex = r"^(?:asiakas on kieltänyt viimeisimmän asiakirjan luovutuksen|the client has prohibited disclosing the newest document)$")]
+#[given(
+    regex = r"^(?:asiakas on kieltänyt viimeisimmän asiakirjan luovutuksen|the client has prohibited disclosing the newest document)$"
+)]
 async fn prohibits_document(w: &mut ShaWorld) {
     arrange(w, DocKind::Prohibition(ProhibitionSpec { documents: vec!["newest".into()], ..Default::default() })).await;
 }
 
-#[given(regex = r#"^(?:asiakkuus listaa palveluntuottajan|the clienthood lists provider) "([^"]+)" (?:alkaen|from) "([^"]+)"$"#)]
+#[given(
+    regex = r#"^(?:asiakkuus listaa palveluntuottajan|the clienthood lists provider) "([^"]+)" (?:alkaen|from) "([^"]+)"$"#
+)]
 async fn lists_provider(w: &mut ShaWorld, provider: String, start: String) {
     let org = organisation(&provider).unwrap_or_else(|e| panic!("{e}"));
     arrange(w, DocKind::ClienthoodWithProvider { unit: org.service_unit, start, end: None }).await;
@@ -79,14 +87,23 @@ async fn stores_refusal(w: &mut ShaWorld) {
     act(w, Action::Store { document: DocKind::Consent(false), defect: None }).await;
 }
 
-#[when(regex = r#"^(?:järjestelmä tallentaa luovutusluvan virheellä|the system stores a disclosure consent with defect) "([^"]+)"$"#)]
+#[when(
+    regex = r#"^(?:järjestelmä tallentaa luovutusluvan virheellä|the system stores a disclosure consent with defect) "([^"]+)"$"#
+)]
 async fn stores_consent_with_defect(w: &mut ShaWorld, defect: String) {
     act(w, Action::Store { document: DocKind::Consent(true), defect: Some(defect) }).await;
 }
 
 #[when(regex = r"^(?:järjestelmä tallentaa luovutuskiellon|the system stores a disclosure prohibition)$")]
 async fn stores_prohibition(w: &mut ShaWorld) {
-    act(w, Action::Store { document: DocKind::Prohibition(ProhibitionSpec { service_tasks: vec!["15".into()], ..Default::default() }), defect: None }).await;
+    act(
+        w,
+        Action::Store {
+            document: DocKind::Prohibition(ProhibitionSpec { service_tasks: vec!["15".into()], ..Default::default() }),
+            defect: None,
+        },
+    )
+    .await;
 }
 
 #[when(regex = r"^(?:järjestelmä hakee tahdonilmaisut|the system queries the declarations)$")]
@@ -99,24 +116,32 @@ async fn disclosure(w: &mut ShaWorld) {
     act(w, Action::Disclosure { statutory_right: None }).await;
 }
 
-#[when(regex = r#"^(?:järjestelmä tekee luovutushaun tiedonsaantioikeudella|the system makes a disclosure query under statutory right) "([^"]*)"$"#)]
+#[when(
+    regex = r#"^(?:järjestelmä tekee luovutushaun tiedonsaantioikeudella|the system makes a disclosure query under statutory right) "([^"]*)"$"#
+)]
 async fn disclosure_statutory(w: &mut ShaWorld, code: String) {
     act(w, Action::Disclosure { statutory_right: Some(code) }).await;
 }
 
-#[when(regex = r#"^(?:järjestelmä tallentaa asiakirjan järjestäjän|the system stores a document into the register of organiser) "([^"]+)"(?: rekisteriin)?$"#)]
+#[when(
+    regex = r#"^(?:järjestelmä tallentaa asiakirjan järjestäjän|the system stores a document into the register of organiser) "([^"]+)"(?: rekisteriin)?$"#
+)]
 async fn stores_for_organiser(w: &mut ShaWorld, name: String) {
     let org = organisation(&name).unwrap_or_else(|e| panic!("{e}"));
     act(w, Action::StoreForOrganiser { organiser: org.controller }).await;
 }
 
-#[when(regex = r#"^(?:järjestelmä hakee järjestäjän|the system queries the register of organiser) "([^"]+)"(?: rekisteristä)?$"#)]
+#[when(
+    regex = r#"^(?:järjestelmä hakee järjestäjän|the system queries the register of organiser) "([^"]+)"(?: rekisteristä)?$"#
+)]
 async fn queries_organiser(w: &mut ShaWorld, name: String) {
     let org = organisation(&name).unwrap_or_else(|e| panic!("{e}"));
     act(w, Action::QueryOrganiser { organiser: org.controller }).await;
 }
 
-#[given(regex = r#"^(?:järjestäjä on päättänyt palveluntuottajan asiakkuuden|the organiser has ended the provider's period on) "([^"]+)"$"#)]
+#[given(
+    regex = r#"^(?:järjestäjä on päättänyt palveluntuottajan asiakkuuden|the organiser has ended the provider's period on) "([^"]+)"$"#
+)]
 async fn ended_period(w: &mut ShaWorld, end: String) {
     act(w, Action::EndProviderPeriod { end }).await;
     check((|| {

@@ -44,7 +44,9 @@ pub fn set_system_override(system: Option<String>) {
 
 /// The system to use for `named` acting for `controller`.
 pub fn effective_system(registry: &sha_simulator::registry::Registry, named: &str, controller: &str) -> String {
-    let Some(over) = SYSTEM_OVERRIDE.lock().unwrap_or_else(|p| p.into_inner()).clone() else { return named.to_string() };
+    let Some(over) = SYSTEM_OVERRIDE.lock().unwrap_or_else(|p| p.into_inner()).clone() else {
+        return named.to_string();
+    };
     let profile_of = |s: &str| registry.by_name(s).and_then(|x| x.profile_for(controller));
     match (profile_of(named), profile_of(&over)) {
         (Some(a), Some(b)) if a == b => over,

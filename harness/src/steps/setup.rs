@@ -9,7 +9,9 @@ use crate::world::ShaWorld;
 use sha_simulator::compose::kit::new_oid;
 use sha_simulator::persons::TestPersons;
 
-#[given(regex = r#"^(?:järjestelmä|the system) "([^"]+)" (?:toimii rekisterinpitäjän|acts for controller) "([^"]+)"(?: puolesta)?$"#)]
+#[given(
+    regex = r#"^(?:järjestelmä|the system) "([^"]+)" (?:toimii rekisterinpitäjän|acts for controller) "([^"]+)"(?: puolesta)?$"#
+)]
 async fn system_acts_for(w: &mut ShaWorld, system: String, controller: String) {
     check((|| {
         let ctx = w.ctx()?;
@@ -71,7 +73,9 @@ pub fn model(s: &str) -> Result<ModelName, String> {
     })
 }
 
-#[given(regex = r"^(?:asiakkaalla on tallennettu|the client has a stored) (I vaiheen|II vaiheen|rakenteinen|vanha|phase I|phase II|structured|old) (?:asiakirja|document)$")]
+#[given(
+    regex = r"^(?:asiakkaalla on tallennettu|the client has a stored) (I vaiheen|II vaiheen|rakenteinen|vanha|phase I|phase II|structured|old) (?:asiakirja|document)$"
+)]
 async fn has_document(w: &mut ShaWorld, m: String) {
     let r = async {
         let m = model(&m)?;

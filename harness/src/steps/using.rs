@@ -26,24 +26,32 @@ async fn act(w: &mut ShaWorld, action: Action) {
     check(sut.perform(w, action).await);
 }
 
-#[when(regex = r"^(?:järjestelmä tallentaa|the system stores an?) (asiakkuusasiakirjan|asia-asiakirjan|I vaiheen asiakirjan|II vaiheen asiakirjan|rakenteisen asiakirjan|vanhan asiakirjan|clienthood document|case document|phase I document|phase II document|structured document|old document)$")]
+#[when(
+    regex = r"^(?:järjestelmä tallentaa|the system stores an?) (asiakkuusasiakirjan|asia-asiakirjan|I vaiheen asiakirjan|II vaiheen asiakirjan|rakenteisen asiakirjan|vanhan asiakirjan|clienthood document|case document|phase I document|phase II document|structured document|old document)$"
+)]
 async fn stores(w: &mut ShaWorld, what: String) {
     let k = kind(&what).unwrap_or_else(|e| panic!("{e}"));
     act(w, Action::Store { document: k, defect: None }).await;
 }
 
-#[when(regex = r#"^(?:järjestelmä tallentaa|the system stores an?) (asiakkuusasiakirjan|asia-asiakirjan|I vaiheen asiakirjan|II vaiheen asiakirjan|rakenteisen asiakirjan|vanhan asiakirjan|clienthood document|case document|phase I document|phase II document|structured document|old document) (?:virheellä|with defect) "([^"]+)"$"#)]
+#[when(
+    regex = r#"^(?:järjestelmä tallentaa|the system stores an?) (asiakkuusasiakirjan|asia-asiakirjan|I vaiheen asiakirjan|II vaiheen asiakirjan|rakenteisen asiakirjan|vanhan asiakirjan|clienthood document|case document|phase I document|phase II document|structured document|old document) (?:virheellä|with defect) "([^"]+)"$"#
+)]
 async fn stores_with_defect(w: &mut ShaWorld, what: String, defect: String) {
     let k = kind(&what).unwrap_or_else(|e| panic!("{e}"));
     act(w, Action::Store { document: k, defect: Some(defect) }).await;
 }
 
-#[when(regex = r"^(?:järjestelmä tallentaa asiakirjasta uuden version|the system stores a new version of the document)$")]
+#[when(
+    regex = r"^(?:järjestelmä tallentaa asiakirjasta uuden version|the system stores a new version of the document)$"
+)]
 async fn new_version(w: &mut ShaWorld) {
     act(w, Action::NewVersion { defect: None }).await;
 }
 
-#[when(regex = r#"^(?:järjestelmä tallentaa asiakirjasta uuden version virheellä|the system stores a new version of the document with defect) "([^"]+)"$"#)]
+#[when(
+    regex = r#"^(?:järjestelmä tallentaa asiakirjasta uuden version virheellä|the system stores a new version of the document with defect) "([^"]+)"$"#
+)]
 async fn new_version_with_defect(w: &mut ShaWorld, defect: String) {
     act(w, Action::NewVersion { defect: Some(defect) }).await;
 }
@@ -63,17 +71,23 @@ fn query_kind(s: &str) -> QueryKind {
     }
 }
 
-#[when(regex = r"^(?:järjestelmä hakee|the system queries) (asiakkuudet|asiat|asiakirjojen metatiedot|asiakirjan|koosteen|clienthoods|cases|document metadata|the document|the kooste)$")]
+#[when(
+    regex = r"^(?:järjestelmä hakee|the system queries) (asiakkuudet|asiat|asiakirjojen metatiedot|asiakirjan|koosteen|clienthoods|cases|document metadata|the document|the kooste)$"
+)]
 async fn queries(w: &mut ShaWorld, what: String) {
     act(w, Action::Query { query: query_kind(&what), include_invalidated: false, include_old_versions: false }).await;
 }
 
-#[when(regex = r"^(?:järjestelmä hakee|the system queries) (asiakirjojen metatiedot|asiakirjan|document metadata|the document) (?:mitätöidyt mukaan|including invalidated)$")]
+#[when(
+    regex = r"^(?:järjestelmä hakee|the system queries) (asiakirjojen metatiedot|asiakirjan|document metadata|the document) (?:mitätöidyt mukaan|including invalidated)$"
+)]
 async fn queries_with_invalidated(w: &mut ShaWorld, what: String) {
     act(w, Action::Query { query: query_kind(&what), include_invalidated: true, include_old_versions: false }).await;
 }
 
-#[when(regex = r"^(?:järjestelmä hakee|the system queries) (asiakirjojen metatiedot|document metadata) (?:vanhat versiot mukaan|including old versions)$")]
+#[when(
+    regex = r"^(?:järjestelmä hakee|the system queries) (asiakirjojen metatiedot|document metadata) (?:vanhat versiot mukaan|including old versions)$"
+)]
 async fn queries_with_versions(w: &mut ShaWorld, what: String) {
     act(w, Action::Query { query: query_kind(&what), include_invalidated: false, include_old_versions: true }).await;
 }

@@ -106,7 +106,8 @@ pub fn apply_defect(s: &mut DocumentSpec, defect: &str, w: &ShaWorld) -> Result<
         "xhtml-skripti" => {
             let p = s.parts.first_mut().ok_or("no attachment to break")?;
             p.media_type = "application/xhtml+xml".into();
-            p.bytes = b"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><script>alert(1)</script></body></html>".to_vec();
+            p.bytes =
+                b"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><script>alert(1)</script></body></html>".to_vec();
         }
         "json-rikki" => {
             let p = s.parts.first_mut().ok_or("no attachment to break")?;
@@ -122,7 +123,11 @@ pub fn apply_defect(s: &mut DocumentSpec, defect: &str, w: &ShaWorld) -> Result<
         "tulevaisuudessa" => s.effective_time = s.effective_time.map(|t| t + time::Duration::days(3650)),
         "allekirjoitus-puuttuu" => s.signed = false,
         "luvan-ajankohta-tulevaisuudessa" | "vaara-edustajan-rooli" | "eri-asiakas" => {
-            let part = s.parts.iter_mut().find(|p| p.media_type == "application/json").ok_or("no declaration content to break")?;
+            let part = s
+                .parts
+                .iter_mut()
+                .find(|p| p.media_type == "application/json")
+                .ok_or("no declaration content to break")?;
             let mut v: serde_json::Value = serde_json::from_slice(&part.bytes).map_err(|e| e.to_string())?;
             let root = v.as_object().and_then(|o| o.keys().next().cloned()).unwrap_or_default();
             match defect {
@@ -131,7 +136,8 @@ pub fn apply_defect(s: &mut DocumentSpec, defect: &str, w: &ShaWorld) -> Result<
                 }
                 "vaara-edustajan-rooli" => {
                     v[&root]["luovutusluvan_antaja_on_laillinen_edustaja"] = true.into();
-                    v[&root]["luovutusluvan_antaja"] = serde_json::json!([{"sukunimi": "Testinen", "etunimet": "Edustaja", "rooli": {"code": "12"}}]);
+                    v[&root]["luovutusluvan_antaja"] =
+                        serde_json::json!([{"sukunimi": "Testinen", "etunimet": "Edustaja", "rooli": {"code": "12"}}]);
                 }
                 _ => v[&root]["asiakas"]["henkilotunnus"]["value"] = "150275-901P".into(),
             }
@@ -162,18 +168,40 @@ pub fn build_document(w: &ShaWorld, kit: &Kit, kind: &DocKind) -> Result<Documen
         DocKind::Consent(yes) => kit.consent(&w.person, *yes),
         DocKind::Prohibition(p) => {
             let newest = w.last_document.clone().unwrap_or_default();
-            let docs: Vec<String> = p.documents.iter().map(|d| if d == "newest" { w.stored.iter().rev().find(|s| matches!(s.kind, sha_simulator::document::DocumentKind::Client(_))).map(|s| s.set_id.clone()).unwrap_or_else(|| newest.clone()) } else { d.clone() }).collect();
+            let docs: Vec<String> = p
+                .documents
+                .iter()
+                .map(|d| {
+                    if d == "newest" {
+                        w.stored
+                            .iter()
+                            .rev()
+                            .find(|s| matches!(s.kind, sha_simulator::document::DocumentKind::Client(_)))
+                            .map(|s| s.set_id.clone())
+                            .unwrap_or_else(|| newest.clone())
+                    } else {
+                        d.clone()
+                    }
+                })
+                .collect();
             let c: Vec<&str> = p.controllers.iter().map(String::as_str).collect();
             let t: Vec<&str> = p.service_tasks.iter().map(String::as_str).collect();
             let d: Vec<&str> = docs.iter().map(String::as_str).collect();
             kit.prohibition(&w.person, &c, &t, &d)
         }
-        DocKind::ClienthoodWithProvider { unit, start, end } => kit.clienthood_with_provider(&w.person, unit, start, end.as_deref()),
+        DocKind::ClienthoodWithProvider { unit, start, end } => {
+            kit.clienthood_with_provider(&w.person, unit, start, end.as_deref())
+        }
     })
 }
 
 /// Sends one message as the acting system; returns nothing (the verdict is read from the journal).
-pub async fn send(w: &ShaWorld, interaction: &str, subject: Option<sha_simulator::xml::Element>, query: Option<QueryBuilder>) -> Result<(), String> {
+pub async fn send(
+    w: &ShaWorld,
+    interaction: &str,
+    subject: Option<sha_simulator::xml::Element>,
+    query: Option<QueryBuilder>,
+) -> Result<(), String> {
     let ctx = w.ctx()?;
     let now = w.simulator_now().await?;
     let mut b = RequestBuilder::new(interaction, &w.device()?, now).acting_organisation(&w.org.controller);
@@ -213,7 +241,8 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
             org_kit.org.controller = organiser.clone();
             org_kit.org.service_unit = w.org.service_unit.clone();
             let case = w.case_id.clone().unwrap_or_else(new_oid);
-            let mut spec = org_kit.client_document(&w.person, &case, sha_simulator::document::DocumentModel::Liittymisvelvoite);
+            let mut spec =
+                org_kit.client_document(&w.person, &case, sha_simulator::document::DocumentModel::Liittymisvelvoite);
             spec.organiser = Some(organiser.clone());
             spec.producer = Some(w.org.controller.clone());
             if faulty {
@@ -224,7 +253,8 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
             w.stored.push(spec);
         }
         Action::QueryOrganiser { organiser } => {
-            send(w, "QUQI_IN200005FI01", None, Some(QueryBuilder::new().client(&w.person.hetu).controller(organiser))).await?;
+            send(w, "QUQI_IN200005FI01", None, Some(QueryBuilder::new().client(&w.person.hetu).controller(organiser)))
+                .await?;
         }
         Action::EndProviderPeriod { end } => {
             let parent = w
@@ -237,7 +267,10 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
             let mut spec = kit.new_version(&parent);
             if let Some(part) = spec.parts.iter_mut().find(|p| p.media_type == "application/json") {
                 let mut v: serde_json::Value = serde_json::from_slice(&part.bytes).map_err(|e| e.to_string())?;
-                if let Some(producers) = v.pointer_mut("/asiakkuusasiakirja/sosiaalihuollon_palvelutehtava/0/palveluntuottaja").and_then(|p| p.as_array_mut()) {
+                if let Some(producers) = v
+                    .pointer_mut("/asiakkuusasiakirja/sosiaalihuollon_palvelutehtava/0/palveluntuottaja")
+                    .and_then(|p| p.as_array_mut())
+                {
                     for p in producers {
                         p["asiakkuuden_paattymispvm"] = serde_json::Value::String(end.clone());
                     }
@@ -253,7 +286,10 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
                 apply_defect(&mut spec, d, w)?;
             }
             if faulty {
-                if matches!(document, DocKind::Client(super::ModelName::Vaihe2) | DocKind::Client(super::ModelName::Liittymisvelvoite)) {
+                if matches!(
+                    document,
+                    DocKind::Client(super::ModelName::Vaihe2) | DocKind::Client(super::ModelName::Liittymisvelvoite)
+                ) {
                     spec.service_unit = None;
                 }
                 if !w.stored.is_empty() {
@@ -278,12 +314,22 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
         Action::Invalidate => {
             let target = w.stored.last().cloned().ok_or("no document stored in this scenario to invalidate")?;
             let group = target.group.clone().unwrap_or_else(|| "3".into());
-            send(w, interaction(action), Some(compose::invalidation(&target.id, &group, "Kirjattu väärälle asiakkaalle")), None).await?;
+            send(
+                w,
+                interaction(action),
+                Some(compose::invalidation(&target.id, &group, "Kirjattu väärälle asiakkaalle")),
+                None,
+            )
+            .await?;
         }
         Action::Query { query, include_invalidated, include_old_versions } => {
             let mut q = QueryBuilder::new();
             if *query == QueryKind::Document {
-                let id = w.last_document.clone().or_else(|| w.stored.last().map(|s| s.id.clone())).ok_or("no document to fetch")?;
+                let id = w
+                    .last_document
+                    .clone()
+                    .or_else(|| w.stored.last().map(|s| s.id.clone()))
+                    .ok_or("no document to fetch")?;
                 q = q.id("documentId", &id);
             } else {
                 q = q.client(&w.person.hetu);
@@ -348,22 +394,37 @@ mod tests {
     #[test]
     fn every_listed_defect_is_implemented() {
         // A world without a simulator is enough to mutate a spec.
-        let w = crate::world::ShaWorld::with(None, "liittyva-atj", Organisation::testila(), sha_simulator::persons::TestPersons::builtin().persons[0].clone());
+        let w = crate::world::ShaWorld::with(
+            None,
+            "liittyva-atj",
+            Organisation::testila(),
+            sha_simulator::persons::TestPersons::builtin().persons[0].clone(),
+        );
         let kit = Kit::new(Organisation::testila(), time::macros::datetime!(2022-06-01 10:00 UTC));
         let mut w = w;
         w.stored.push(kit.clienthood(&w.person, sha_simulator::document::DocumentModel::Vaihe2));
         for (name, _) in DEFECTS {
             // A signed new version has every field some defect removes or changes; declaration defects need a consent.
-            let mut spec = if name.starts_with("luvan") || name.starts_with("vaara-edustajan") || *name == "eri-asiakas" {
+            let mut spec = if name.starts_with("luvan") || name.starts_with("vaara-edustajan") || *name == "eri-asiakas"
+            {
                 kit.consent(&w.person, true)
             } else {
-                kit.new_version(&kit.client_document(&w.person, "1.2.3", sha_simulator::document::DocumentModel::Vaihe2))
+                kit.new_version(&kit.client_document(
+                    &w.person,
+                    "1.2.3",
+                    sha_simulator::document::DocumentModel::Vaihe2,
+                ))
             };
             spec.signed = true;
             let before = format!("{:?}", spec);
             apply_defect(&mut spec, name, &w).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_ne!(before, format!("{:?}", spec), "defect {name} changed nothing");
         }
-        assert!(apply_defect(&mut kit.clienthood(&w.person, sha_simulator::document::DocumentModel::Vaihe2), "no-such", &w).is_err());
+        assert!(apply_defect(
+            &mut kit.clienthood(&w.person, sha_simulator::document::DocumentModel::Vaihe2),
+            "no-such",
+            &w
+        )
+        .is_err());
     }
 }

@@ -77,7 +77,13 @@ mod tests {
         w.case_tag = "SHA-X-1".into();
         w.case_id = Some("1.2.3".into());
         let t = instruction(&w, &Action::Store { document: DocKind::Client(ModelName::Vaihe2), defect: None });
-        assert!(t.contains("[SHA-X-1]") && t.contains("liittyva-atj") && t.contains("010181-900C") && t.contains("asiaan 1.2.3"), "{t}");
+        assert!(
+            t.contains("[SHA-X-1]")
+                && t.contains("liittyva-atj")
+                && t.contains("010181-900C")
+                && t.contains("asiaan 1.2.3"),
+            "{t}"
+        );
         assert!(t.contains("II vaiheen asiakirja"));
     }
 }

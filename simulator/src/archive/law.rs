@@ -64,7 +64,8 @@ pub fn phase_content_allowed(meta: &Metadata, now: OffsetDateTime) -> Option<Det
     let last = date("phase_content_last_day")?;
     let phase = matches!(meta.model, Some(DocumentModel::Vaihe1) | Some(DocumentModel::Vaihe2));
     (phase && now.date() > last).then(|| {
-        Detail::new(DetailCode::PhaseContentEnded, format!("{last} (clock {})", now.date())).at("hl7fi:localHeader/hl7fi:documentModel")
+        Detail::new(DetailCode::PhaseContentEnded, format!("{last} (clock {})", now.date()))
+            .at("hl7fi:localHeader/hl7fi:documentModel")
     })
 }
 
@@ -90,10 +91,18 @@ fn check_representatives(list: Option<&Value>, loc: &str, out: &mut Vec<Detail>)
 /// Validates a declaration's JSON content (SPEC §8.3): the client matches the
 /// header, required values are there, nothing is given in advance, and a
 /// representative has an allowed role.
-pub fn check_declaration(meta: &Metadata, kind: DocumentKind, content: Option<&Value>, now: OffsetDateTime) -> Vec<Detail> {
+pub fn check_declaration(
+    meta: &Metadata,
+    kind: DocumentKind,
+    content: Option<&Value>,
+    now: OffsetDateTime,
+) -> Vec<Detail> {
     let mut out = Vec::new();
     let Some(v) = content else {
-        out.push(Detail::new(DetailCode::DeclarationField, "JSON content (application/json part)").at("ClinicalDocument/component"));
+        out.push(
+            Detail::new(DetailCode::DeclarationField, "JSON content (application/json part)")
+                .at("ClinicalDocument/component"),
+        );
         return out;
     };
     let today = now.date();
@@ -105,25 +114,45 @@ pub fn check_declaration(meta: &Metadata, kind: DocumentKind, content: Option<&V
     };
     match content_hetu(v, root) {
         Some(h) if h == header => {}
-        Some(h) => out.push(Detail::new(DetailCode::DeclarationClient, format!("{h} ≠ {header}")).at(format!("/{root}/asiakas/henkilotunnus"))),
-        None => out.push(Detail::new(DetailCode::DeclarationField, format!("/{root}/asiakas/henkilotunnus/value")).at(format!("/{root}/asiakas"))),
+        Some(h) => out.push(
+            Detail::new(DetailCode::DeclarationClient, format!("{h} ≠ {header}"))
+                .at(format!("/{root}/asiakas/henkilotunnus")),
+        ),
+        None => out.push(
+            Detail::new(DetailCode::DeclarationField, format!("/{root}/asiakas/henkilotunnus/value"))
+                .at(format!("/{root}/asiakas")),
+        ),
     }
     let given = |p: &str, out: &mut Vec<Detail>| match v.pointer(p).and_then(json_date) {
-        Some(d) if d > today => out.push(Detail::new(DetailCode::DeclarationInAdvance, format!("{p} = {d}, {today}")).at(p.to_string())),
+        Some(d) if d > today => {
+            out.push(Detail::new(DetailCode::DeclarationInAdvance, format!("{p} = {d}, {today}")).at(p.to_string()))
+        }
         Some(_) => {}
         None => out.push(Detail::new(DetailCode::DeclarationField, p.to_string()).at(p.to_string())),
     };
     match kind {
         DocumentKind::Consent => {
-            if v.pointer("/luovutuslupa_asiakirja/voimassa_oleva_luovutuslupa/luovutuslupa").and_then(|b| b.as_bool()).is_none() {
+            if v.pointer("/luovutuslupa_asiakirja/voimassa_oleva_luovutuslupa/luovutuslupa")
+                .and_then(|b| b.as_bool())
+                .is_none()
+            {
                 out.push(
-                    Detail::new(DetailCode::DeclarationField, "/luovutuslupa_asiakirja/voimassa_oleva_luovutuslupa/luovutuslupa")
-                        .at("/luovutuslupa_asiakirja/voimassa_oleva_luovutuslupa"),
+                    Detail::new(
+                        DetailCode::DeclarationField,
+                        "/luovutuslupa_asiakirja/voimassa_oleva_luovutuslupa/luovutuslupa",
+                    )
+                    .at("/luovutuslupa_asiakirja/voimassa_oleva_luovutuslupa"),
                 );
             }
             given("/luovutuslupa_asiakirja/voimassa_oleva_luovutuslupa/luovutusluvan_antamisen_ajankohta", &mut out);
-            if v.pointer("/luovutuslupa_asiakirja/luovutusluvan_antaja_on_laillinen_edustaja").and_then(|b| b.as_bool()) == Some(true) {
-                check_representatives(v.pointer("/luovutuslupa_asiakirja/luovutusluvan_antaja"), "/luovutuslupa_asiakirja/luovutusluvan_antaja", &mut out);
+            if v.pointer("/luovutuslupa_asiakirja/luovutusluvan_antaja_on_laillinen_edustaja").and_then(|b| b.as_bool())
+                == Some(true)
+            {
+                check_representatives(
+                    v.pointer("/luovutuslupa_asiakirja/luovutusluvan_antaja"),
+                    "/luovutuslupa_asiakirja/luovutusluvan_antaja",
+                    &mut out,
+                );
             }
         }
         DocumentKind::Prohibition => {
@@ -136,12 +165,18 @@ pub fn check_declaration(meta: &Metadata, kind: DocumentKind, content: Option<&V
                 for (i, item) in v.pointer(&base).and_then(|a| a.as_array()).into_iter().flatten().enumerate() {
                     let p = format!("{base}/{i}/kiellon_asettamisen_ajankohta");
                     match item.get("kiellon_asettamisen_ajankohta").and_then(json_date) {
-                        Some(d) if d > today => out.push(Detail::new(DetailCode::DeclarationInAdvance, format!("{p} = {d}")).at(p)),
+                        Some(d) if d > today => {
+                            out.push(Detail::new(DetailCode::DeclarationInAdvance, format!("{p} = {d}")).at(p))
+                        }
                         Some(_) => {}
                         None => out.push(Detail::new(DetailCode::DeclarationField, p.clone()).at(p)),
                     }
                     if item.get("kieltaja_on_laillinen_edustaja").and_then(|b| b.as_bool()) == Some(true) {
-                        check_representatives(item.get("henkilo_joka_kieltaa_asiakastietojen_luovuttamisen"), &format!("{base}/{i}"), &mut out);
+                        check_representatives(
+                            item.get("henkilo_joka_kieltaa_asiakastietojen_luovuttamisen"),
+                            &format!("{base}/{i}"),
+                            &mut out,
+                        );
                     }
                 }
             }
@@ -196,14 +231,30 @@ pub fn declarations(all: &[StoredDocument]) -> Declarations {
         d.documents.push(i.id.clone());
     }
     if let Some(c) = newest(all, DocumentKind::Consent) {
-        d.consent = c.content.as_ref().and_then(|v| v.pointer("/luovutuslupa_asiakirja/voimassa_oleva_luovutuslupa/luovutuslupa")).and_then(|b| b.as_bool());
+        d.consent = c
+            .content
+            .as_ref()
+            .and_then(|v| v.pointer("/luovutuslupa_asiakirja/voimassa_oleva_luovutuslupa/luovutuslupa"))
+            .and_then(|b| b.as_bool());
         d.documents.push(c.id.clone());
     }
     if let Some(p) = newest(all, DocumentKind::Prohibition) {
         let v = p.content.as_ref();
         d.prohibited_controllers = codes_of(v.and_then(|v| v.pointer("/kieltoasiakirja/rekisterinpitajaa_koskevat_luovutuskiellot/rekisterinpitajaa_koskeva_luovutuskielto")), "rekisterinpitaja_jonka_tietojen_luovutus_kielletaan");
-        d.prohibited_service_tasks = codes_of(v.and_then(|v| v.pointer("/kieltoasiakirja/palvelutehtavaa_koskevat_luovutuskiellot/palvelutehtavaa_koskeva_luovutuskielto")), "palvelutehtava_jonka_tietojen_luovutus_kielletaan");
-        d.prohibited_documents = codes_of(v.and_then(|v| v.pointer("/kieltoasiakirja/asiakirjoja_koskevat_luovutuskiellot/asiakirjaa_koskeva_luovutuskielto")), "asiakirja_jonka_luovutus_kielletaan");
+        d.prohibited_service_tasks = codes_of(
+            v.and_then(|v| {
+                v.pointer(
+                    "/kieltoasiakirja/palvelutehtavaa_koskevat_luovutuskiellot/palvelutehtavaa_koskeva_luovutuskielto",
+                )
+            }),
+            "palvelutehtava_jonka_tietojen_luovutus_kielletaan",
+        );
+        d.prohibited_documents = codes_of(
+            v.and_then(|v| {
+                v.pointer("/kieltoasiakirja/asiakirjoja_koskevat_luovutuskiellot/asiakirjaa_koskeva_luovutuskielto")
+            }),
+            "asiakirja_jonka_luovutus_kielletaan",
+        );
         d.documents.push(p.id.clone());
     }
     d
@@ -226,17 +277,31 @@ pub fn clienthood_active(doc: &StoredDocument, today: Date) -> bool {
 /// The controller's newest current clienthood document for a client.
 pub fn newest_clienthood<'a>(docs: &'a [StoredDocument], controller: &str) -> Option<&'a StoredDocument> {
     docs.iter()
-        .filter(|d| d.kind == DocumentKind::Asiakkuus && d.controller() == controller && d.status == VersionStatus::Current && !d.is_invalidated())
+        .filter(|d| {
+            d.kind == DocumentKind::Asiakkuus
+                && d.controller() == controller
+                && d.status == VersionStatus::Current
+                && !d.is_invalidated()
+        })
         .max_by_key(|d| (d.metadata.effective_time, d.stored_at, d.seq))
 }
 
 /// Register access right (SPEC §8.5): the organiser's newest clienthood lists one of
 /// `units` as a producer or implementer unit — under `service_task` when given —
 /// with `today` inside its start and end dates. Returns why not, when not.
-pub fn register_access(organiser_clienthood: Option<&StoredDocument>, units: &[String], service_task: Option<&str>, today: Date) -> Result<(), String> {
+pub fn register_access(
+    organiser_clienthood: Option<&StoredDocument>,
+    units: &[String],
+    service_task: Option<&str>,
+    today: Date,
+) -> Result<(), String> {
     let doc = organiser_clienthood.ok_or("the organiser has no clienthood document for the client")?;
     let v = doc.content.as_ref().ok_or("the organiser's clienthood document has no readable content")?;
-    let tasks = v.pointer("/asiakkuusasiakirja/sosiaalihuollon_palvelutehtava").and_then(|a| a.as_array()).cloned().unwrap_or_default();
+    let tasks = v
+        .pointer("/asiakkuusasiakirja/sosiaalihuollon_palvelutehtava")
+        .and_then(|a| a.as_array())
+        .cloned()
+        .unwrap_or_default();
     let mut listed = false;
     for t in &tasks {
         let code = t.pointer("/palvelutehtava/code").and_then(|c| c.as_str()).unwrap_or("");
@@ -362,12 +427,20 @@ pub fn disclose<'a>(
     Ok(all
         .iter()
         .filter(|d| d.controller() != querying)
-        .filter(|d| matches!(d.kind, DocumentKind::Client(DocumentModel::Vaihe2) | DocumentKind::Client(DocumentModel::Liittymisvelvoite)))
+        .filter(|d| {
+            matches!(
+                d.kind,
+                DocumentKind::Client(DocumentModel::Vaihe2) | DocumentKind::Client(DocumentModel::Liittymisvelvoite)
+            )
+        })
         .filter(|d| d.status == VersionStatus::Current && !d.is_invalidated())
         .filter(|d| {
             !prohibitions_apply
                 || !(decl.prohibited_controllers.iter().any(|c| c == d.controller())
-                    || d.metadata.service_task.as_ref().is_some_and(|t| decl.prohibited_service_tasks.contains(&t.code))
+                    || d.metadata
+                        .service_task
+                        .as_ref()
+                        .is_some_and(|t| decl.prohibited_service_tasks.contains(&t.code))
                     || decl.prohibited_documents.iter().any(|p| p == d.set_id() || p == &d.id))
         })
         .collect())
@@ -408,9 +481,13 @@ mod tests {
         let d = |s: &str| ymd(s).expect("date");
         assert!(register_access(Some(&doc), &["U1".into()], Some("10"), d("2026-11-15")).is_ok());
         assert!(register_access(Some(&doc), &["U2".into()], None, d("2026-11-15")).is_ok(), "subcontractor unit");
-        assert!(register_access(Some(&doc), &["U1".into()], Some("10"), d("2027-01-01")).unwrap_err().contains("not for"));
+        assert!(register_access(Some(&doc), &["U1".into()], Some("10"), d("2027-01-01"))
+            .unwrap_err()
+            .contains("not for"));
         assert!(register_access(Some(&doc), &["U1".into()], Some("20"), d("2026-11-15")).is_err());
-        assert!(register_access(Some(&doc), &["X".into()], None, d("2026-11-15")).unwrap_err().contains("does not list"));
+        assert!(register_access(Some(&doc), &["X".into()], None, d("2026-11-15"))
+            .unwrap_err()
+            .contains("does not list"));
         assert!(register_access(None, &["U1".into()], None, d("2026-11-15")).is_err());
     }
 }

@@ -96,7 +96,9 @@ impl Archive {
     /// Loads a stored document by id.
     pub fn document(&self, id: &str) -> Result<Option<StoredDocument>, ArchiveError> {
         match self.store.get(Space::Documents, id.as_bytes())? {
-            Some(v) => serde_json::from_slice(&v).map(Some).map_err(|e| ArchiveError::Corrupt(id.to_string(), e.to_string())),
+            Some(v) => {
+                serde_json::from_slice(&v).map(Some).map_err(|e| ArchiveError::Corrupt(id.to_string(), e.to_string()))
+            }
             None => Ok(None),
         }
     }
@@ -108,8 +110,8 @@ impl Archive {
                 Some(parts) => Ok(parts),
                 // Records written before the binary format were base64 in JSON.
                 None => {
-                    let stored: Vec<StoredPart> =
-                        serde_json::from_slice(&v).map_err(|e| ArchiveError::Corrupt(format!("payload {id}"), e.to_string()))?;
+                    let stored: Vec<StoredPart> = serde_json::from_slice(&v)
+                        .map_err(|e| ArchiveError::Corrupt(format!("payload {id}"), e.to_string()))?;
                     Ok(stored.iter().filter_map(StoredPart::to_part).collect())
                 }
             },
@@ -136,7 +138,10 @@ impl Archive {
             }
             for key in records::index_keys(&d) {
                 if self.store.get(Space::Index, &key)?.is_none() {
-                    problems.push(format!("{id}: index key {} missing", String::from_utf8_lossy(&key).replace(records::SEP, "/")));
+                    problems.push(format!(
+                        "{id}: index key {} missing",
+                        String::from_utf8_lossy(&key).replace(records::SEP, "/")
+                    ));
                 }
             }
         }
@@ -159,7 +164,10 @@ impl Archive {
         self.store
             .scan_prefix(Space::Records, &records::disclosure_prefix(client_key))?
             .into_iter()
-            .map(|(k, v)| serde_json::from_slice(&v).map_err(|e| ArchiveError::Corrupt(String::from_utf8_lossy(&k).into_owned(), e.to_string())))
+            .map(|(k, v)| {
+                serde_json::from_slice(&v)
+                    .map_err(|e| ArchiveError::Corrupt(String::from_utf8_lossy(&k).into_owned(), e.to_string()))
+            })
             .collect()
     }
 
@@ -186,7 +194,10 @@ impl Archive {
         let units = match service_unit {
             Some(u) => {
                 if !law::units_of(acting, self.codes).iter().any(|x| x == u) {
-                    return Err(Detail::new(DetailCode::NoRegisterAccess, format!("service unit {u} is not a unit of the acting provider {acting}")));
+                    return Err(Detail::new(
+                        DetailCode::NoRegisterAccess,
+                        format!("service unit {u} is not a unit of the acting provider {acting}"),
+                    ));
                 }
                 vec![u.to_string()]
             }
@@ -215,7 +226,9 @@ impl Archive {
     pub fn handle(&self, request: &Request, system: &System, now: OffsetDateTime) -> Handled {
         let op = request.interaction.operation;
         let result = match op {
-            Operation::Store | Operation::StoreNewVersion | Operation::Validate => self.store_document(request, system, now),
+            Operation::Store | Operation::StoreNewVersion | Operation::Validate => {
+                self.store_document(request, system, now)
+            }
             Operation::Invalidate => self.invalidate(request, system, now),
             _ => self.query(request, system, now),
         };
@@ -231,7 +244,10 @@ impl Archive {
     /// The subject's clinicalDocument, or a detail naming its absence.
     fn subject_document<'a>(request: &'a Request) -> Result<&'a crate::xml::Element, Detail> {
         let base = format!("/{}/controlActProcess/subject/clinicalDocument", request.interaction.id);
-        request.control_act.path(&["subject", "clinicalDocument"]).ok_or_else(|| Detail::new(DetailCode::MissingElement, &base).at(base))
+        request
+            .control_act
+            .path(&["subject", "clinicalDocument"])
+            .ok_or_else(|| Detail::new(DetailCode::MissingElement, &base).at(base))
     }
 
     /// Rule 4: the system acts for `controller` with a profile allowing `action`.
@@ -272,7 +288,8 @@ impl Archive {
             }
             None => {
                 details.push(
-                    Detail::new(DetailCode::UnknownKind, "no hl7fi:documentGroup").at("hl7fi:localHeader/hl7fi:documentGroup"),
+                    Detail::new(DetailCode::UnknownKind, "no hl7fi:documentGroup")
+                        .at("hl7fi:localHeader/hl7fi:documentGroup"),
                 );
                 None
             }
@@ -284,7 +301,9 @@ impl Archive {
         if let Some(ctrl) = &controller {
             let action = match op {
                 Operation::Validate => Action::Validate,
-                Operation::StoreNewVersion if kind == DocumentKind::Client(DocumentModel::Vanha) => Action::VersionOrInvalidateOld,
+                Operation::StoreNewVersion if kind == DocumentKind::Client(DocumentModel::Vanha) => {
+                    Action::VersionOrInvalidateOld
+                }
                 Operation::StoreNewVersion => Action::VersionOrInvalidate,
                 _ => store_action(kind),
             };
@@ -292,10 +311,21 @@ impl Archive {
             if let Err(d) = self.authorise(system, ctrl, action) {
                 let client = meta.client.as_ref().map(|c| c.key());
                 let task = meta.service_task.as_ref().map(|c| c.code.as_str());
-                match self.register_access(request, system, ctrl, client.as_deref(), meta.service_unit.as_deref(), task, action, now) {
+                match self.register_access(
+                    request,
+                    system,
+                    ctrl,
+                    client.as_deref(),
+                    meta.service_unit.as_deref(),
+                    task,
+                    action,
+                    now,
+                ) {
                     Ok(true) => {}
                     Ok(false) => return Ok(Handled::details(&request.message_id, controller, vec![d.at(loc)])),
-                    Err(refusal) => return Ok(Handled::details(&request.message_id, controller, vec![refusal.at(loc)])),
+                    Err(refusal) => {
+                        return Ok(Handled::details(&request.message_id, controller, vec![refusal.at(loc)]))
+                    }
                 }
             }
         }
@@ -318,8 +348,11 @@ impl Archive {
             _ => {
                 if meta.replaces.is_some() || meta.version.is_some_and(|v| v != 1) {
                     details.push(
-                        Detail::new(DetailCode::UseNewVersionInteraction, format!("versionNumber {}", meta.version.unwrap_or(1)))
-                            .at("ClinicalDocument/relatedDocument"),
+                        Detail::new(
+                            DetailCode::UseNewVersionInteraction,
+                            format!("versionNumber {}", meta.version.unwrap_or(1)),
+                        )
+                        .at("ClinicalDocument/relatedDocument"),
                     );
                 }
                 None
@@ -392,7 +425,11 @@ impl Archive {
             parts: pkg
                 .parts
                 .iter()
-                .map(|p| PartInfo { content_id: p.content_id.clone(), media_type: p.media_type.clone(), size: p.bytes.len() as u64 })
+                .map(|p| PartInfo {
+                    content_id: p.content_id.clone(),
+                    media_type: p.media_type.clone(),
+                    size: p.bytes.len() as u64,
+                })
                 .collect(),
             content,
             metadata: meta,
@@ -408,7 +445,10 @@ impl Archive {
     ) -> Result<Option<(StoredDocument, Vec<u8>)>, ArchiveError> {
         let loc = "ClinicalDocument/relatedDocument/parentDocument";
         let Some(parent_ref) = &meta.replaces else {
-            details.push(Detail::new(DetailCode::MissingParent, meta.document_id.clone().unwrap_or_default()).at("ClinicalDocument/relatedDocument"));
+            details.push(
+                Detail::new(DetailCode::MissingParent, meta.document_id.clone().unwrap_or_default())
+                    .at("ClinicalDocument/relatedDocument"),
+            );
             return Ok(None);
         };
         let Some(pid) = &parent_ref.id else {
@@ -430,52 +470,88 @@ impl Archive {
         }
         if parent.status != VersionStatus::Current {
             let newer = parent.replaced_by.clone().unwrap_or_default();
-            details.push(Detail::new(DetailCode::NotCurrentVersion, format!("{pid} (replaced by {newer})")).at(format!("{loc}/id")));
+            details.push(
+                Detail::new(DetailCode::NotCurrentVersion, format!("{pid} (replaced by {newer})"))
+                    .at(format!("{loc}/id")),
+            );
         }
         if meta.set_id.as_deref() != Some(parent.set_id()) {
             details.push(
-                Detail::new(DetailCode::SetIdMismatch, format!("{} ≠ {}", meta.set_id.as_deref().unwrap_or("-"), parent.set_id()))
-                    .at("ClinicalDocument/setId"),
+                Detail::new(
+                    DetailCode::SetIdMismatch,
+                    format!("{} ≠ {}", meta.set_id.as_deref().unwrap_or("-"), parent.set_id()),
+                )
+                .at("ClinicalDocument/setId"),
             );
         }
         if let Some(psid) = &parent_ref.set_id {
             if psid != parent.set_id() {
-                details.push(Detail::new(DetailCode::SetIdMismatch, format!("parentDocument/setId {psid} ≠ {}", parent.set_id())).at(format!("{loc}/setId")));
+                details.push(
+                    Detail::new(
+                        DetailCode::SetIdMismatch,
+                        format!("parentDocument/setId {psid} ≠ {}", parent.set_id()),
+                    )
+                    .at(format!("{loc}/setId")),
+                );
             }
         }
         let expected = parent.version() + 1;
         if meta.version != Some(expected) {
             details.push(
-                Detail::new(DetailCode::WrongVersionNumber, format!("expected {expected}, got {}", meta.version.map(|v| v.to_string()).unwrap_or("-".into())))
-                    .at("ClinicalDocument/versionNumber"),
+                Detail::new(
+                    DetailCode::WrongVersionNumber,
+                    format!("expected {expected}, got {}", meta.version.map(|v| v.to_string()).unwrap_or("-".into())),
+                )
+                .at("ClinicalDocument/versionNumber"),
             );
         }
         if let Some(pv) = parent_ref.version {
             if pv != parent.version() {
-                details.push(Detail::new(DetailCode::WrongVersionNumber, format!("parentDocument/versionNumber {pv}, stored {}", parent.version())).at(format!("{loc}/versionNumber")));
+                details.push(
+                    Detail::new(
+                        DetailCode::WrongVersionNumber,
+                        format!("parentDocument/versionNumber {pv}, stored {}", parent.version()),
+                    )
+                    .at(format!("{loc}/versionNumber")),
+                );
             }
         }
         let client = meta.client.as_ref().map(|c| c.key()).unwrap_or_default();
         if client != parent.client_key() || kind != parent.kind {
             details.push(
-                Detail::new(DetailCode::VersionChangesIdentity, format!("parent is a {} of client {}", parent.kind.finnish(), parent.client_key()))
-                    .at(loc),
+                Detail::new(
+                    DetailCode::VersionChangesIdentity,
+                    format!("parent is a {} of client {}", parent.kind.finnish(), parent.client_key()),
+                )
+                .at(loc),
             );
         }
         Ok(Some((parent, bytes)))
     }
 
     /// Rule 5: client documents reference an existing case and clienthood of the same controller and client.
-    fn check_references(&self, meta: &Metadata, kind: DocumentKind, details: &mut Vec<Detail>) -> Result<(), ArchiveError> {
+    fn check_references(
+        &self,
+        meta: &Metadata,
+        kind: DocumentKind,
+        details: &mut Vec<Detail>,
+    ) -> Result<(), ArchiveError> {
         let needs_case = matches!(
             kind,
-            DocumentKind::Client(DocumentModel::Vaihe1) | DocumentKind::Client(DocumentModel::Vaihe2) | DocumentKind::Client(DocumentModel::Liittymisvelvoite)
+            DocumentKind::Client(DocumentModel::Vaihe1)
+                | DocumentKind::Client(DocumentModel::Vaihe2)
+                | DocumentKind::Client(DocumentModel::Liittymisvelvoite)
         );
         let needs_clienthood = needs_case || kind == DocumentKind::Asia;
         let (Some(ctrl), Some(client)) = (&meta.controller, &meta.client) else { return Ok(()) };
         let client = client.key();
-        if needs_clienthood && self.store.scan_prefix(Space::Index, &records::clienthood_prefix(ctrl, &client))?.is_empty() {
-            details.push(Detail::new(DetailCode::ClienthoodNotFound, format!("{ctrl} / {client}")).at("ClinicalDocument/recordTarget"));
+        if needs_clienthood
+            && self.store.scan_prefix(Space::Index, &records::clienthood_prefix(ctrl, &client))?.is_empty()
+        {
+            details.push(
+                Detail::new(DetailCode::ClienthoodNotFound, format!("{ctrl} / {client}"))
+                    .at("ClinicalDocument/recordTarget"),
+            );
         }
         if needs_case {
             if let Some(case) = &meta.case_id {
@@ -501,11 +577,15 @@ impl Archive {
             details.push(Detail::new(DetailCode::MissingField, "clinicalDocument/id").at(format!("{base}/id")));
         }
         if group.is_none() {
-            details.push(Detail::new(DetailCode::MissingField, "document group (clinicalDocument/code)").at(format!("{base}/code")));
+            details.push(
+                Detail::new(DetailCode::MissingField, "document group (clinicalDocument/code)")
+                    .at(format!("{base}/code")),
+            );
         }
         if reason.is_none() {
             details.push(
-                Detail::new(DetailCode::MissingField, "invalidation reason (subjectOf/annotation/text)").at(format!("{base}/subjectOf/annotation/text")),
+                Detail::new(DetailCode::MissingField, "invalidation reason (subjectOf/annotation/text)")
+                    .at(format!("{base}/subjectOf/annotation/text")),
             );
         }
         let Some(id) = id else { return Ok(Handled::details(&request.message_id, None, details)) };
@@ -513,7 +593,8 @@ impl Archive {
             details.push(Detail::new(DetailCode::ParentNotFound, &id).at(format!("{base}/id")));
             return Ok(Handled::details(&request.message_id, None, details));
         };
-        let doc: StoredDocument = serde_json::from_slice(&bytes).map_err(|e| ArchiveError::Corrupt(id.clone(), e.to_string()))?;
+        let doc: StoredDocument =
+            serde_json::from_slice(&bytes).map_err(|e| ArchiveError::Corrupt(id.clone(), e.to_string()))?;
         let controller = Some(doc.controller().to_string());
         // Only the owning controller, through a system acting for it, may invalidate;
         // under joint joining the acting organisation says which joiner is acting.
@@ -521,7 +602,11 @@ impl Archive {
             let d = Detail::new(DetailCode::OtherControllersDocument, &id).at(format!("{base}/id"));
             return Ok(Handled::details(&request.message_id, None, vec![d]));
         }
-        let action = if doc.kind == DocumentKind::Client(DocumentModel::Vanha) { Action::VersionOrInvalidateOld } else { Action::VersionOrInvalidate };
+        let action = if doc.kind == DocumentKind::Client(DocumentModel::Vanha) {
+            Action::VersionOrInvalidateOld
+        } else {
+            Action::VersionOrInvalidate
+        };
         match self.authorise(system, doc.controller(), action) {
             Err(d) if d.code == DetailCode::ControllerNotRegistered => {
                 let d = Detail::new(DetailCode::OtherControllersDocument, &id).at(format!("{base}/id"));
@@ -533,27 +618,44 @@ impl Archive {
         if let Some(g) = &group {
             let stored_group = doc.metadata.document_group.as_ref().map(|c| c.code.as_str()).unwrap_or("");
             if g != stored_group {
-                details.push(Detail::new(DetailCode::WrapperMismatch, format!("document group {g}, stored document is in group {stored_group}")).at(format!("{base}/code")));
+                details.push(
+                    Detail::new(
+                        DetailCode::WrapperMismatch,
+                        format!("document group {g}, stored document is in group {stored_group}"),
+                    )
+                    .at(format!("{base}/code")),
+                );
             }
         }
         if doc.is_invalidated() {
             details.push(Detail::new(DetailCode::AlreadyInvalidated, &id).at(format!("{base}/id")));
         }
         if doc.status != VersionStatus::Current {
-            details.push(Detail::new(DetailCode::NotCurrentVersion, format!("{id} (replaced by {})", doc.replaced_by.clone().unwrap_or_default())).at(format!("{base}/id")));
+            details.push(
+                Detail::new(
+                    DetailCode::NotCurrentVersion,
+                    format!("{id} (replaced by {})", doc.replaced_by.clone().unwrap_or_default()),
+                )
+                .at(format!("{base}/id")),
+            );
         }
         if has_errors(&details) {
             return Ok(Handled::details(&request.message_id, controller, details));
         }
         let mut updated = doc.clone();
-        updated.invalidation = Some(Invalidation { reason: reason.unwrap_or_default(), at: now, by_system: system.name.clone() });
+        updated.invalidation =
+            Some(Invalidation { reason: reason.unwrap_or_default(), at: now, by_system: system.name.clone() });
         let mut batch = Batch::default();
         batch.expect(Space::Documents, id.as_bytes(), Some(bytes));
         batch.put(Space::Documents, id.as_bytes(), to_json(&updated)?);
         match self.store.commit(batch) {
             Ok(()) => {}
             Err(StoreError::Conflict(k)) => {
-                return Ok(Handled::details(&request.message_id, controller, vec![Detail::new(DetailCode::ConcurrentVersion, k)]));
+                return Ok(Handled::details(
+                    &request.message_id,
+                    controller,
+                    vec![Detail::new(DetailCode::ConcurrentVersion, k)],
+                ));
             }
             Err(e) => return Err(e.into()),
         }
@@ -575,7 +677,16 @@ impl Archive {
         }
         if let Err(d) = self.authorise(system, &params.controller, Action::Query) {
             let client = params.client.as_ref().map(|c| c.key());
-            match self.register_access(request, system, &params.controller, client.as_deref(), None, None, Action::Query, now) {
+            match self.register_access(
+                request,
+                system,
+                &params.controller,
+                client.as_deref(),
+                None,
+                None,
+                Action::Query,
+                now,
+            ) {
                 Ok(true) => {}
                 Ok(false) => return Ok(Handled::details(&request.message_id, controller, vec![d.at(loc)])),
                 Err(refusal) => return Ok(Handled::details(&request.message_id, controller, vec![refusal.at(loc)])),
@@ -586,14 +697,24 @@ impl Archive {
             let all = self.all_client_documents(&client)?;
             let decl = law::declarations(&all);
             let element = render::declarations_element(&decl, &client);
-            let ack = Ack { type_code: AckType::AA, target: Some(request.message_id.clone()), details: vec![], payload: vec![element] };
+            let ack = Ack {
+                type_code: AckType::AA,
+                target: Some(request.message_id.clone()),
+                details: vec![],
+                payload: vec![element],
+            };
             return Ok(Handled { ack, controller, documents: decl.documents });
         }
         let result = query::run(self, op, &params)?;
         match result {
             Ok(found) => {
                 let documents = found.document_ids.clone();
-                let ack = Ack { type_code: AckType::AA, target: Some(request.message_id.clone()), details: vec![], payload: vec![found.element] };
+                let ack = Ack {
+                    type_code: AckType::AA,
+                    target: Some(request.message_id.clone()),
+                    details: vec![],
+                    payload: vec![found.element],
+                };
                 Ok(Handled { ack, controller, documents })
             }
             Err(d) => Ok(Handled::details(&request.message_id, controller, d)),
@@ -604,23 +725,42 @@ impl Archive {
     /// under informing, consent and an active clienthood (or a statutory right), with
     /// prohibitions applied; every answer is logged. A refusal names the failed
     /// condition and reveals nothing about the client's documents.
-    fn disclosure_query(&self, request: &Request, system: &System, params: &query::QueryParams, now: OffsetDateTime) -> Result<Handled, ArchiveError> {
+    fn disclosure_query(
+        &self,
+        request: &Request,
+        system: &System,
+        params: &query::QueryParams,
+        now: OffsetDateTime,
+    ) -> Result<Handled, ArchiveError> {
         let op = request.interaction.operation;
         let querying = params.controller.clone();
         let controller = Some(querying.clone());
         if let Err(d) = self.authorise(system, &querying, Action::DisclosureQuery) {
-            return Ok(Handled::details(&request.message_id, controller, vec![d.at("controlActProcess/authorOrPerformer")]));
+            return Ok(Handled::details(
+                &request.message_id,
+                controller,
+                vec![d.at("controlActProcess/authorOrPerformer")],
+            ));
         }
         if !matches!(op, Operation::QueryMetadata | Operation::FetchDocument) {
-            return Ok(Handled::details(&request.message_id, controller, vec![Detail::new(DetailCode::DisclosureScope, request.interaction.id.clone())]));
+            return Ok(Handled::details(
+                &request.message_id,
+                controller,
+                vec![Detail::new(DetailCode::DisclosureScope, request.interaction.id.clone())],
+            ));
         }
         let statutory = match &params.statutory_right {
             None => None,
             Some(code) => match law::statutory_reason(code) {
                 Some(name) => Some((code.clone(), name)),
                 None => {
-                    let shown = if code.is_empty() { "(no reason code)".to_string() } else { format!("reason code '{code}'") };
-                    return Ok(Handled::details(&request.message_id, controller, vec![Detail::new(DetailCode::StatutoryReason, shown)]));
+                    let shown =
+                        if code.is_empty() { "(no reason code)".to_string() } else { format!("reason code '{code}'") };
+                    return Ok(Handled::details(
+                        &request.message_id,
+                        controller,
+                        vec![Detail::new(DetailCode::StatutoryReason, shown)],
+                    ));
                 }
             },
         };
@@ -628,7 +768,13 @@ impl Archive {
         let all = self.all_client_documents(&client)?;
         let disclosed = match law::disclose(&all, &querying, statutory.as_ref(), now.date()) {
             Ok(d) => d,
-            Err(refusal) => return Ok(Handled::details(&request.message_id, controller, vec![refusal.at("queryByParameter/parameterList/disclosure")])),
+            Err(refusal) => {
+                return Ok(Handled::details(
+                    &request.message_id,
+                    controller,
+                    vec![refusal.at("queryByParameter/parameterList/disclosure")],
+                ))
+            }
         };
         let chosen: Vec<StoredDocument> = match (&params.document_id, op) {
             (Some(id), Operation::FetchDocument) => disclosed.into_iter().filter(|d| &d.id == id).cloned().collect(),
@@ -644,7 +790,10 @@ impl Archive {
             crate::message::el(
                 "documentResult",
                 &[],
-                vec![crate::xml::Node::Element(render::metadata_element(d, self.codes)), crate::xml::Node::Element(render::document_element(d, &parts))],
+                vec![
+                    crate::xml::Node::Element(render::metadata_element(d, self.codes)),
+                    crate::xml::Node::Element(render::document_element(d, &parts)),
+                ],
             )
         } else {
             query::result_list("queryResult", &chosen, self)
@@ -672,7 +821,12 @@ impl Archive {
         batch.put(Space::Records, key, to_json(&record)?);
         self.store.commit(batch)?;
         let documents = record.documents.clone();
-        let ack = Ack { type_code: AckType::AA, target: Some(request.message_id.clone()), details: vec![], payload: vec![element] };
+        let ack = Ack {
+            type_code: AckType::AA,
+            target: Some(request.message_id.clone()),
+            details: vec![],
+            payload: vec![element],
+        };
         Ok(Handled { ack, controller, documents })
     }
 }
@@ -687,10 +841,19 @@ pub fn acting_organisation(request: &Request) -> Option<&str> {
 
 /// Structured documents (SPEC §8.2): the structured form against its Sosmeta
 /// structure, and the form and the header telling the same story.
-pub fn structured_form(pkg: &Package, meta: &Metadata, kind: DocumentKind, codes: &CodeSets, now: OffsetDateTime) -> Vec<Detail> {
+pub fn structured_form(
+    pkg: &Package,
+    meta: &Metadata,
+    kind: DocumentKind,
+    codes: &CodeSets,
+    now: OffsetDateTime,
+) -> Vec<Detail> {
     let mut out = Vec::new();
     let Some(oid) = meta.structures.first() else {
-        out.push(Detail::new(DetailCode::MissingField, "Sosmeta structure (templateId 1.2.246.537.6.1505.* / 1506.*)").at("ClinicalDocument/templateId"));
+        out.push(
+            Detail::new(DetailCode::MissingField, "Sosmeta structure (templateId 1.2.246.537.6.1505.* / 1506.*)")
+                .at("ClinicalDocument/templateId"),
+        );
         return out;
     };
     let date = meta.effective_time.unwrap_or(now).date();
@@ -699,10 +862,16 @@ pub fn structured_form(pkg: &Package, meta: &Metadata, kind: DocumentKind, codes
         Err(d) => return vec![d],
     };
     if matches!(kind, DocumentKind::Client(_)) && !meta.body.iter().any(|r| r.media_type == "application/xhtml+xml") {
-        out.push(Detail::new(DetailCode::MissingField, "display form (application/xhtml+xml part)").at("ClinicalDocument/component"));
+        out.push(
+            Detail::new(DetailCode::MissingField, "display form (application/xhtml+xml part)")
+                .at("ClinicalDocument/component"),
+        );
     }
     let Some(json) = json_content(pkg, meta) else {
-        out.push(Detail::new(DetailCode::MissingField, "structured form (application/json part)").at("ClinicalDocument/component"));
+        out.push(
+            Detail::new(DetailCode::MissingField, "structured form (application/json part)")
+                .at("ClinicalDocument/component"),
+        );
         return out;
     };
     out.extend(crate::sosmeta::validate(structure, &json, codes, date));
@@ -711,8 +880,11 @@ pub fn structured_form(pkg: &Package, meta: &Metadata, kind: DocumentKind, codes
         let form = crate::sosmeta::service_tasks(&json);
         if !form.is_empty() && !form.contains(&task.code) {
             out.push(
-                Detail::new(DetailCode::StructureHeaderMismatch, format!("service task {} in the header, {} in the structured form", task.code, form.join(", ")))
-                    .at("hl7fi:localHeader/hl7fi:serviceTask"),
+                Detail::new(
+                    DetailCode::StructureHeaderMismatch,
+                    format!("service task {} in the header, {} in the structured form", task.code, form.join(", ")),
+                )
+                .at("hl7fi:localHeader/hl7fi:serviceTask"),
             );
         }
     }
@@ -721,18 +893,34 @@ pub fn structured_form(pkg: &Package, meta: &Metadata, kind: DocumentKind, codes
     if let Some(t) = base.strip_prefix("1.2.246.537.6.1506.") {
         if meta.document_type.as_ref().is_some_and(|d| d.code != t) {
             let h = meta.document_type.as_ref().map(|d| d.code.clone()).unwrap_or_default();
-            out.push(Detail::new(DetailCode::StructureHeaderMismatch, format!("structure {oid} is document type {t}, the header says {h}")).at("hl7fi:localHeader/hl7fi:documentType"));
+            out.push(
+                Detail::new(
+                    DetailCode::StructureHeaderMismatch,
+                    format!("structure {oid} is document type {t}, the header says {h}"),
+                )
+                .at("hl7fi:localHeader/hl7fi:documentType"),
+            );
         }
         if meta.general_type.as_deref().is_some_and(|g| g != structure.document_type) {
             out.push(
-                Detail::new(DetailCode::StructureHeaderMismatch, format!("structure is a {}, the header says {}", structure.document_type, meta.general_type.clone().unwrap_or_default()))
-                    .at("hl7fi:localHeader/hl7fi:generalDocumentType"),
+                Detail::new(
+                    DetailCode::StructureHeaderMismatch,
+                    format!(
+                        "structure is a {}, the header says {}",
+                        structure.document_type,
+                        meta.general_type.clone().unwrap_or_default()
+                    ),
+                )
+                .at("hl7fi:localHeader/hl7fi:generalDocumentType"),
             );
         }
     }
     if let Some(g) = base.strip_prefix("1.2.246.537.6.1505.") {
         if meta.document_group.as_ref().is_some_and(|d| d.code != g) {
-            out.push(Detail::new(DetailCode::StructureHeaderMismatch, format!("structure {oid} is document group {g}")).at("hl7fi:localHeader/hl7fi:documentGroup"));
+            out.push(
+                Detail::new(DetailCode::StructureHeaderMismatch, format!("structure {oid} is document group {g}"))
+                    .at("hl7fi:localHeader/hl7fi:documentGroup"),
+            );
         }
     }
     let root = &structure.root.key;
@@ -742,7 +930,13 @@ pub fn structured_form(pkg: &Package, meta: &Metadata, kind: DocumentKind, codes
         .and_then(|v| v.as_str());
     if let (Some(f), Some(c)) = (form_hetu, meta.client.as_ref().filter(|c| c.is_hetu())) {
         if !f.eq_ignore_ascii_case(&c.extension) {
-            out.push(Detail::new(DetailCode::StructureHeaderMismatch, format!("client {f} in the structured form, {} in the header", c.extension)).at(format!("/{root}/asiakas")));
+            out.push(
+                Detail::new(
+                    DetailCode::StructureHeaderMismatch,
+                    format!("client {f} in the structured form, {} in the header", c.extension),
+                )
+                .at(format!("/{root}/asiakas")),
+            );
         }
     }
     out

@@ -71,7 +71,10 @@ impl QueryParams {
             (Some(c), _) => c,
             (None, Some(a)) => a,
             (None, None) => {
-                errors.push(bad("controller (parameter or authorOrPerformer organisation) is missing", &format!("{base}/controller")));
+                errors.push(bad(
+                    "controller (parameter or authorOrPerformer organisation) is missing",
+                    &format!("{base}/controller"),
+                ));
                 String::new()
             }
         };
@@ -88,7 +91,10 @@ impl QueryParams {
                 if let Some(raw) = v.child(name).and_then(|e| e.attr("value")) {
                     match parse_ts(raw) {
                         Some(t) => *slot = Some(t),
-                        None => errors.push(bad(format!("timeRange/{name} '{raw}' is not an HL7 TS"), &format!("{base}/timeRange"))),
+                        None => errors.push(bad(
+                            format!("timeRange/{name} '{raw}' is not an HL7 TS"),
+                            &format!("{base}/timeRange"),
+                        )),
                     }
                 }
             }
@@ -163,7 +169,9 @@ pub fn matches(d: &StoredDocument, p: &QueryParams) -> bool {
 
 fn matches_filters(d: &StoredDocument, p: &QueryParams) -> bool {
     let m = &d.metadata;
-    let code_is = |c: &Option<crate::codes::Code>, want: &Option<String>| want.as_ref().is_none_or(|w| c.as_ref().is_some_and(|c| &c.code == w));
+    let code_is = |c: &Option<crate::codes::Code>, want: &Option<String>| {
+        want.as_ref().is_none_or(|w| c.as_ref().is_some_and(|c| &c.code == w))
+    };
     p.from.is_none_or(|f| m.effective_time.is_some_and(|t| t >= f))
         && p.to.is_none_or(|t| m.effective_time.is_some_and(|e| e <= t))
         && code_is(&m.service_task, &p.service_task)
@@ -204,7 +212,11 @@ pub fn run(a: &Archive, op: Operation, p: &QueryParams) -> Result<Result<Found, 
             (result_list("queryResult", &docs, a), ids_of(&docs))
         }
         Operation::QueryMetadata => {
-            let docs = if p.document_group.is_some() { pick(&|_| true) } else { pick(&|d| matches!(d.kind, DocumentKind::Client(_))) };
+            let docs = if p.document_group.is_some() {
+                pick(&|_| true)
+            } else {
+                pick(&|d| matches!(d.kind, DocumentKind::Client(_)))
+            };
             (result_list("queryResult", &docs, a), ids_of(&docs))
         }
         Operation::FetchKooste => {
@@ -222,7 +234,9 @@ pub fn run(a: &Archive, op: Operation, p: &QueryParams) -> Result<Result<Found, 
                     section("clienthoods", &|k| *k == DocumentKind::Asiakkuus),
                     section("cases", &|k| *k == DocumentKind::Asia),
                     section("documents", &|k| matches!(k, DocumentKind::Client(_))),
-                    section("declarations", &|k| matches!(k, DocumentKind::Consent | DocumentKind::Prohibition | DocumentKind::Informing)),
+                    section("declarations", &|k| {
+                        matches!(k, DocumentKind::Consent | DocumentKind::Prohibition | DocumentKind::Informing)
+                    }),
                 ],
             );
             e.attrs.push(("controller".into(), p.controller.clone()));
@@ -243,11 +257,18 @@ fn fetch(a: &Archive, p: &QueryParams) -> Result<Result<Found, Vec<Detail>>, Arc
     // Another controller's document and a missing one get the same answer: nothing is revealed.
     let doc = match a.document(&id)? {
         Some(d) if d.controller() == p.controller => d,
-        _ => return Ok(Err(vec![Detail::new(DetailCode::NotFound, &id).at("queryByParameter/parameterList/documentId")])),
+        _ => {
+            return Ok(Err(
+                vec![Detail::new(DetailCode::NotFound, &id).at("queryByParameter/parameterList/documentId")],
+            ))
+        }
     };
     if doc.is_invalidated() && !p.include_invalidated {
-        return Ok(Err(vec![Detail::new(DetailCode::AlreadyInvalidated, format!("{id} (set includeInvalidated to fetch it)"))
-            .at("queryByParameter/parameterList/documentId")]));
+        return Ok(Err(vec![Detail::new(
+            DetailCode::AlreadyInvalidated,
+            format!("{id} (set includeInvalidated to fetch it)"),
+        )
+        .at("queryByParameter/parameterList/documentId")]));
     }
     let mut parts = a.parts(&id)?;
     if doc.kind == DocumentKind::Asiakkuus {
@@ -255,5 +276,8 @@ fn fetch(a: &Archive, p: &QueryParams) -> Result<Result<Found, Vec<Detail>>, Arc
     }
     let meta = render::metadata_element(&doc, a.codes);
     let cd = render::document_element(&doc, &parts);
-    Ok(Ok(Found { element: el("documentResult", &[], vec![Node::Element(meta), Node::Element(cd)]), document_ids: vec![id] }))
+    Ok(Ok(Found {
+        element: el("documentResult", &[], vec![Node::Element(meta), Node::Element(cd)]),
+        document_ids: vec![id],
+    }))
 }

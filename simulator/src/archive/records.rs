@@ -110,7 +110,9 @@ impl StoredDocument {
 /// Encodes parts compactly for storage: for each part, u32 lengths then
 /// Content-ID, media type and the raw bytes (no base64, no JSON escaping).
 pub fn encode_parts(parts: &[Part]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(parts.iter().map(|p| p.bytes.len() + p.content_id.len() + p.media_type.len() + 12).sum::<usize>() + 1);
+    let mut out = Vec::with_capacity(
+        parts.iter().map(|p| p.bytes.len() + p.content_id.len() + p.media_type.len() + 12).sum::<usize>() + 1,
+    );
     out.push(1u8); // format version
     for p in parts {
         for field in [p.content_id.as_bytes(), p.media_type.as_bytes(), p.bytes.as_slice()] {
@@ -267,7 +269,10 @@ mod tests {
 
     #[test]
     fn parts_round_trip_through_the_binary_encoding() {
-        let parts = vec![Part::new("a", "text/xml", b"<x/>".to_vec()), Part::new("b.pdf", "application/pdf", vec![0u8, 255, 10])];
+        let parts = vec![
+            Part::new("a", "text/xml", b"<x/>".to_vec()),
+            Part::new("b.pdf", "application/pdf", vec![0u8, 255, 10]),
+        ];
         assert_eq!(decode_parts(&encode_parts(&parts)), Some(parts));
         assert_eq!(decode_parts(b"{\"json\": 1}"), None);
         assert_eq!(decode_parts(&[1, 0, 0, 0, 9, 1]), None, "truncated");

@@ -87,11 +87,7 @@ pub fn metadata_element(d: &StoredDocument, codes: &CodeSets) -> Element {
         c.push(id_el("replacedBy", r));
     }
     if let Some(inv) = &d.invalidation {
-        c.push(Node::Element(el(
-            "invalidation",
-            &[("time", &hl7_ts(inv.at))],
-            vec![Node::Text(inv.reason.clone())],
-        )));
+        c.push(Node::Element(el("invalidation", &[("time", &hl7_ts(inv.at))], vec![Node::Text(inv.reason.clone())])));
     }
     el("documentMetadata", &[], c)
 }
@@ -111,7 +107,11 @@ pub fn document_element(d: &StoredDocument, parts: &[Part]) -> Element {
 /// The client's declarations in force (query_declarations).
 pub fn declarations_element(d: &super::law::Declarations, client: &str) -> Element {
     let list = |name: &str, items: &[String]| {
-        Node::Element(el(name, &[("count", &items.len().to_string())], items.iter().map(|i| Node::Element(el("value", &[("code", i)], vec![]))).collect()))
+        Node::Element(el(
+            name,
+            &[("count", &items.len().to_string())],
+            items.iter().map(|i| Node::Element(el("value", &[("code", i)], vec![]))).collect(),
+        ))
     };
     let consent = match d.consent {
         Some(true) => "true",

@@ -178,7 +178,11 @@ impl DocumentSpec {
         }
         c.push(node(split(&self.id).to_element("id")));
         if let Some(r) = &self.register {
-            c.push(node(el("code", &[("code", r), ("codeSystem", cs::REGISTER), ("displayName", "Sosiaalihuollon asiakasrekisteri")], vec![])));
+            c.push(node(el(
+                "code",
+                &[("code", r), ("codeSystem", cs::REGISTER), ("displayName", "Sosiaalihuollon asiakasrekisteri")],
+                vec![],
+            )));
         }
         if let Some(t) = &self.title {
             c.push(node(el("title", &[], vec![Node::Text(t.clone())])));
@@ -263,18 +267,20 @@ impl DocumentSpec {
         }
         c.push(node(self.local_header()));
         c.push(node(self.body()));
-        Element {
-            ns: HL7_NS.into(),
-            name: "ClinicalDocument".into(),
-            attrs: vec![],
-            children: c,
-        }
+        Element { ns: HL7_NS.into(), name: "ClinicalDocument".into(), attrs: vec![], children: c }
     }
 
     fn local_header(&self) -> Element {
         let mut h = vec![
             fi("documentModel", &[("code", self.model.code())]),
-            fi("softwareSupport", &[("product", "SHA reference client"), ("version", env!("CARGO_PKG_VERSION")), ("moderator", "sha-simulator")]),
+            fi(
+                "softwareSupport",
+                &[
+                    ("product", "SHA reference client"),
+                    ("version", env!("CARGO_PKG_VERSION")),
+                    ("moderator", "sha-simulator"),
+                ],
+            ),
             fi("recordStatus", &[("code", "3"), ("codeSystem", cs::STATUS)]),
         ];
         if let Some(g) = &self.group {
@@ -314,13 +320,19 @@ impl DocumentSpec {
         }
         if self.signed {
             let sig = Element { ns: HL7FI_NS.into(), name: "signature".into(), attrs: vec![], children: vec![] };
-            h.push(node(Element { ns: HL7FI_NS.into(), name: "signatureCollection".into(), attrs: vec![], children: vec![node(sig)] }));
+            h.push(node(Element {
+                ns: HL7FI_NS.into(),
+                name: "signatureCollection".into(),
+                attrs: vec![],
+                children: vec![node(sig)],
+            }));
         }
         Element { ns: HL7FI_NS.into(), name: "localHeader".into(), attrs: vec![], children: h }
     }
 
     fn body(&self) -> Element {
-        let mut refs: Vec<(String, String)> = self.parts.iter().map(|p| (p.content_id.clone(), p.media_type.clone())).collect();
+        let mut refs: Vec<(String, String)> =
+            self.parts.iter().map(|p| (p.content_id.clone(), p.media_type.clone())).collect();
         refs.extend(self.dangling_refs.iter().cloned());
         let text = |(cid, mt): &(String, String), first: bool| {
             let mut attrs = vec![("mediaType", mt.as_str())];
@@ -341,7 +353,11 @@ impl DocumentSpec {
                 .map(|(i, r)| {
                     let mut t = text(r, i == 0);
                     t.name = "value".into();
-                    node(el("entry", &[], vec![node(el("observationMedia", &[("classCode", "OBS"), ("moodCode", "EVN")], vec![node(t)]))]))
+                    node(el(
+                        "entry",
+                        &[],
+                        vec![node(el("observationMedia", &[("classCode", "OBS"), ("moodCode", "EVN")], vec![node(t)]))],
+                    ))
                 })
                 .collect();
             el("structuredBody", &[], vec![node(el("component", &[], vec![node(el("section", &[], entries))]))])

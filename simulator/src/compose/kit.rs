@@ -128,7 +128,13 @@ impl Kit {
     }
 
     fn person<'a>(p: &'a TestPerson) -> content::Person<'a> {
-        content::Person { id: &p.hetu, is_hetu: true, family: &p.family_name, given: &p.given_names, turvakielto: p.turvakielto }
+        content::Person {
+            id: &p.hetu,
+            is_hetu: true,
+            family: &p.family_name,
+            given: &p.given_names,
+            turvakielto: p.turvakielto,
+        }
     }
 
     /// A clienthood document (asiakkuusasiakirja) in the given model.
@@ -139,7 +145,13 @@ impl Kit {
         s.structure = Some("1.2.246.537.6.1505.1.2023.6.1".into());
         // One clienthood per client per organiser: its identifier follows from the two.
         let hood_id = format!("{}-{}", self.org.controller, p.hetu);
-        let json = content::clienthood_json(&Self::person(p), &hood_id, &self.org.operating_unit, &self.service_task, &self.date());
+        let json = content::clienthood_json(
+            &Self::person(p),
+            &hood_id,
+            &self.org.operating_unit,
+            &self.service_task,
+            &self.date(),
+        );
         s.parts.push(Part::new(format!("{}.json", s.id), "application/json", json));
         s
     }
@@ -152,7 +164,8 @@ impl Kit {
         s.operating_unit = Some(self.org.operating_unit.clone());
         s.structure = Some("1.2.246.537.6.1505.2.2022.6.28".into());
         s.period = Some((self.now, None));
-        let json = content::case_json(&Self::person(p), case_id, &self.org.operating_unit, &self.service_task, &self.date());
+        let json =
+            content::case_json(&Self::person(p), case_id, &self.org.operating_unit, &self.service_task, &self.date());
         s.parts.push(Part::new(format!("{}.json", s.id), "application/json", json));
         s
     }
@@ -188,18 +201,33 @@ impl Kit {
             }
             DocumentModel::Vaihe2 => {
                 s.service_unit = Some(self.org.service_unit.clone());
-                s.parts.push(Part::new(format!("{}.xhtml", s.id), "application/xhtml+xml", content::xhtml(title, "Tapaaminen asiakkaan kanssa.")));
+                s.parts.push(Part::new(
+                    format!("{}.xhtml", s.id),
+                    "application/xhtml+xml",
+                    content::xhtml(title, "Tapaaminen asiakkaan kanssa."),
+                ));
             }
             DocumentModel::Liittymisvelvoite => {
                 s.service_unit = Some(self.org.service_unit.clone());
                 // The structured form: a minimal valid instance of the type's Sosmeta structure.
-                let structure = crate::sosmeta::Structures::builtin().all().filter(|x| x.base_oid() == format!("1.2.246.537.6.1506.{doc_type}")).last();
+                let structure = crate::sosmeta::Structures::builtin()
+                    .all()
+                    .filter(|x| x.base_oid() == format!("1.2.246.537.6.1506.{doc_type}"))
+                    .last();
                 s.structure = structure.map(|x| x.oid.clone());
-                s.parts.push(Part::new(format!("{}.xhtml", s.id), "application/xhtml+xml", content::xhtml(title, "Päätös.")));
+                s.parts.push(Part::new(
+                    format!("{}.xhtml", s.id),
+                    "application/xhtml+xml",
+                    content::xhtml(title, "Päätös."),
+                ));
                 let json = structure
                     .map(|x| crate::sosmeta::example(x, false, crate::codes::CodeSets::builtin(), &p.hetu))
                     .unwrap_or_else(|| serde_json::json!({}));
-                s.parts.push(Part::new(format!("{}.json", s.id), "application/json", serde_json::to_vec(&json).unwrap_or_default()));
+                s.parts.push(Part::new(
+                    format!("{}.json", s.id),
+                    "application/json",
+                    serde_json::to_vec(&json).unwrap_or_default(),
+                ));
             }
             DocumentModel::Vanha => {
                 s.signed = true;
@@ -213,7 +241,13 @@ impl Kit {
     /// A clienthood (joining-obligation model) whose service task lists a provider's
     /// service unit from `start` (and until `end`) — the data that gives the provider
     /// the register access right (SPEC §8.5).
-    pub fn clienthood_with_provider(&self, p: &TestPerson, provider_unit: &str, start: &str, end: Option<&str>) -> DocumentSpec {
+    pub fn clienthood_with_provider(
+        &self,
+        p: &TestPerson,
+        provider_unit: &str,
+        start: &str,
+        end: Option<&str>,
+    ) -> DocumentSpec {
         let mut s = self.clienthood(p, DocumentModel::Liittymisvelvoite);
         let mut v: serde_json::Value = serde_json::from_slice(&s.parts[0].bytes).unwrap_or_default();
         let mut producer = serde_json::json!({
@@ -252,7 +286,11 @@ impl Kit {
             .into(),
         )
         .filter(|x: &String| !x.is_empty());
-        s.parts.push(Part::new(format!("{}.json", s.id), "application/json", serde_json::to_vec_pretty(&json).unwrap_or_default()));
+        s.parts.push(Part::new(
+            format!("{}.json", s.id),
+            "application/json",
+            serde_json::to_vec_pretty(&json).unwrap_or_default(),
+        ));
         s
     }
 
@@ -286,8 +324,16 @@ impl Kit {
     }
 
     /// A disclosure prohibition (kieltoasiakirja, Sosmeta 1505.9) by controllers, service tasks and documents.
-    pub fn prohibition(&self, p: &TestPerson, controllers: &[&str], service_tasks: &[&str], documents: &[&str]) -> DocumentSpec {
-        let coded = |sys: &str, codes: &[&str]| codes.iter().map(|c| serde_json::json!({"system": sys, "code": c, "display": ""})).collect::<Vec<_>>();
+    pub fn prohibition(
+        &self,
+        p: &TestPerson,
+        controllers: &[&str],
+        service_tasks: &[&str],
+        documents: &[&str],
+    ) -> DocumentSpec {
+        let coded = |sys: &str, codes: &[&str]| {
+            codes.iter().map(|c| serde_json::json!({"system": sys, "code": c, "display": ""})).collect::<Vec<_>>()
+        };
         let date = self.date();
         let mut k = serde_json::json!({"asiakas": Self::client_json(p), "infoteksti": Self::info_text("1.2.246.537.6.1505.9.2023.6.5")});
         if !controllers.is_empty() {
@@ -299,7 +345,10 @@ impl Kit {
                 "palvelutehtava_jonka_tietojen_luovutus_kielletaan": coded("urn:oid:1.2.246.537.6.1221", service_tasks), "kiellon_asettamisen_ajankohta": date}]});
         }
         if !documents.is_empty() {
-            let docs: Vec<serde_json::Value> = documents.iter().map(|d| serde_json::json!({"oid_tunnus": {"system": "urn:ietf:rfc:3986", "value": d}})).collect();
+            let docs: Vec<serde_json::Value> = documents
+                .iter()
+                .map(|d| serde_json::json!({"oid_tunnus": {"system": "urn:ietf:rfc:3986", "value": d}}))
+                .collect();
             k["asiakirjoja_koskevat_luovutuskiellot"] = serde_json::json!({"asiakirjaa_koskeva_luovutuskielto": [{
                 "asiakirja_jonka_luovutus_kielletaan": docs, "kiellon_asettamisen_ajankohta": date}]});
         }

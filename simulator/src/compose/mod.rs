@@ -9,8 +9,8 @@ use base64::Engine as _;
 use time::OffsetDateTime;
 
 pub mod cda;
-pub mod kit;
 pub mod content;
+pub mod kit;
 
 use crate::message::{el, hl7_ts, InstanceId, Interactions, HL7_NS};
 use crate::transport::soap::{self, SoapVersion};
@@ -47,7 +47,10 @@ pub fn mime_multipart(parts: &[Part]) -> String {
         "MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"{BOUNDARY}\"; type=\"text/xml\"; start=\"<{start}>\"\r\n\r\n"
     );
     for p in parts {
-        s.push_str(&format!("--{BOUNDARY}\r\nContent-Type: {}\r\nContent-Transfer-Encoding: base64\r\nContent-ID: <{}>\r\n", p.media_type, p.content_id));
+        s.push_str(&format!(
+            "--{BOUNDARY}\r\nContent-Type: {}\r\nContent-Transfer-Encoding: base64\r\nContent-ID: <{}>\r\n",
+            p.media_type, p.content_id
+        ));
         if let Some(n) = p.declared_size {
             s.push_str(&format!("Content-Disposition: attachment; size={n}\r\n"));
         }
@@ -86,7 +89,11 @@ pub fn clinical_document(doc: &DocumentRef, parts: &[Part]) -> Element {
         children.push(Node::Element(el(
             "subjectOf",
             &[],
-            vec![Node::Element(el("annotation", &[], vec![Node::Element(el("text", &[], vec![Node::Text(reason.clone())]))]))],
+            vec![Node::Element(el(
+                "annotation",
+                &[],
+                vec![Node::Element(el("text", &[], vec![Node::Text(reason.clone())]))],
+            ))],
         )));
     }
     el("clinicalDocument", &[("classCode", "DOCCLIN"), ("moodCode", "EVN")], children)
@@ -126,7 +133,10 @@ impl RequestBuilder {
     pub fn new(interaction: &str, sender_device: &str, now: OffsetDateTime) -> Self {
         RequestBuilder {
             interaction: interaction.to_string(),
-            message_id: InstanceId { root: sender_device.to_string(), extension: Some(uuid::Uuid::new_v4().to_string()) },
+            message_id: InstanceId {
+                root: sender_device.to_string(),
+                extension: Some(uuid::Uuid::new_v4().to_string()),
+            },
             sender_device: sender_device.to_string(),
             acting_organisation: None,
             creation_time: now,
@@ -175,7 +185,11 @@ impl RequestBuilder {
             vec![],
         ))];
         if let Some(r) = &self.reason_code {
-            cap.push(Node::Element(el("reasonCode", &[("code", r), ("codeSystem", "1.2.246.537.5.40157.2008")], vec![])));
+            cap.push(Node::Element(el(
+                "reasonCode",
+                &[("code", r), ("codeSystem", "1.2.246.537.5.40157.2008")],
+                vec![],
+            )));
         }
         if let Some(org) = &self.acting_organisation {
             cap.push(Node::Element(el(
@@ -213,7 +227,11 @@ impl RequestBuilder {
             Node::Element(self.message_id.to_element("id")),
             Node::Element(el("creationTime", &[("value", &hl7_ts(self.creation_time))], vec![])),
             Node::Element(el("versionCode", &[("code", "V3-2006")], vec![])),
-            Node::Element(el("interactionId", &[("root", "2.16.840.1.113883.1.6"), ("extension", &self.interaction)], vec![])),
+            Node::Element(el(
+                "interactionId",
+                &[("root", "2.16.840.1.113883.1.6"), ("extension", &self.interaction)],
+                vec![],
+            )),
             Node::Element(el("profileId", &[("root", "1.2.246.777.11.2009.11")], vec![])),
             Node::Element(el("processingCode", &[("code", &self.processing_code)], vec![])),
             Node::Element(el("processingModeCode", &[("code", "T")], vec![])),
@@ -222,7 +240,12 @@ impl RequestBuilder {
             device("sender", "SND", &self.sender_device),
             Node::Element(el("controlActProcess", &[("classCode", "CACT"), ("moodCode", "RQO")], cap)),
         ];
-        Element { ns: HL7_NS.into(), name: self.interaction.clone(), attrs: vec![("ITSVersion".into(), "XML_1.0".into())], children }
+        Element {
+            ns: HL7_NS.into(),
+            name: self.interaction.clone(),
+            attrs: vec![("ITSVersion".into(), "XML_1.0".into())],
+            children,
+        }
     }
 
     /// Builds the SOAP envelope text.
@@ -255,7 +278,10 @@ mod tests {
 
     #[test]
     fn multipart_carries_base64_parts_with_content_ids() {
-        let m = mime_multipart(&[Part::new("a", "text/xml", b"<x/>".to_vec()), Part::new("b", "application/pdf", b"%PDF".to_vec())]);
+        let m = mime_multipart(&[
+            Part::new("a", "text/xml", b"<x/>".to_vec()),
+            Part::new("b", "application/pdf", b"%PDF".to_vec()),
+        ]);
         assert!(m.contains("Content-ID: <a>") && m.contains("Content-ID: <b>"));
         assert!(m.contains("PHgvPg==")); // "<x/>"
     }
@@ -328,7 +354,10 @@ impl QueryBuilder {
             "queryByParameter",
             &[],
             vec![
-                Node::Element(InstanceId { root: "2.25".into(), extension: Some(uuid::Uuid::new_v4().to_string()) }.to_element("queryId")),
+                Node::Element(
+                    InstanceId { root: "2.25".into(), extension: Some(uuid::Uuid::new_v4().to_string()) }
+                        .to_element("queryId"),
+                ),
                 Node::Element(el("statusCode", &[("code", "new")], vec![])),
                 Node::Element(list),
             ],

@@ -110,7 +110,8 @@ impl SledStore {
     }
 
     fn from_db(db: Db) -> Result<Self, StoreError> {
-        let trees = SPACES.iter().map(|s| db.open_tree(tree_name(*s)).map_err(engine)).collect::<Result<Vec<_>, _>>()?;
+        let trees =
+            SPACES.iter().map(|s| db.open_tree(tree_name(*s)).map_err(engine)).collect::<Result<Vec<_>, _>>()?;
         let journal = db.open_tree("journal").map_err(engine)?;
         Ok(SledStore { db, trees, journal, group: Default::default() })
     }
@@ -126,10 +127,7 @@ impl Store for SledStore {
     }
 
     fn scan_prefix(&self, space: Space, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
-        self.tree(space)
-            .scan_prefix(prefix)
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(engine))
-            .collect()
+        self.tree(space).scan_prefix(prefix).map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(engine)).collect()
     }
 
     fn commit(&self, batch: Batch) -> Result<(), StoreError> {

@@ -95,7 +95,10 @@ impl http_body::Body for Aborted {
         self: std::pin::Pin<&mut Self>,
         _: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        std::task::Poll::Ready(Some(Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "injected fault: connection dropped"))))
+        std::task::Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "injected fault: connection dropped",
+        ))))
     }
 }
 
@@ -222,7 +225,11 @@ async fn process(
     let Some(version) = SoapVersion::from_content_type(ct) else {
         let shown = if ct.is_empty() { "(none)" } else { ct };
         return (
-            Reply::fault(SoapVersion::V11, Detail::new(DetailCode::ContentType, shown), StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            Reply::fault(
+                SoapVersion::V11,
+                Detail::new(DetailCode::ContentType, shown),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ),
             empty,
         );
     };
@@ -230,13 +237,15 @@ async fn process(
         SoapVersion::V11 => StatusCode::INTERNAL_SERVER_ERROR,
         SoapVersion::V12 => StatusCode::BAD_REQUEST,
     };
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > state.max_body as u64) {
         return (
-            Reply::fault(version, Detail::new(DetailCode::BodyTooLarge, human_size(state.max_body)), StatusCode::PAYLOAD_TOO_LARGE),
+            Reply::fault(
+                version,
+                Detail::new(DetailCode::BodyTooLarge, human_size(state.max_body)),
+                StatusCode::PAYLOAD_TOO_LARGE,
+            ),
             empty,
         );
     }
@@ -248,11 +257,14 @@ async fn process(
         }
         Ok(Ok(b)) => b,
         Ok(Err(e)) => {
-            let too_large = std::error::Error::source(&e)
-                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
+            let too_large = std::error::Error::source(&e).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
                 || e.to_string().contains("length limit");
             let reply = if too_large {
-                Reply::fault(version, Detail::new(DetailCode::BodyTooLarge, human_size(state.max_body)), StatusCode::PAYLOAD_TOO_LARGE)
+                Reply::fault(
+                    version,
+                    Detail::new(DetailCode::BodyTooLarge, human_size(state.max_body)),
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                )
             } else {
                 Reply::fault(version, Detail::new(DetailCode::BodyRead, e), StatusCode::BAD_REQUEST)
             };
@@ -273,7 +285,11 @@ async fn process(
 
     if version == SoapVersion::V11 && !headers.contains_key("soapaction") {
         return (
-            Reply::fault(version, Detail::new(DetailCode::NotSoap, "SOAP 1.1 request without a SOAPAction header"), bad_request),
+            Reply::fault(
+                version,
+                Detail::new(DetailCode::NotSoap, "SOAP 1.1 request without a SOAPAction header"),
+                bad_request,
+            ),
             raw,
         );
     }
@@ -308,13 +324,18 @@ async fn process(
             FaultAction::Delay { ms } => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
             FaultAction::HttpStatus { status } => {
                 let code = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-                let mut r = Reply::fault(version, Detail::new(DetailCode::InjectedFault, format!("HTTP {status}")), code);
+                let mut r =
+                    Reply::fault(version, Detail::new(DetailCode::InjectedFault, format!("HTTP {status}")), code);
                 r.status = code;
                 return (r, raw);
             }
             FaultAction::SoapFault => {
                 return (
-                    Reply::fault(version, Detail::new(DetailCode::InjectedFault, "SOAP Fault"), StatusCode::INTERNAL_SERVER_ERROR),
+                    Reply::fault(
+                        version,
+                        Detail::new(DetailCode::InjectedFault, "SOAP Fault"),
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                    ),
                     raw,
                 )
             }
@@ -322,7 +343,8 @@ async fn process(
                 return (reject(vec![Detail::new(DetailCode::InjectedRejection, "AR")]), raw);
             }
             FaultAction::DropConnection => {
-                let mut r = Reply::fault(version, Detail::new(DetailCode::InjectedFault, "connection dropped"), StatusCode::OK);
+                let mut r =
+                    Reply::fault(version, Detail::new(DetailCode::InjectedFault, "connection dropped"), StatusCode::OK);
                 r.drop_connection = true;
                 return (r, raw);
             }
@@ -352,7 +374,11 @@ async fn process(
         Err(e) => {
             tracing::error!(error = %e, "message id store failed");
             return (
-                Reply::fault(version, Detail::new(DetailCode::Internal, "storage unavailable"), StatusCode::SERVICE_UNAVAILABLE),
+                Reply::fault(
+                    version,
+                    Detail::new(DetailCode::Internal, "storage unavailable"),
+                    StatusCode::SERVICE_UNAVAILABLE,
+                ),
                 raw,
             );
         }
@@ -374,7 +400,11 @@ async fn process(
         Err(e) => {
             tracing::error!(error = %e, "archive task failed");
             (
-                Reply::fault(version, Detail::new(DetailCode::Internal, "processing task failed"), StatusCode::INTERNAL_SERVER_ERROR),
+                Reply::fault(
+                    version,
+                    Detail::new(DetailCode::Internal, "processing task failed"),
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                ),
                 raw,
             )
         }

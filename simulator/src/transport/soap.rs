@@ -140,7 +140,9 @@ mod tests {
     #[test]
     fn finds_the_single_message_in_either_version() {
         for (v, ns) in [(SoapVersion::V11, SOAP11_NS), (SoapVersion::V12, SOAP12_NS)] {
-            let x = format!("<e:Envelope xmlns:e=\"{ns}\"><e:Header/><e:Body> <m xmlns=\"urn:hl7-org:v3\"/> </e:Body></e:Envelope>");
+            let x = format!(
+                "<e:Envelope xmlns:e=\"{ns}\"><e:Header/><e:Body> <m xmlns=\"urn:hl7-org:v3\"/> </e:Body></e:Envelope>"
+            );
             let m = body_message(parse(x.as_bytes(), Limits::default()).expect("xml"), v).expect("message");
             assert_eq!(m.name, "m");
         }

@@ -26,7 +26,15 @@ pub(super) struct LangQ {
 
 fn now_text(s: &AdminState) -> String {
     let t = s.clock.now();
-    format!("{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 fn error_page(s: &AdminState, lang: Lang, status: StatusCode, msg: String) -> Response {
@@ -99,7 +107,8 @@ pub(super) async fn dashboard(State(s): State<AdminState>, Query(q): Query<LangQ
         h2 { (lang.t("Viimeisimmät sanomat", "Latest messages")) }
         (journal_table(&recent, lang))
     };
-    layout(lang, lang.t("Yleiskuva", "Dashboard"), &now_text(&s), &format!("/ui?lang={}", lang.code()), body).into_response()
+    layout(lang, lang.t("Yleiskuva", "Dashboard"), &now_text(&s), &format!("/ui?lang={}", lang.code()), body)
+        .into_response()
 }
 
 fn controllers(s: &AdminState) -> Vec<(String, String)> {
@@ -165,9 +174,15 @@ pub(super) async fn client(State(s): State<AdminState>, Query(q): Query<ClientQ>
     let hetu = q.hetu.trim().to_ascii_uppercase();
     if !hetu.is_empty() {
         if let Err(e) = Hetu::parse(&hetu) {
-            body.push(html! { p.warn { (lang.t("Henkilötunnus ei kelpaa", "Not a valid personal identity code")) ": " (e) } });
+            body.push(
+                html! { p.warn { (lang.t("Henkilötunnus ei kelpaa", "Not a valid personal identity code")) ": " (e) } },
+            );
         }
-        let controller = if q.controller.is_empty() { controllers(&s).first().map(|c| c.0.clone()).unwrap_or_default() } else { q.controller.clone() };
+        let controller = if q.controller.is_empty() {
+            controllers(&s).first().map(|c| c.0.clone()).unwrap_or_default()
+        } else {
+            q.controller.clone()
+        };
         let client = ClientId { root: HETU_ROOT.into(), extension: hetu.clone() };
         match client_documents(&s.archive, &controller, &client) {
             Err(e) => return error_page(&s, lang, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
@@ -206,7 +221,13 @@ fn client_view(all: &[StoredDocument], lang: Lang, hetu: &str, controller: &str)
     }
     let newest = all.iter().rev().find(|d| d.metadata.client_family_name.is_some());
     let name = newest
-        .map(|d| format!("{} {}", d.metadata.client_given_names.clone().unwrap_or_default(), d.metadata.client_family_name.clone().unwrap_or_default()))
+        .map(|d| {
+            format!(
+                "{} {}",
+                d.metadata.client_given_names.clone().unwrap_or_default(),
+                d.metadata.client_family_name.clone().unwrap_or_default()
+            )
+        })
         .unwrap_or_default();
     let turvakielto = all
         .iter()
@@ -260,7 +281,14 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
     let codes = CodeSets::builtin();
     let d = match s.archive.document(&id) {
         Ok(Some(d)) => d,
-        Ok(None) => return error_page(&s, lang, StatusCode::NOT_FOUND, format!("{}: {id}", lang.t("Asiakirjaa ei ole", "No such document"))),
+        Ok(None) => {
+            return error_page(
+                &s,
+                lang,
+                StatusCode::NOT_FOUND,
+                format!("{}: {id}", lang.t("Asiakirjaa ei ole", "No such document")),
+            )
+        }
         Err(e) => return error_page(&s, lang, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     };
     let versions = s.archive.versions(d.set_id()).unwrap_or_default();
@@ -271,14 +299,32 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
         ("Asiakirjan laji", "Kind", d.kind.finnish().to_string()),
         ("Malli", "Model", m.model.map(|x| x.code().to_string()).unwrap_or_default()),
         ("Otsikko", "Title", m.title.clone().unwrap_or_default()),
-        ("Asiakas", "Client", m.client.as_ref().map(|c| format!("{} ({} {})", c.extension, m.client_given_names.clone().unwrap_or_default(), m.client_family_name.clone().unwrap_or_default())).unwrap_or_default()),
+        (
+            "Asiakas",
+            "Client",
+            m.client
+                .as_ref()
+                .map(|c| {
+                    format!(
+                        "{} ({} {})",
+                        c.extension,
+                        m.client_given_names.clone().unwrap_or_default(),
+                        m.client_family_name.clone().unwrap_or_default()
+                    )
+                })
+                .unwrap_or_default(),
+        ),
         ("Rekisterinpitäjä", "Controller", org_text(&m.controller, codes)),
         ("Rekisteri", "Register", code_text(&m.register, codes)),
         ("Asiakirjaryhmä", "Document group", code_text(&m.document_group, codes)),
         ("Asiakirjatyyppi", "Document type", code_text(&m.document_type, codes)),
         ("Yleinen asiakirjatyyppi", "General type", m.general_type.clone().unwrap_or_default()),
         ("Palvelutehtävä", "Service task", code_text(&m.service_task, codes)),
-        ("Sosiaalipalvelut", "Social services", m.social_services.iter().map(|c| code_text(&Some(c.clone()), codes)).collect::<Vec<_>>().join(", ")),
+        (
+            "Sosiaalipalvelut",
+            "Social services",
+            m.social_services.iter().map(|c| code_text(&Some(c.clone()), codes)).collect::<Vec<_>>().join(", "),
+        ),
         ("Palveluprosessin vaihe", "Process phase", code_text(&m.process_phase, codes)),
         ("Asia", "Case", m.case_id.clone().unwrap_or_default()),
         ("Palvelun järjestäjä", "Organiser", org_text(&m.organiser, codes)),
@@ -286,12 +332,20 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
         ("Palvelun toteuttaja", "Provider", org_text(&m.provider, codes)),
         ("Palveluyksikkö", "Service unit", org_text(&m.service_unit, codes)),
         ("Toimintayksikkö", "Operating unit", org_text(&m.operating_unit, codes)),
-        ("Laatija", "Author", m.authors.iter().map(|a| format!("{} ({})", a.name, a.id)).collect::<Vec<_>>().join(", ")),
+        (
+            "Laatija",
+            "Author",
+            m.authors.iter().map(|a| format!("{} ({})", a.name, a.id)).collect::<Vec<_>>().join(", "),
+        ),
         ("Laadittu", "Created", when(&d)),
         ("Luottamuksellisuus", "Confidentiality", code_text(&m.confidentiality, codes)),
         ("Versio", "Version", d.version().to_string()),
         ("Versiosarja (setId)", "Set id", d.set_id().to_string()),
-        ("Järjestelmäallekirjoitus", "System signature", if m.signed { lang.t("on", "present") } else { lang.t("ei", "none") }.to_string()),
+        (
+            "Järjestelmäallekirjoitus",
+            "System signature",
+            if m.signed { lang.t("on", "present") } else { lang.t("ei", "none") }.to_string(),
+        ),
         ("Tallentanut järjestelmä", "Stored by system", d.stored_by.clone()),
         ("Tallennettu", "Stored at", d.stored_at.format(&Rfc3339).unwrap_or_default()),
         ("Sanomatunniste", "Message id", d.message_id.clone()),
@@ -345,7 +399,9 @@ fn structured_tree(f: &crate::sosmeta::Field, v: &serde_json::Value, lang: Lang)
                 o.get("code").and_then(|c| c.as_str()).unwrap_or(""),
                 o.get("display").and_then(|c| c.as_str()).unwrap_or("")
             ),
-            serde_json::Value::Object(o) if o.contains_key("value") => o.get("value").and_then(|c| c.as_str()).unwrap_or("").to_string(),
+            serde_json::Value::Object(o) if o.contains_key("value") => {
+                o.get("value").and_then(|c| c.as_str()).unwrap_or("").to_string()
+            }
             serde_json::Value::String(s) => s.clone(),
             serde_json::Value::Bool(b) => if *b { "kyllä" } else { "ei" }.to_string(),
             other => other.to_string(),
@@ -376,7 +432,10 @@ pub(super) async fn part(State(s): State<AdminState>, Path((id, cid)): Path<(Str
     match parts.into_iter().find(|p| p.content_id == cid) {
         Some(p) => {
             let (ct, bytes) = if p.media_type == "application/xhtml+xml" {
-                ("text/html; charset=utf-8".to_string(), sanitize::xhtml_body(&p.bytes).unwrap_or_default().into_bytes())
+                (
+                    "text/html; charset=utf-8".to_string(),
+                    sanitize::xhtml_body(&p.bytes).unwrap_or_default().into_bytes(),
+                )
             } else {
                 (p.media_type.clone(), p.bytes)
             };
@@ -444,7 +503,14 @@ pub(super) async fn journal(State(s): State<AdminState>, Query(q): Query<Journal
         }
         (journal_table(&entries, lang))
     };
-    layout(lang, lang.t("Sanomaloki", "Message journal"), &now_text(&s), &format!("/ui/journal?lang={}", lang.code()), body).into_response()
+    layout(
+        lang,
+        lang.t("Sanomaloki", "Message journal"),
+        &now_text(&s),
+        &format!("/ui/journal?lang={}", lang.code()),
+        body,
+    )
+    .into_response()
 }
 
 fn pretty(raw: &str) -> String {
@@ -454,11 +520,22 @@ fn pretty(raw: &str) -> String {
     }
 }
 
-pub(super) async fn journal_entry(State(s): State<AdminState>, Path(seq): Path<u64>, Query(q): Query<LangQ>) -> Response {
+pub(super) async fn journal_entry(
+    State(s): State<AdminState>,
+    Path(seq): Path<u64>,
+    Query(q): Query<LangQ>,
+) -> Response {
     let lang = q.lang;
     let e = match s.store.journal_entry(seq) {
         Ok(Some(e)) => e,
-        Ok(None) => return error_page(&s, lang, StatusCode::NOT_FOUND, format!("{} #{seq}", lang.t("Ei sanomaa", "No journal entry"))),
+        Ok(None) => {
+            return error_page(
+                &s,
+                lang,
+                StatusCode::NOT_FOUND,
+                format!("{} #{seq}", lang.t("Ei sanomaa", "No journal entry")),
+            )
+        }
         Err(err) => return error_page(&s, lang, StatusCode::INTERNAL_SERVER_ERROR, err.to_string()),
     };
     let cat = Catalogue::builtin();
@@ -483,7 +560,14 @@ pub(super) async fn journal_entry(State(s): State<AdminState>, Path(seq): Path<u
         h2 { (lang.t("Vastaus", "Response")) }
         pre #response { (pretty(&e.response)) }
     };
-    layout(lang, &format!("{} #{seq}", lang.t("Sanoma", "Message")), &now_text(&s), &format!("/ui/journal/{seq}?lang={}", lang.code()), body).into_response()
+    layout(
+        lang,
+        &format!("{} #{seq}", lang.t("Sanoma", "Message")),
+        &now_text(&s),
+        &format!("/ui/journal/{seq}?lang={}", lang.code()),
+        body,
+    )
+    .into_response()
 }
 
 pub(super) async fn seed(State(s): State<AdminState>, Path(name): Path<String>, Query(q): Query<LangQ>) -> Response {

@@ -4,7 +4,8 @@
 
 use crate::xml::{self, Element, Node};
 
-const DROP: [&str; 10] = ["script", "iframe", "object", "embed", "applet", "frame", "frameset", "link", "meta", "style"];
+const DROP: [&str; 10] =
+    ["script", "iframe", "object", "embed", "applet", "frame", "frameset", "link", "meta", "style"];
 
 fn clean(e: &Element) -> Option<Element> {
     if DROP.contains(&e.name.to_ascii_lowercase().as_str()) {
@@ -15,7 +16,9 @@ fn clean(e: &Element) -> Option<Element> {
         .iter()
         .filter(|(k, v)| {
             let k = k.to_ascii_lowercase();
-            !k.starts_with("on") && !((k == "href" || k == "src" || k == "action") && v.trim().to_ascii_lowercase().starts_with("javascript:"))
+            !k.starts_with("on")
+                && !((k == "href" || k == "src" || k == "action")
+                    && v.trim().to_ascii_lowercase().starts_with("javascript:"))
         })
         .cloned()
         .collect();

@@ -139,7 +139,8 @@ pub struct Actor<'a> {
 impl Sim {
     /// A system acting for `controller`.
     pub fn actor(&self, system: &str, controller: &str) -> Actor<'_> {
-        let device = self.running.state.registry.by_name(system).map(|s| s.oid.clone()).unwrap_or_else(|| "1.2.3".into());
+        let device =
+            self.running.state.registry.by_name(system).map(|s| s.oid.clone()).unwrap_or_else(|| "1.2.3".into());
         Actor { sim: self, system: system.into(), device, controller: controller.into() }
     }
 }
@@ -174,7 +175,12 @@ impl Actor<'_> {
     }
 
     /// Stores a clienthood and a new case for `p` (both must be accepted); returns the case id.
-    pub async fn open_case(&self, kit: &sha_simulator::compose::kit::Kit, p: &sha_simulator::persons::TestPerson, model: sha_simulator::document::DocumentModel) -> String {
+    pub async fn open_case(
+        &self,
+        kit: &sha_simulator::compose::kit::Kit,
+        p: &sha_simulator::persons::TestPerson,
+        model: sha_simulator::document::DocumentModel,
+    ) -> String {
         let case = sha_simulator::compose::kit::new_oid();
         self.store_ok(&kit.clienthood(p, model)).await;
         self.store_ok(&kit.case(p, &case, model)).await;
@@ -184,7 +190,14 @@ impl Actor<'_> {
     /// Stores and asserts AA.
     pub async fn store_ok(&self, spec: &DocumentSpec) {
         let a = self.store(spec).await;
-        assert!(a.accepted(), "{} storing {}: {:?} {:?}", self.system, spec.title.clone().unwrap_or_default(), a.codes, a.texts);
+        assert!(
+            a.accepted(),
+            "{} storing {}: {:?} {:?}",
+            self.system,
+            spec.title.clone().unwrap_or_default(),
+            a.codes,
+            a.texts
+        );
     }
 }
 
