@@ -133,8 +133,10 @@ impl Archive {
                     continue;
                 }
             };
-            if self.store.get(Space::Payloads, k)?.is_none() {
-                problems.push(format!("{id}: payload missing"));
+            match self.store.get(Space::Payloads, k) {
+                Ok(Some(_)) => {}
+                Ok(None) => problems.push(format!("{id}: payload missing")),
+                Err(e) => problems.push(format!("{id}: payload unreadable: {e}")),
             }
             for key in records::index_keys(&d) {
                 if self.store.get(Space::Index, &key)?.is_none() {

@@ -5,6 +5,7 @@
 //! atomic batch and are flushed before the acknowledgement leaves (group
 //! commit: concurrent writers share one flush). Must not interpret documents.
 
+pub mod blob_log;
 pub mod sled_store;
 
 use crate::journal::{JournalEntry, Matcher};
