@@ -55,6 +55,8 @@ pub struct Options {
     pub clock: Option<Arc<Clock>>,
     /// Bearer token for the admin API (required when it listens beyond loopback).
     pub admin_token: Option<String>,
+    /// Compress the data directory's index pages (see [`SledStore::open_with`]).
+    pub compact: bool,
 }
 
 impl Options {
@@ -73,6 +75,7 @@ impl Options {
             generate_certs: true,
             clock: None,
             admin_token: None,
+            compact: false,
         }
     }
 }
@@ -142,7 +145,7 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
     }
     let clock = opts.clock.clone().unwrap_or_else(|| Arc::new(Clock::new()));
     let store: Arc<dyn Store> = match &opts.data {
-        DataLocation::Dir(d) => Arc::new(SledStore::open(d)?),
+        DataLocation::Dir(d) => Arc::new(SledStore::open_with(d, opts.compact)?),
         DataLocation::Temporary => Arc::new(SledStore::temporary()?),
     };
     let registry = Arc::new(opts.registry.clone());

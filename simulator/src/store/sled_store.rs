@@ -112,12 +112,28 @@ impl std::fmt::Debug for SledStore {
 impl SledStore {
     /// Opens (or creates) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with(dir, false)
+    }
+
+    /// Opens (or creates) the store in `dir`; `compact` compresses sled's pages
+    /// with zstd (a smaller index on disk for large archives, at a lower ingest
+    /// rate). A data directory must be reopened with the setting it was made with.
+    pub fn open_with(dir: &Path, compact: bool) -> Result<Self, StoreError> {
         let db = sled::Config::new()
             .path(dir)
             .cache_capacity(256 * 1024 * 1024)
             .mode(sled::Mode::HighThroughput)
+            .use_compression(compact)
+            .compression_factor(1)
             .open()
-            .map_err(|e| StoreError::Engine(format!("cannot open data directory {}: {e}", dir.display())))?;
+            .map_err(|e| {
+                let hint = if e.to_string().contains("compression") {
+                    " (the directory was made with a different --compact setting)"
+                } else {
+                    ""
+                };
+                StoreError::Engine(format!("cannot open data directory {}: {e}{hint}", dir.display()))
+            })?;
         Self::from_db(db, &dir.join("segments"), None)
     }
 
@@ -426,6 +442,21 @@ mod tests {
         s.tree(Space::Payloads).insert("old", &[1u8, 0, 0, 0, 0][..]).expect("insert");
         assert_eq!(s.journal_entry(7).expect("entry").expect("present").request, "<old/>");
         assert_eq!(s.get(Space::Payloads, b"old").expect("get"), Some(vec![1u8, 0, 0, 0, 0]));
+    }
+
+    #[test]
+    fn a_compact_directory_opened_plainly_says_why_it_cannot() {
+        let dir = tempfile::tempdir().expect("tmp");
+        {
+            let s = SledStore::open_with(dir.path(), true).expect("compact");
+            let mut b = Batch::default();
+            b.put(Space::Index, "k", "v");
+            s.commit(b).expect("commit");
+        }
+        let err = SledStore::open(dir.path()).expect_err("setting differs");
+        assert!(err.to_string().contains("--compact"), "{err}");
+        let s = SledStore::open_with(dir.path(), true).expect("same setting");
+        assert_eq!(s.get(Space::Index, b"k").expect("get").as_deref(), Some(&b"v"[..]));
     }
 
     #[test]
