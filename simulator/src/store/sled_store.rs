@@ -1,19 +1,32 @@
 //! The sled implementation of [`Store`]: one tree per [`Space`] plus the
-//! journal, multi-tree transactions for atomic batches, and a flush before
-//! every acknowledged write returns.
+//! journal, atomic batches, and a flush before every acknowledged write
+//! returns.
+//!
+//! Batches are not sled transactions: a sled transaction (and `apply_batch`)
+//! takes a process-wide write lock that stops every other read and write for
+//! its length, which capped the archive at about 2 000 commits a second.
+//! Instead commits are serialized by the store's own lock and preconditions
+//! are checked under it; a batch of more than one write is first stored whole
+//! as a *commit intent* (one insert, so all or nothing), then applied key by
+//! key, then the intent is removed. sled recovers a prefix of its log, so an
+//! intent still present after a crash means its batch may be partly applied:
+//! opening the store applies it again (puts and deletes are idempotent)
+//! before anything can read. Within a batch, payloads and documents are
+//! written before index keys, so a reader never finds an index entry whose
+//! document is not there yet; a reader may, for the microseconds of an apply,
+//! see a new version before its predecessor is marked replaced.
 //!
 //! Values stay out of sled's B-tree where they are large or many: document
 //! records, payloads and journal bodies are appended to segment files
-//! ([`super::blob_log`]) and the trees keep a 21-byte reference. With ~20 KB values in its pages sled rewrites
-//! them as separate blob files (a file created and deleted per write), which
-//! measured as the largest single cost of storing a message. The group
-//! commit syncs the segment files before sled's flush, so a durable reference
-//! never points at bytes that are not.
+//! ([`super::blob_log`]) and the trees keep a 21-byte reference. With ~20 KB
+//! values in its pages sled rewrites them as separate blob files (a file
+//! created and deleted per write), which measured as the largest single cost
+//! of storing a message. The group commit syncs the segment files before
+//! sled's flush, so a durable reference never points at bytes that are not.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 use sled::{Db, Tree};
 
 use super::blob_log::{BlobLog, BlobRef};
@@ -40,6 +53,59 @@ fn slot(s: Space) -> usize {
         Space::MessageIds => 3,
         Space::Records => 4,
     }
+}
+
+/// The order in which a batch's trees are written: the bytes and records that
+/// index keys point at come before the keys.
+const APPLY_ORDER: [Space; 5] = [Space::Payloads, Space::Documents, Space::Records, Space::MessageIds, Space::Index];
+
+fn space_at(slot_no: u8) -> Option<Space> {
+    SPACES.iter().copied().find(|s| slot(*s) == usize::from(slot_no))
+}
+
+/// A batch's puts and deletes as one value (the commit intent).
+fn encode_writes(writes: &[Write]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let field = |out: &mut Vec<u8>, b: &[u8]| {
+        out.extend_from_slice(&(b.len() as u32).to_be_bytes());
+        out.extend_from_slice(b);
+    };
+    for w in writes {
+        match w {
+            Write::Put(s, k, v) => {
+                out.extend_from_slice(&[0, slot(*s) as u8]);
+                field(&mut out, k);
+                field(&mut out, v);
+            }
+            Write::Delete(s, k) => {
+                out.extend_from_slice(&[1, slot(*s) as u8]);
+                field(&mut out, k);
+            }
+            Write::Expect(..) => {}
+        }
+    }
+    out
+}
+
+fn decode_writes(mut b: &[u8]) -> Option<Vec<Write>> {
+    fn field<'a>(b: &mut &'a [u8]) -> Option<&'a [u8]> {
+        let n = u32::from_be_bytes(b.get(..4)?.try_into().ok()?) as usize;
+        let v = b.get(4..4 + n)?;
+        *b = &b[4 + n..];
+        Some(v)
+    }
+    let mut out = Vec::new();
+    while !b.is_empty() {
+        let (tag, space) = (*b.first()?, space_at(*b.get(1)?)?);
+        b = &b[2..];
+        let k = field(&mut b)?.to_vec();
+        out.push(match tag {
+            0 => Write::Put(space, k, field(&mut b)?.to_vec()),
+            1 => Write::Delete(space, k),
+            _ => return None,
+        });
+    }
+    Some(out)
 }
 
 fn engine(e: impl std::fmt::Display) -> StoreError {
@@ -92,6 +158,10 @@ pub struct SledStore {
     db: Db,
     trees: Vec<Tree>,
     journal: Tree,
+    /// Commit intents of batches being applied (normally empty).
+    intents: Tree,
+    /// Serializes commits: preconditions and writes of one batch see no other batch.
+    commit_lock: Arc<std::sync::Mutex<()>>,
     group: Arc<GroupCommit>,
     /// Payload bytes (the Payloads tree holds references into it).
     payloads: Arc<BlobLog>,
@@ -119,21 +189,38 @@ impl SledStore {
     /// with zstd (a smaller index on disk for large archives, at a lower ingest
     /// rate). A data directory must be reopened with the setting it was made with.
     pub fn open_with(dir: &Path, compact: bool) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(dir)
             .cache_capacity(256 * 1024 * 1024)
             .mode(sled::Mode::HighThroughput)
             .use_compression(compact)
-            .compression_factor(1)
-            .open()
-            .map_err(|e| {
-                let hint = if e.to_string().contains("compression") {
-                    " (the directory was made with a different --compact setting)"
-                } else {
-                    ""
-                };
-                StoreError::Engine(format!("cannot open data directory {}: {e}{hint}", dir.display()))
-            })?;
+            .compression_factor(1);
+        // sled's I/O threads of a store just closed in this process may hold the
+        // directory's lock for a few milliseconds more; wait for them, briefly.
+        let mut waited = 0;
+        let db = loop {
+            match config.open() {
+                Ok(db) => break db,
+                Err(e) if e.to_string().contains("could not acquire lock") && waited < 40 => {
+                    waited += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(e) => {
+                    let text = e.to_string();
+                    let hint = if text.contains("compression") {
+                        " (the directory was made with a different --compact setting)"
+                    } else if text.contains("could not acquire lock") {
+                        " (another simulator is using it)"
+                    } else {
+                        ""
+                    };
+                    return Err(StoreError::Engine(format!(
+                        "cannot open data directory {}: {text}{hint}",
+                        dir.display()
+                    )));
+                }
+            }
+        };
         Self::from_db(db, &dir.join("segments"), None)
     }
 
@@ -149,10 +236,64 @@ impl SledStore {
         let trees =
             SPACES.iter().map(|s| db.open_tree(tree_name(*s)).map_err(engine)).collect::<Result<Vec<_>, _>>()?;
         let journal = db.open_tree("journal").map_err(engine)?;
+        let intents = db.open_tree("commit_intents").map_err(engine)?;
         let payloads = Arc::new(BlobLog::open(&segments.join("payloads"))?);
         let documents = Arc::new(BlobLog::open(&segments.join("documents"))?);
         let bodies = Arc::new(BlobLog::open(&segments.join("journal"))?);
-        Ok(SledStore { db, trees, journal, group: Default::default(), payloads, documents, bodies, _tmp: tmp })
+        let store = SledStore {
+            db,
+            trees,
+            journal,
+            intents,
+            commit_lock: Default::default(),
+            group: Default::default(),
+            payloads,
+            documents,
+            bodies,
+            _tmp: tmp,
+        };
+        store.finish_interrupted_commits()?;
+        Ok(store)
+    }
+
+    /// Applies again every batch whose commit intent survived a crash.
+    fn finish_interrupted_commits(&self) -> Result<(), StoreError> {
+        let mut finished = 0;
+        for item in self.intents.iter() {
+            let (k, v) = item.map_err(engine)?;
+            let writes = decode_writes(&v).ok_or_else(|| StoreError::Corrupt {
+                key: format!("commit_intents/{}", u64_key(&k)),
+                reason: "commit intent does not decode".into(),
+            })?;
+            self.apply(&writes)?;
+            self.intents.remove(&k).map_err(engine)?;
+            finished += 1;
+        }
+        if finished > 0 {
+            tracing::warn!(batches = finished, "finished batches a crash interrupted");
+            self.flush_all()?;
+        }
+        Ok(())
+    }
+
+    /// Writes puts and deletes tree by tree, in [`APPLY_ORDER`], one by one
+    /// (sled's `apply_batch` takes the same process-wide write lock as its
+    /// transactions; the commit intent is what makes the batch atomic).
+    fn apply(&self, writes: &[Write]) -> Result<(), StoreError> {
+        for space in APPLY_ORDER {
+            for w in writes {
+                match w {
+                    Write::Put(s, k, v) if *s == space => {
+                        self.tree(space).insert(k.as_slice(), v.as_slice()).map_err(engine)?;
+                    }
+                    Write::Delete(s, k) if *s == space => {
+                        self.tree(space).remove(k.as_slice()).map_err(engine)?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
     }
 
     fn tree(&self, s: Space) -> &Tree {
@@ -246,38 +387,29 @@ impl Store for SledStore {
                 }
             }
         }
-        let trees: &[Tree] = &self.trees;
-        let result = trees.transaction(|views| {
+        {
+            let _serial = self.commit_lock.lock().unwrap_or_else(|p| p.into_inner());
             for w in &batch.writes {
-                match w {
-                    Write::Put(s, k, v) => {
-                        views[slot(*s)].insert(k.as_slice(), v.as_slice())?;
-                    }
-                    Write::Delete(s, k) => {
-                        views[slot(*s)].remove(k.as_slice())?;
-                    }
-                    Write::Expect(s, k, expected) => {
-                        let cur = views[slot(*s)].get(k.as_slice())?;
-                        // Compare what the caller read (the resolved value), not the reference.
-                        let cur = match cur {
-                            Some(v) => Some(self.resolve(*s, k, &v).map_err(ConflictableTransactionError::Abort)?),
-                            None => None,
-                        };
-                        if cur.as_deref() != expected.as_deref() {
-                            return Err(ConflictableTransactionError::Abort(StoreError::Conflict(
-                                String::from_utf8_lossy(k).into_owned(),
-                            )));
-                        }
+                if let Write::Expect(s, k, expected) = w {
+                    // Compare what the caller read (the resolved value), not a reference.
+                    let cur = match self.tree(*s).get(k).map_err(engine)? {
+                        Some(v) => Some(self.resolve(*s, k, &v)?),
+                        None => None,
+                    };
+                    if cur.as_deref() != expected.as_deref() {
+                        return Err(StoreError::Conflict(String::from_utf8_lossy(k).into_owned()));
                     }
                 }
             }
-            Ok(())
-        });
-        match result {
-            Ok(()) => {}
-            // A lost precondition (Conflict) or an unreadable current value.
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(engine(e)),
+            let writes = batch.writes.iter().filter(|w| !matches!(w, Write::Expect(..))).count();
+            if writes > 1 {
+                let id = self.db.generate_id().map_err(engine)?.to_be_bytes();
+                self.intents.insert(id, encode_writes(&batch.writes)).map_err(engine)?;
+                self.apply(&batch.writes)?;
+                self.intents.remove(id).map_err(engine)?;
+            } else {
+                self.apply(&batch.writes)?;
+            }
         }
         self.group.wait_durable(|| self.flush_all())
     }
@@ -338,6 +470,7 @@ impl Store for SledStore {
     }
 
     fn reset(&self, journal: bool) -> Result<(), StoreError> {
+        let _serial = self.commit_lock.lock().unwrap_or_else(|p| p.into_inner());
         for t in &self.trees {
             t.clear().map_err(engine)?;
         }
@@ -457,6 +590,39 @@ mod tests {
         assert!(err.to_string().contains("--compact"), "{err}");
         let s = SledStore::open_with(dir.path(), true).expect("same setting");
         assert_eq!(s.get(Space::Index, b"k").expect("get").as_deref(), Some(&b"v"[..]));
+    }
+
+    #[test]
+    fn a_batch_a_crash_cut_short_is_finished_on_open() {
+        let dir = tempfile::tempdir().expect("tmp");
+        {
+            let s = SledStore::open(dir.path()).expect("open");
+            // What a crash after the intent and the first tree leaves behind.
+            let mut b = Batch::default();
+            b.put(Space::Documents, "doc", "{}");
+            b.put(Space::Index, "cl/doc", "doc");
+            b.delete(Space::Index, "old-key");
+            s.tree(Space::Index).insert("old-key", "x").expect("seed");
+            s.intents.insert(9u64.to_be_bytes(), encode_writes(&b.writes)).expect("intent");
+            s.tree(Space::Documents).insert("doc", "{}").expect("first tree");
+            s.flush().expect("flush");
+        }
+        let s = SledStore::open(dir.path()).expect("reopen");
+        assert_eq!(s.get(Space::Index, b"cl/doc").expect("get").as_deref(), Some(&b"doc"[..]));
+        assert_eq!(s.get(Space::Index, b"old-key").expect("get"), None, "deletes are applied too");
+        assert_eq!(s.intents.len(), 0, "the intent is gone once applied");
+    }
+
+    #[test]
+    fn commit_intents_round_trip() {
+        let mut b = Batch::default();
+        b.put(Space::Payloads, "p", vec![0u8, 1, 2]);
+        b.expect(Space::Documents, "d", None);
+        b.delete(Space::Records, "r");
+        let decoded = decode_writes(&encode_writes(&b.writes)).expect("decodes");
+        assert_eq!(encode_writes(&decoded), encode_writes(&b.writes));
+        assert_eq!(decoded.len(), 2, "preconditions are not part of the intent");
+        assert!(decode_writes(&[0, 1, 0, 0, 0, 9, b'x']).is_none(), "a cut record does not decode");
     }
 
     #[test]
