@@ -516,7 +516,7 @@ pub fn unpack(cd: &Element, base: &str) -> Result<Package, Vec<Detail>> {
         )
         .at(text_loc)]);
     }
-    Ok(Package { wrapper_id, wrapper_group, wrapper_set_id, wrapper_version, parts: parts.clone(), cda })
+    Ok(Package { wrapper_id, wrapper_group, wrapper_set_id, wrapper_version, parts, cda })
 }
 
 /// Splits a `multipart/related` entity into parts, decoding base64 bodies.

@@ -163,10 +163,9 @@ pub struct SledStore {
     /// Serializes commits: preconditions and writes of one batch see no other batch.
     commit_lock: Arc<std::sync::Mutex<()>>,
     group: Arc<GroupCommit>,
-    /// Payload bytes (the Payloads tree holds references into it).
-    payloads: Arc<BlobLog>,
-    /// Document records (the Documents tree holds references into it).
-    documents: Arc<BlobLog>,
+    /// Document records and payload bytes (the Documents and Payloads trees hold references into it);
+    /// one log, so the group commit syncs one file for both.
+    archive: Arc<BlobLog>,
     /// Journal request and response bodies.
     bodies: Arc<BlobLog>,
     /// Keeps a temporary store's segment directory alive.
@@ -237,8 +236,7 @@ impl SledStore {
             SPACES.iter().map(|s| db.open_tree(tree_name(*s)).map_err(engine)).collect::<Result<Vec<_>, _>>()?;
         let journal = db.open_tree("journal").map_err(engine)?;
         let intents = db.open_tree("commit_intents").map_err(engine)?;
-        let payloads = Arc::new(BlobLog::open(&segments.join("payloads"))?);
-        let documents = Arc::new(BlobLog::open(&segments.join("documents"))?);
+        let archive = Arc::new(BlobLog::open(&segments.join("archive"))?);
         let bodies = Arc::new(BlobLog::open(&segments.join("journal"))?);
         let store = SledStore {
             db,
@@ -247,8 +245,7 @@ impl SledStore {
             intents,
             commit_lock: Default::default(),
             group: Default::default(),
-            payloads,
-            documents,
+            archive,
             bodies,
             _tmp: tmp,
         };
@@ -303,8 +300,7 @@ impl SledStore {
     /// The segment log holding a space's values, when they are kept out of the tree.
     fn out_of_line(&self, space: Space) -> Option<&BlobLog> {
         match space {
-            Space::Payloads => Some(&self.payloads),
-            Space::Documents => Some(&self.documents),
+            Space::Payloads | Space::Documents => Some(&self.archive),
             Space::Index | Space::MessageIds | Space::Records => None,
         }
     }
@@ -319,8 +315,7 @@ impl SledStore {
 
     /// Segment files first, then sled: a reference is durable only after its bytes.
     fn flush_all(&self) -> Result<(), StoreError> {
-        self.payloads.sync()?;
-        self.documents.sync()?;
+        self.archive.sync()?;
         self.bodies.sync()?;
         self.db.flush().map(|_| ()).map_err(engine)
     }
@@ -474,8 +469,7 @@ impl Store for SledStore {
         for t in &self.trees {
             t.clear().map_err(engine)?;
         }
-        self.payloads.clear()?;
-        self.documents.clear()?;
+        self.archive.clear()?;
         if journal {
             self.journal.clear().map_err(engine)?;
             self.bodies.clear()?;
@@ -488,7 +482,7 @@ impl Store for SledStore {
     }
 
     fn size_on_disk(&self) -> Result<u64, StoreError> {
-        let segments = self.payloads.size_on_disk()? + self.documents.size_on_disk()? + self.bodies.size_on_disk()?;
+        let segments = self.archive.size_on_disk()? + self.bodies.size_on_disk()?;
         Ok(self.db.size_on_disk().map_err(engine)? + segments)
     }
 
