@@ -207,6 +207,14 @@ impl BlobLog {
     pub fn read(&self, r: &BlobRef, key: &str) -> Result<Vec<u8>, StoreError> {
         let corrupt = |reason: String| StoreError::Corrupt { key: key.to_string(), reason };
         let f = self.reader(r.segment)?;
+        // A damaged reference must not size an allocation: the bytes have to be in the file.
+        let size = f.metadata().map_err(|e| corrupt(format!("segment {}: {e}", r.segment)))?.len();
+        if r.offset.checked_add(u64::from(r.len)).is_none_or(|end| end > size) {
+            return Err(corrupt(format!(
+                "segment {} has no {} bytes at offset {} (it holds {size})",
+                r.segment, r.len, r.offset
+            )));
+        }
         let mut buf = vec![0u8; r.len as usize];
         f.read_exact_at(&mut buf, r.offset).map_err(|e| {
             corrupt(format!("segment {} has no {} bytes at offset {}: {e}", r.segment, r.len, r.offset))
@@ -276,9 +284,13 @@ mod tests {
         f.write_all_at(b"X", r.offset + 3).expect("damage");
         let err = log.read(&r, "documents/1").expect_err("crc must catch it");
         assert!(err.to_string().contains("checksum"), "{err}");
-        // A reference past the end (a record a power loss cut off) is an error too.
+        // A reference past the end (a record a power loss cut off) is an error too,
+        // and so is one claiming gigabytes: checked against the file, never allocated.
         let beyond = BlobRef { offset: r.offset + 1_000, ..r };
         assert!(matches!(log.read(&beyond, "k"), Err(StoreError::Corrupt { .. })));
+        let huge = BlobRef { len: u32::MAX, ..r };
+        let err = log.read(&huge, "k").expect_err("too long");
+        assert!(err.to_string().contains("has no 4294967295 bytes"), "{err}");
     }
 
     #[test]
