@@ -1,7 +1,8 @@
 //! Durable storage behind a trait, so the archive never sees sled.
 //!
-//! Owns: the [`Store`] trait, the write-batch type the archive fills, and the
-//! sled implementation ([`sled_store`]). Every message's writes go in one
+//! Owns: the [`Store`] trait, the write-batch type the archive fills, the
+//! sled implementation ([`sled_store`]) and the append-only segment files it
+//! keeps large values in ([`blob_log`]). Every message's writes go in one
 //! atomic batch and are flushed before the acknowledgement leaves (group
 //! commit: concurrent writers share one flush). Must not interpret documents.
 

@@ -112,7 +112,7 @@ fn engine(e: impl std::fmt::Display) -> StoreError {
     StoreError::Engine(e.to_string())
 }
 
-/// Group commit: writers that finish their transaction while a flush is
+/// Group commit: writers that finish their batch while a flush is
 /// running wait for the next flush instead of each starting their own, so
 /// concurrent acknowledgements share one fsync and none is sent before its
 /// document is on disk.
@@ -374,7 +374,7 @@ impl Store for SledStore {
         if batch.is_empty() {
             return Ok(());
         }
-        // Values kept out of line go to their segment file before the transaction stores the reference.
+        // Values kept out of line go to their segment file before the batch stores their reference.
         for w in &mut batch.writes {
             if let Write::Put(s, _, v) = w {
                 if let Some(log) = self.out_of_line(*s) {
