@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use crate::compose::Part;
 use crate::document::{DocumentKind, Metadata};
 use crate::message::hl7_ts;
+use crate::store::fields;
 
 /// Separator inside index keys (cannot occur in OIDs, hetus or ids we accept).
 pub const SEP: char = '\u{1f}';
@@ -116,8 +117,7 @@ pub fn encode_parts(parts: &[Part]) -> Vec<u8> {
     out.push(1u8); // format version
     for p in parts {
         for field in [p.content_id.as_bytes(), p.media_type.as_bytes(), p.bytes.as_slice()] {
-            out.extend_from_slice(&(field.len() as u32).to_be_bytes());
-            out.extend_from_slice(field);
+            fields::put(&mut out, field);
         }
     }
     out
@@ -125,26 +125,20 @@ pub fn encode_parts(parts: &[Part]) -> Vec<u8> {
 
 /// Decodes [`encode_parts`]; `None` when the bytes are not in that format.
 pub fn decode_parts(bytes: &[u8]) -> Option<Vec<Part>> {
-    let (&version, body) = bytes.split_first()?;
+    let (&version, mut body) = bytes.split_first()?;
     if version != 1 {
         return None;
     }
-    let mut at = 0usize;
-    let mut field = || -> Option<Vec<u8>> {
-        let len = body.get(at..at + 4)?;
-        let n = u32::from_be_bytes(len.try_into().ok()?) as usize;
-        let data = body.get(at + 4..at + 4 + n)?.to_vec();
-        at += 4 + n;
-        Some(data)
-    };
     let mut parts = Vec::new();
-    let mut consumed = 0usize;
-    while consumed < body.len() {
-        let cid = field()?;
-        let mt = field()?;
-        let data = field()?;
-        consumed += 12 + cid.len() + mt.len() + data.len();
-        parts.push(Part::new(String::from_utf8(cid).ok()?, String::from_utf8(mt).ok()?, data));
+    while !body.is_empty() {
+        let cid = fields::take(&mut body)?;
+        let mt = fields::take(&mut body)?;
+        let data = fields::take(&mut body)?;
+        parts.push(Part::new(
+            String::from_utf8(cid.to_vec()).ok()?,
+            String::from_utf8(mt.to_vec()).ok()?,
+            data.to_vec(),
+        ));
     }
     Some(parts)
 }

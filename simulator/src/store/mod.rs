@@ -7,6 +7,7 @@
 //! commit: concurrent writers share one flush). Must not interpret documents.
 
 pub mod blob_log;
+pub mod fields;
 pub mod sled_store;
 
 use crate::journal::{JournalEntry, Matcher};

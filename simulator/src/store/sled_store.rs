@@ -30,6 +30,7 @@ use std::sync::Arc;
 use sled::{Db, Tree};
 
 use super::blob_log::{BlobLog, BlobRef};
+use super::fields;
 use super::{Batch, Space, Store, StoreError, Write};
 use crate::journal::{JournalEntry, Matcher};
 
@@ -66,20 +67,16 @@ fn space_at(slot_no: u8) -> Option<Space> {
 /// A batch's puts and deletes as one value (the commit intent).
 fn encode_writes(writes: &[Write]) -> Vec<u8> {
     let mut out = Vec::new();
-    let field = |out: &mut Vec<u8>, b: &[u8]| {
-        out.extend_from_slice(&(b.len() as u32).to_be_bytes());
-        out.extend_from_slice(b);
-    };
     for w in writes {
         match w {
             Write::Put(s, k, v) => {
                 out.extend_from_slice(&[0, slot(*s) as u8]);
-                field(&mut out, k);
-                field(&mut out, v);
+                fields::put(&mut out, k);
+                fields::put(&mut out, v);
             }
             Write::Delete(s, k) => {
                 out.extend_from_slice(&[1, slot(*s) as u8]);
-                field(&mut out, k);
+                fields::put(&mut out, k);
             }
             Write::Expect(..) => {}
         }
@@ -88,19 +85,13 @@ fn encode_writes(writes: &[Write]) -> Vec<u8> {
 }
 
 fn decode_writes(mut b: &[u8]) -> Option<Vec<Write>> {
-    fn field<'a>(b: &mut &'a [u8]) -> Option<&'a [u8]> {
-        let n = u32::from_be_bytes(b.get(..4)?.try_into().ok()?) as usize;
-        let v = b.get(4..4 + n)?;
-        *b = &b[4 + n..];
-        Some(v)
-    }
     let mut out = Vec::new();
     while !b.is_empty() {
         let (tag, space) = (*b.first()?, space_at(*b.get(1)?)?);
         b = &b[2..];
-        let k = field(&mut b)?.to_vec();
+        let k = fields::take(&mut b)?.to_vec();
         out.push(match tag {
-            0 => Write::Put(space, k, field(&mut b)?.to_vec()),
+            0 => Write::Put(space, k, fields::take(&mut b)?.to_vec()),
             1 => Write::Delete(space, k),
             _ => return None,
         });
@@ -338,17 +329,14 @@ fn u64_key(k: &[u8]) -> String {
 /// Journal bodies as one segment value: request length, request, response.
 fn encode_bodies(request: &str, response: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(4 + request.len() + response.len());
-    out.extend_from_slice(&(request.len() as u32).to_be_bytes());
-    out.extend_from_slice(request.as_bytes());
+    fields::put(&mut out, request.as_bytes());
     out.extend_from_slice(response.as_bytes());
     out
 }
 
-fn decode_bodies(b: &[u8]) -> Option<(String, String)> {
-    let n = u32::from_be_bytes(b.get(..4)?.try_into().ok()?) as usize;
-    let request = b.get(4..4 + n)?;
-    let response = b.get(4 + n..)?;
-    Some((String::from_utf8_lossy(request).into_owned(), String::from_utf8_lossy(response).into_owned()))
+fn decode_bodies(mut b: &[u8]) -> Option<(String, String)> {
+    let request = fields::take(&mut b)?;
+    Some((String::from_utf8_lossy(request).into_owned(), String::from_utf8_lossy(b).into_owned()))
 }
 
 impl Store for SledStore {
@@ -387,10 +375,7 @@ impl Store for SledStore {
             for w in &batch.writes {
                 if let Write::Expect(s, k, expected) = w {
                     // Compare what the caller read (the resolved value), not a reference.
-                    let cur = match self.tree(*s).get(k).map_err(engine)? {
-                        Some(v) => Some(self.resolve(*s, k, &v)?),
-                        None => None,
-                    };
+                    let cur = self.get(*s, k)?;
                     if cur.as_deref() != expected.as_deref() {
                         return Err(StoreError::Conflict(String::from_utf8_lossy(k).into_owned()));
                     }
