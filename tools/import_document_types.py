@@ -21,6 +21,20 @@ OID = "1.2.246.537.6.1506"
 NAME = "Sosiaalihuolto - Asiakasasiakirjatyyppi"
 COLUMNS = ["code", "nimi", "yleinen_asiakirjatyyppi", "ryhma", "maarittelyversio"]
 
+# General document types (yleinen asiakirjatyyppi) are codes of the same code
+# system, written in the CDA header's `code` (SPEC §6.3: 15 = Suunnitelma is
+# seen in a real document). The other numbers are inferred: a specific type's
+# code is its general type's code followed by three digits (15007 is a
+# Suunnitelma), which holds for nearly every published type. Codes 2, 17 and
+# 18 have no published specific types and are left out.
+GENERAL = [
+    ("1", "Arvio"), ("3", "Hakemus"), ("4", "Ilmoitus"), ("5", "Kuulemisasiakirja"),
+    ("6", "Laskelma"), ("7", "Lausunto"), ("8", "Lähete"), ("9", "Maksusitoumus"),
+    ("10", "Pyyntö"), ("11", "Päätös"), ("12", "Selvitys"), ("13", "Sopimus"),
+    ("14", "Suostumus"), ("15", "Suunnitelma"), ("16", "Yhteenveto"),
+    ("19", "Asiakaskertomusmerkintä"),
+]
+
 
 def toml_string(value):
     """Quote a value as a TOML basic string."""
@@ -87,16 +101,28 @@ def render(rows, source_name):
         "",
         "oid = %s" % toml_string(OID),
         "name = %s" % toml_string(NAME),
-        'version = ""',
+        'version = "201701"',
         'valid_from = "2000-01-01"',
         'valid_to = ""',
         "complete = false",
         "source = %s" % toml_string(
             "public: THL Sosmeta document definitions (status Valmis, dump of May 2025), "
             "%d types; a subset of the live classification. valid_from of the code system "
-            "is our choice (not public to us; early so that no test date falls before it)."
+            "is our choice (not public to us; early so that no test date falls before it). "
+            "General document types (kind = yleinen): 15 seen in a real document, the "
+            "others inferred from the numbering of the specific types."
             % len(rows)),
     ]
+    for code, name in GENERAL:
+        lines.extend([
+            "",
+            "[[code]]",
+            "code = %s" % toml_string(code),
+            "name = %s" % toml_string(name),
+            'valid_from = ""',
+            'valid_to = ""',
+            'kind = "yleinen"',
+        ])
     for row in rows:
         lines.extend([
             "",

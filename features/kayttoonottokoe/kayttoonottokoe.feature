@@ -18,7 +18,7 @@ Ominaisuus: Käyttöönottokoe — yksi asiakirja päästä päähän ja arkisto
       | kenttä           | arvo                      |
       | asiakas          | 010181-900C               |
       | rekisterinpitäjä | 1.2.246.10.99990001.10.0  |
-      | asiakirjaryhmä   | 3                         |
+      | asiakirjaryhmä   | 5                         |
       | asiakirjatyyppi  | 19003                     |
       | palvelutehtävä   | 10                        |
       | palveluyksikkö   | 1.2.246.10.99990001.10.11 |

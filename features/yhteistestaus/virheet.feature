@@ -34,10 +34,12 @@ Ominaisuus: Yhteistestaus — arkisto hylkää virheelliset asiakirjat säännö
     Niin arkisto hylkää sanoman koodilla "SHA-R203"
 
   @SHA-VIRHE-005 @vaihe2
-  Tapaus: Palveluyksikkö puuttuu SOTE-organisaatiorekisteristä (SHA-R205)
+  Tapaus: Palveluyksikköä ei ole simulaattorin SOTE-rekisteriotteessa: varoitus, ei hylkäys (SHA-R205)
+    # SOTE-organisaatiorekisteri on avoin, ja simulaattorilla on siitä vain ote: tuntematon
+    # yksikkö ei tee todellisen organisaation asiakirjasta virheellistä.
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "tuntematon-palveluyksikko"
-    Niin arkisto hylkää sanoman koodilla "SHA-R205"
+    Niin arkisto hyväksyy sanoman varoituksella "SHA-R205"
 
   @SHA-VIRHE-006 @vaihe1
   Tapaus: Asiakirjatyyppi ja yleinen tyyppi ristiriidassa (SHA-R206)
@@ -174,3 +176,10 @@ Ominaisuus: Yhteistestaus — arkisto hylkää virheelliset asiakirjat säännö
   Tapaus: Tulevaisuuteen päivätty asiakkuusasiakirja (SHA-R801)
     Kun järjestelmä tallentaa asiakkuusasiakirjan virheellä "tulevaisuudessa"
     Niin arkisto hylkää sanoman koodilla "SHA-R801"
+
+  @SHA-VIRHE-029 @vaihe2
+  Tapaus: Palvelupyyntö ei sovi asiakirjaan (SHA-M009)
+    # Asiakasasiakirja lähetetään asiakkuusasiakirjan arkistoinnin palvelupyynnöllä SP1.
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "vaara-palvelupyynto"
+    Niin arkisto hylkää sanoman koodilla "SHA-M009"

@@ -247,11 +247,16 @@ async fn manual_mode_passes_when_the_tester_acts() {
             sha_simulator::compose::kit::Organisation::testila(),
             now - time::Duration::minutes(1),
         );
-        let doc = kit.clienthood(&p, sha_simulator::document::DocumentModel::Vaihe2);
-        let msg = sha_simulator::compose::RequestBuilder::new("RCMR_IN100002FI01", "1.2.246.10.99990001.11.1", now)
-            .acting_organisation("1.2.246.10.99990001.10.0")
-            .subject(doc.clinical_document())
-            .build();
+        let doc = kit.clienthood(&p);
+        let msg = sha_simulator::compose::RequestBuilder::for_operation(
+            sha_simulator::interactions::Operation::Store,
+            Some(doc.kind),
+            "1.2.246.10.99990001.10.0",
+            now,
+        )
+        .acting_organisation("1.2.246.10.99990001.10.0")
+        .document(doc.clinical_document())
+        .build();
         let client =
             sha_simulator::client::SoapClient::for_system(&endpoint, &certs_path, "liittyva-atj").expect("client");
         client.exchange(&msg).await.expect("sent")

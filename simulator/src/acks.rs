@@ -83,6 +83,10 @@ detail_codes! {
     DuplicateMessageId = "SHA-M007",
     /// Injected HL7 rejection.
     InjectedRejection = "SHA-M008",
+    /// The service request (reasonCode) is missing, unknown or does not fit the message.
+    ServiceRequest = "SHA-M009",
+    /// An element that may occur once occurs twice: the message would be ambiguous.
+    DuplicateElement = "SHA-M010",
     /// The CDA document cannot be read
     BadCda = "SHA-R001",
     /// The message wrapper and the CDA document disagree
@@ -111,6 +115,8 @@ detail_codes! {
     UnknownUnit = "SHA-R205",
     /// The combination of codes is not allowed
     CodeCombination = "SHA-R206",
+    /// The code system is written with another version than the simulator holds
+    CodeSystemVersion = "SHA-R207",
     /// The client's personal identity code is not valid
     InvalidHetu = "SHA-R301",
     /// Personal identity code … is not a test code (individual number 900–999); test environments accept artificial codes only.
@@ -147,7 +153,7 @@ detail_codes! {
     VersionChangesIdentity = "SHA-R609",
     /// Another new version of the same document was stored concurrently; this message was rejected and nothing stored (…).
     ConcurrentVersion = "SHA-R610",
-    /// A replacing version must be sent with the new-version interaction RCMR_IN100016FI01 (…).
+    /// Retired: a replacing version is told by its relatedDocument, whatever the service request.
     UseNewVersionInteraction = "SHA-R611",
     /// The MIME part the document references is not in the message
     PartMissing = "SHA-R701",
@@ -255,6 +261,10 @@ pub struct CatalogueEntry {
     pub fi: String,
     /// English text.
     pub en: String,
+    /// Why the code cannot be provoked through the interface, when it cannot (retired codes,
+    /// internal failures); every other code has a catalogue scenario.
+    #[serde(default)]
+    pub unreachable: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -375,8 +385,18 @@ mod doc_tests {
     fn docs_rules_lists_every_code() {
         let path = format!("{}/../docs/rules.md", env!("CARGO_MANIFEST_DIR"));
         let doc = std::fs::read_to_string(&path).expect("docs/rules.md");
+        let cat = super::Catalogue::builtin();
         for code in super::DetailCode::ALL {
-            assert!(doc.contains(&format!("`{}`", code.as_str())), "docs/rules.md does not list {code}");
+            let e = cat.entry(*code);
+            let row = doc.lines().find(|l| l.starts_with(&format!("| `{}` |", code.as_str())));
+            let row =
+                row.unwrap_or_else(|| panic!("docs/rules.md does not list {code}; run python3 tools/rules_table.py"));
+            let en = e.en.replace("{value}", "…").replace('|', "\\|");
+            let fi = e.fi.replace("{value}", "…").replace('|', "\\|");
+            assert!(
+                row.contains(&en) && row.contains(&fi),
+                "docs/rules.md's row for {code} differs from testdata/ack-codes.toml; run python3 tools/rules_table.py"
+            );
         }
     }
 }

@@ -17,11 +17,12 @@ use crate::client::SoapClient;
 use crate::compose::kit::{Kit, Organisation};
 use crate::compose::{content, Part, RequestBuilder};
 use crate::document::DocumentModel;
+use crate::interactions::Operation;
 use crate::persons::TestPersons;
 use crate::pki::{self, CertPaths};
 use crate::registry::Registry;
 use crate::server::{self, DataLocation, Options};
-use crate::transport::soap::SoapVersion;
+use crate::wire::soap::SoapVersion;
 
 /// Which target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,25 +122,26 @@ pub fn message(i: usize, pdf_bytes: usize, now: time::OffsetDateTime) -> Vec<u8>
     let mut spec = kit.client_document(p, "", DocumentModel::Vanha);
     let cid = format!("{}.pdf", spec.id);
     spec.parts = vec![Part::new(cid, "application/pdf", content::pdf_of_size("Vanha asiakirja", pdf_bytes))];
-    RequestBuilder::new("RCMR_IN100002FI01", "1.2.246.10.99990001.11.1", now)
+    RequestBuilder::for_operation(Operation::Store, Some(spec.kind), "1.2.246.10.99990001.10.0", now)
         .acting_organisation("1.2.246.10.99990001.10.0")
-        .subject(spec.clinical_document())
+        .document(spec.clinical_document())
         .soap(SoapVersion::V11)
         .into_bytes()
 }
 
 fn canned_ack() -> String {
-    let ack = crate::message::Ack::from_details(None, vec![]);
-    let id = crate::message::InstanceId { root: "1.2.246.537.10.999.1".into(), extension: Some("bench".into()) };
-    let el = crate::message::render_ack(
-        &ack,
-        "MCCI_IN000002FI01",
-        "1.2.246.10.99990001.11.1",
-        &id,
-        time::OffsetDateTime::UNIX_EPOCH,
-        crate::message::Interactions::builtin(),
-    );
-    crate::transport::soap::envelope(SoapVersion::V11, &el)
+    let ack = crate::wire::ack::Ack::from_details(None, vec![]);
+    let table = crate::interactions::Interactions::builtin();
+    let id = crate::wire::hl7::InstanceId { root: table.archive_device.clone(), extension: Some("bench".into()) };
+    let h = crate::wire::ack::ResponseHeader {
+        interaction: "MCCI_IN000002FI01",
+        id: &id,
+        creation_time: "19700101000000+0000",
+        to_device: "1.2.246.10.99990001.10.0",
+        from_device: &table.archive_device,
+        code_system: &table.ack_code_system,
+    };
+    crate::wire::soap::envelope(SoapVersion::V11, &crate::wire::ack::write(&ack, &h))
 }
 
 async fn bare_server(certs: &CertPaths) -> Result<(SocketAddr, axum_server::Handle), BenchError> {
@@ -505,11 +507,17 @@ mod tests {
 
     #[test]
     fn a_bench_message_is_about_twenty_kilobytes_and_valid() {
-        let m = message(3, 14_000, time::OffsetDateTime::now_utc());
+        let m = message(3, 7_000, time::OffsetDateTime::now_utc());
         assert!(m.len() > 18_000 && m.len() < 26_000, "{}", m.len());
         let env = crate::xml::parse(&m, Default::default()).expect("xml");
-        let msg = crate::transport::soap::body_message(env, SoapVersion::V11).expect("soap");
-        crate::message::parse_request(&msg, crate::message::Interactions::builtin()).expect("wrapper");
+        let msg = crate::wire::soap::body_message(env, SoapVersion::V11).expect("soap");
+        crate::command::read(
+            &msg,
+            crate::interactions::Interactions::builtin(),
+            crate::document::KindTable::builtin(),
+            crate::codes::CodeSets::builtin(),
+        )
+        .expect("reads");
     }
 
     #[test]

@@ -305,7 +305,7 @@ async fn bench(a: BenchArgs) -> Result<i32, CliError> {
         targets,
         tools: a.tools,
         registry: Registry::load(&a.systems).map_err(CliError::usage)?,
-        pdf_bytes: 14_000,
+        pdf_bytes: 7_000,
     };
     let (figures, skipped) = bench::run(&o).await.map_err(CliError::usage)?;
     print!("{}", bench::report(&figures, &skipped, &o));

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use rustls::RootCertStore;
 
-use crate::transport::soap::SoapVersion;
 use crate::transport::tls::{provider, read_certs, read_key, TlsError};
+use crate::wire::soap::SoapVersion;
 
 /// A client error.
 #[derive(Debug, thiserror::Error)]
@@ -152,19 +152,25 @@ impl Answer {
             }
             return a;
         }
-        if let Some(ack) = msg.child("acknowledgement") {
-            a.ack = ack.attr("typeCode").map(str::to_string);
-            for d in ack.children_named("acknowledgementDetail") {
-                if let Some(c) = d.child("code").and_then(|c| c.attr("code")) {
-                    a.codes.push(c.to_string());
-                    a.texts.push(d.child("text").map(|t| t.text()).unwrap_or_default());
-                }
+        if let Ok(read) = crate::wire::ack::read(msg) {
+            a.ack = Some(read.type_code.as_str().to_string());
+            for d in read.details {
+                a.codes.push(d.code);
+                a.texts.push(d.fi);
             }
-        }
-        if let Some(s) = msg.path(&["controlActProcess", "subject"]) {
-            a.payload = s.elements().cloned().collect();
+            a.payload = read.payload.into_iter().collect();
         }
         a
+    }
+
+    /// A fetched document (the `documentResult` payload): its MIME parts and decoded contents.
+    pub fn fetched(&self) -> Option<(Vec<crate::wire::mime::Part>, crate::document::Contents)> {
+        let cd = self.payload.iter().find_map(|p| find(p, "clinicalDocument"))?;
+        let (fd, _) = crate::wire::frame::read_document_element(cd);
+        let (parts, root) = crate::command::read_package(&fd, "/documentResult/clinicalDocument").ok()?;
+        let (doc, _) = crate::wire::cda::read(&root);
+        let (contents, _) = crate::document::contents(&doc, &parts);
+        Some((parts, contents))
     }
 
     /// Whether the message was accepted (AA).
@@ -191,7 +197,7 @@ impl Answer {
         self.documents()
             .iter()
             .filter_map(|d| d.child("id"))
-            .filter_map(crate::message::InstanceId::from_element)
+            .filter_map(crate::wire::hl7::InstanceId::from_element)
             .map(|i| i.to_string())
             .collect()
     }
@@ -217,7 +223,7 @@ fn collect<'a>(e: &'a crate::xml::Element, name: &str, out: &mut Vec<&'a crate::
 impl SoapClient {
     /// Sends an HL7 message (SOAP 1.1) and reads the answer.
     pub async fn exchange(&self, message: &crate::xml::Element) -> Result<Answer, ClientError> {
-        let body = crate::transport::soap::envelope(SoapVersion::V11, message);
+        let body = crate::wire::soap::envelope(SoapVersion::V11, message);
         let r = self.send(SoapVersion::V11, body).await?;
         Ok(Answer::parse(r.status, &r.body))
     }

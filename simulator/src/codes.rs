@@ -101,6 +101,11 @@ pub enum CodeCheck {
         /// Validity text.
         validity: String,
     },
+    /// Known and valid, but written with a version of its code system other than the one we hold.
+    OtherVersion {
+        /// The system and version we hold.
+        known: String,
+    },
 }
 
 /// Errors loading code sets.
@@ -181,16 +186,25 @@ impl CodeSets {
         Self::from_files(texts.iter().map(|(n, t)| (n.clone(), t.as_str())))
     }
 
-    /// A code system by OID (a trailing version suffix such as `.201601` is accepted).
+    /// A code system by OID, written with or without a version suffix (`X`, `X.201601`,
+    /// `urn:oid:X`): SPEC §6.3 treats them as one code system.
     pub fn system(&self, oid: &str) -> Option<&CodeSystem> {
+        let oid = oid.trim().trim_start_matches("urn:oid:");
         self.systems.get(oid).or_else(|| {
-            self.systems.values().find(|s| !s.version.is_empty() && oid == format!("{}.{}", s.oid, s.version))
+            let (base, _) = oid.rsplit_once('.')?;
+            self.systems.get(base).filter(|_| crate::wire::frame::same_system(oid, base))
         })
+    }
+
+    /// The version suffix `given` carries, when it names `expected` with one.
+    fn version_of<'a>(given: &'a str, expected: &str) -> Option<&'a str> {
+        let given = given.trim().trim_start_matches("urn:oid:");
+        given.strip_prefix(expected)?.strip_prefix('.')
     }
 
     /// Whether `given` names the system `expected` (with or without version suffix).
     pub fn same_system(&self, given: &str, expected: &str) -> bool {
-        given == expected || self.system(given).is_some_and(|s| s.oid == expected)
+        crate::wire::frame::same_system(given, expected) || self.system(given).is_some_and(|s| s.oid == expected)
     }
 
     /// A code's entry.
@@ -211,16 +225,20 @@ impl CodeSets {
         let Some(sys) = self.system(expected_system) else {
             return CodeCheck::UnknownInPartialSet;
         };
-        let Some(entry) = sys.codes.iter().find(|c| c.code == code.code) else {
+        let Some(entry) = sys.codes.iter().find(|c| c.code == code.code.trim()) else {
             return if sys.complete { CodeCheck::Unknown } else { CodeCheck::UnknownInPartialSet };
         };
         let from = if entry.valid_from.is_empty() { &sys.valid_from } else { &entry.valid_from };
         let to = if entry.valid_to.is_empty() { &sys.valid_to } else { &entry.valid_to };
-        if within(from, to, at) {
-            CodeCheck::Valid
-        } else {
+        if !within(from, to, at) {
             let shown = |s: &str| if s.is_empty() { "…".to_string() } else { s.to_string() };
-            CodeCheck::NotValidOn { validity: format!("{}–{}", shown(from), shown(to)) }
+            return CodeCheck::NotValidOn { validity: format!("{}–{}", shown(from), shown(to)) };
+        }
+        match Self::version_of(&code.system, &sys.oid) {
+            Some(v) if !sys.version.is_empty() && v != sys.version => {
+                CodeCheck::OtherVersion { known: format!("{}.{}", sys.oid, sys.version) }
+            }
+            _ => CodeCheck::Valid,
         }
     }
 
@@ -230,7 +248,7 @@ impl CodeSets {
     }
 }
 
-/// Well-known code system OIDs used by the rules (public, SPEC §6.4).
+/// Well-known code system OIDs used by the rules (SPEC §6.8), without their version suffixes.
 pub mod oids {
     /// Palvelutehtävä (service task).
     pub const SERVICE_TASK: &str = "1.2.246.537.6.1221";
@@ -240,22 +258,30 @@ pub mod oids {
     pub const PROCESS_PHASE: &str = "1.2.246.537.6.1277";
     /// Asiakirjaryhmä (document group).
     pub const DOCUMENT_GROUP: &str = "1.2.246.537.6.1505";
-    /// Asiakasasiakirjatyyppi (client document type).
+    /// Asiakasasiakirjatyyppi (general and specific client document types).
     pub const DOCUMENT_TYPE: &str = "1.2.246.537.6.1506";
     /// Asiakirjan rekisteritunnus (register).
     pub const REGISTER: &str = "1.2.246.537.6.1264";
     /// SOTE organisation register.
     pub const SOTE_ORGANISATION: &str = "1.2.246.537.6.202";
     /// Confidentiality.
-    pub const CONFIDENTIALITY: &str = "1.2.246.537.5.40153";
+    pub const CONFIDENTIALITY: &str = "1.2.246.777.5.99902";
     /// Record status.
     pub const RECORD_STATUS: &str = "1.2.246.537.5.40154";
-    /// Custodian type.
-    pub const CUSTODIAN_TYPE: &str = "1.2.246.537.5.40172";
-    /// Retention period class.
-    pub const RETENTION_CLASS: &str = "1.2.246.537.5.40158";
-    /// File format.
+    /// Total retention period class.
+    pub const RETENTION_CLASS: &str = "1.2.246.537.6.1258";
+    /// Display form format.
+    pub const DISPLAY_FORMAT: &str = "1.2.246.537.6.1502";
+    /// Structured form format.
     pub const FILE_FORMAT: &str = "1.2.246.537.5.40179";
+    /// A minor's documents and guardians.
+    pub const MINOR_DISCLOSURE: &str = "1.2.246.537.6.1286";
+    /// OmaKanta restriction reason.
+    pub const OMAKANTA_RESTRICTION: &str = "1.2.246.537.6.1288";
+    /// Special content (K/E).
+    pub const SPECIAL_CONTENT: &str = "1.2.246.537.6.112";
+    /// Gender.
+    pub const GENDER: &str = "1.2.246.537.5.1";
 }
 
 #[cfg(test)]
@@ -271,7 +297,8 @@ mod tests {
     fn builtin_sets_load_and_include_all_document_types() {
         let s = CodeSets::builtin();
         let types = s.system(oids::DOCUMENT_TYPE).expect("1506");
-        assert_eq!(types.codes.len(), 198);
+        assert_eq!(types.codes.iter().filter(|c| c.kind.is_none()).count(), 198);
+        assert_eq!(s.name(oids::DOCUMENT_TYPE, "15"), Some("Suunnitelma"));
         assert_eq!(s.name(oids::SERVICE_TASK, "10"), Some("Lastensuojelu"));
         assert!(s.entry(oids::SOTE_ORGANISATION, "1.2.246.10.99990001.10.0").is_some());
     }
@@ -282,6 +309,11 @@ mod tests {
         let d = date!(2026 - 11 - 01);
         assert_eq!(s.check(oids::SERVICE_TASK, &code(oids::SERVICE_TASK, "10"), d), CodeCheck::Valid);
         assert_eq!(s.check(oids::SERVICE_TASK, &code("1.2.246.537.6.1221.201601", "10"), d), CodeCheck::Valid);
+        assert_eq!(s.check(oids::SERVICE_TASK, &code("urn:oid:1.2.246.537.6.1221.201601", "24"), d), CodeCheck::Valid);
+        assert!(matches!(
+            s.check(oids::SERVICE_TASK, &code("1.2.246.537.6.1221.201801", "10"), d),
+            CodeCheck::OtherVersion { .. }
+        ));
         assert!(matches!(
             s.check(oids::SERVICE_TASK, &code(oids::SOCIAL_SERVICE, "10"), d),
             CodeCheck::WrongSystem { .. }

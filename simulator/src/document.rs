@@ -1,64 +1,64 @@
-//! Documents: the CDA R2 header with the Finnish local header (hl7fi), turned
-//! into typed [`Metadata`]; and the MIME package that carries the CDA and its
-//! attachments inside the HL7 message.
+//! Documents as the archive understands them: a read CDA
+//! ([`crate::wire::cda::ClinicalDocument`]) turned into typed [`Metadata`],
+//! its kind derived from real header fields ([`DocumentKind`], by the table
+//! in `testdata/document-kinds.toml`), and its content — display form,
+//! structured form, attachments — decoded ([`Contents`]).
 //!
-//! Owns: reading (never judging) a document. Values that cannot be read at all
-//! (a timestamp that is not a timestamp) are reported here; whether a field is
-//! required, a code valid or a reference resolvable is validation's business.
-//! Element names of the social-welfare local header are our choice
-//! (docs/messages.md), listed in `testdata/metadata-rules.toml`.
+//! Owns: the meaning of header fields (which element is the service unit,
+//! the organiser, the case) and reading values that cannot be read at all (a
+//! time that is not a time). Whether a field is required, a code valid or a
+//! reference resolvable is validation's business. Must not know the wire
+//! syntax beyond the typed values `wire` hands it.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use crate::acks::{Detail, DetailCode};
 use crate::codes::Code;
-use crate::compose::Part;
 use crate::hetu::HETU_ROOT;
-use crate::message::InstanceId;
-use crate::xml::{self, Element};
+use crate::wire::cda::{ClinicalDocument, Encapsulated};
+use crate::wire::frame::same_system;
+use crate::wire::hl7::{parse_ts, InstanceId};
+use crate::wire::mime::Part;
 
-/// The Finnish local header namespace.
-pub const HL7FI_NS: &str = "urn:hl7finland";
-
-/// Which model a document follows (declared in `hl7fi:documentModel`).
+/// Which era's model a client document follows — derived, never declared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentModel {
-    /// I vaiheen asiakirja — phase I (2018–): prescribed content, PDF/XHTML.
+    /// I vaiheen asiakirja — phase I (2018–): prescribed content, PDF/XHTML display form.
     Vaihe1,
-    /// II vaiheen asiakirja — phase II (2021–): adds service unit and specific type.
+    /// II vaiheen asiakirja — phase II (2021–): adds service unit and specific type; no structured form.
     Vaihe2,
-    /// Client Data Act joining-obligation model (2024–): structured documents.
+    /// Structured Client Data Act document (2024–): display form plus Sosmeta JSON.
     Liittymisvelvoite,
     /// Vanha asiakasasiakirja — made before the organisation joined.
     Vanha,
 }
 
 impl DocumentModel {
-    /// From the header code.
-    pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "vaihe1" => DocumentModel::Vaihe1,
-            "vaihe2" => DocumentModel::Vaihe2,
-            "liittymisvelvoite" => DocumentModel::Liittymisvelvoite,
-            "vanha" => DocumentModel::Vanha,
-            _ => return None,
-        })
-    }
-
-    /// The header code.
+    /// The code used in tables, queries and reports.
     pub fn code(self) -> &'static str {
         match self {
             DocumentModel::Vaihe1 => "vaihe1",
             DocumentModel::Vaihe2 => "vaihe2",
-            DocumentModel::Liittymisvelvoite => "liittymisvelvoite",
+            DocumentModel::Liittymisvelvoite => "rakenteinen",
             DocumentModel::Vanha => "vanha",
         }
     }
+
+    /// From [`DocumentModel::code`] (the old name `liittymisvelvoite` is accepted too).
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "vaihe1" => DocumentModel::Vaihe1,
+            "vaihe2" => DocumentModel::Vaihe2,
+            "rakenteinen" | "liittymisvelvoite" => DocumentModel::Liittymisvelvoite,
+            "vanha" => DocumentModel::Vanha,
+            _ => return None,
+        })
+    }
 }
 
-/// What a document is, from its document group and model.
+/// What a document is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
@@ -72,33 +72,40 @@ pub enum DocumentKind {
     Consent,
     /// Kieltoasiakirja — disclosure prohibition (group 9).
     Prohibition,
-    /// Kanta-informointi — record that Kanta information was given (group 10, choice).
+    /// Kanta-informointi — record that Kanta information was given (choice).
     Informing,
 }
 
 impl DocumentKind {
-    /// Derives the kind from document group code and model.
-    pub fn from_group(group: &str, model: Option<DocumentModel>) -> Option<Self> {
-        Some(match group {
-            "1" => DocumentKind::Asiakkuus,
-            "2" => DocumentKind::Asia,
-            "8" => DocumentKind::Consent,
-            "9" => DocumentKind::Prohibition,
-            "10" => DocumentKind::Informing,
-            _ => DocumentKind::Client(model?),
+    /// The code of `testdata/document-kinds.toml` and of the rule table's columns.
+    pub fn code(self) -> &'static str {
+        match self {
+            DocumentKind::Asiakkuus => "asiakkuus",
+            DocumentKind::Asia => "asia",
+            DocumentKind::Client(m) => m.code(),
+            DocumentKind::Consent => "luovutuslupa",
+            DocumentKind::Prohibition => "kielto",
+            DocumentKind::Informing => "informointi",
+        }
+    }
+
+    /// From [`DocumentKind::code`].
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "asiakkuus" => DocumentKind::Asiakkuus,
+            "asia" => DocumentKind::Asia,
+            "luovutuslupa" => DocumentKind::Consent,
+            "kielto" => DocumentKind::Prohibition,
+            "informointi" => DocumentKind::Informing,
+            other => DocumentKind::Client(DocumentModel::parse(other)?),
         })
     }
 
     /// The column of `testdata/metadata-rules.toml` that applies.
     pub fn rules_column(self) -> &'static str {
         match self {
-            DocumentKind::Asiakkuus => "asiakkuus",
-            DocumentKind::Asia => "asia",
-            DocumentKind::Client(DocumentModel::Vaihe1) => "vaihe1",
-            DocumentKind::Client(DocumentModel::Vaihe2) => "vaihe2",
-            DocumentKind::Client(DocumentModel::Vanha) => "vanha",
-            DocumentKind::Client(DocumentModel::Liittymisvelvoite) => "lv",
             DocumentKind::Consent | DocumentKind::Prohibition | DocumentKind::Informing => "tahto",
+            other => other.code(),
         }
     }
 
@@ -115,6 +122,83 @@ impl DocumentKind {
             DocumentKind::Prohibition => "kieltoasiakirja",
             DocumentKind::Informing => "Kanta-informointi",
         }
+    }
+
+    /// Whether it is a declaration of intent (consent, prohibition, informing).
+    pub fn is_declaration(self) -> bool {
+        matches!(self, DocumentKind::Consent | DocumentKind::Prohibition | DocumentKind::Informing)
+    }
+}
+
+/// One row of `testdata/document-kinds.toml`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindRow {
+    /// Document group code (1.2.246.537.6.1505).
+    pub group: String,
+    /// When set, the row applies only to documents with (true) or without (false) a structured form.
+    #[serde(default)]
+    pub structured: Option<bool>,
+    /// The kind's code.
+    pub kind: String,
+    /// seen, inferred or choice — and why.
+    pub status: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KindFile {
+    #[serde(rename = "kind")]
+    rows: Vec<KindRow>,
+}
+
+/// The compiled-in derivation table.
+pub const KINDS_TOML: &str = include_str!("../../testdata/document-kinds.toml");
+
+/// How a document's kind follows from its document group and whether it is structured.
+#[derive(Debug, Clone)]
+pub struct KindTable {
+    rows: Vec<(KindRow, DocumentKind)>,
+}
+
+impl KindTable {
+    /// Parses the table, checking every kind name.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let f: KindFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut rows = Vec::new();
+        for r in f.rows {
+            let k = DocumentKind::parse(&r.kind).ok_or_else(|| format!("unknown kind '{}'", r.kind))?;
+            rows.push((r, k));
+        }
+        Ok(KindTable { rows })
+    }
+
+    /// The built-in table.
+    pub fn builtin() -> &'static KindTable {
+        static T: std::sync::OnceLock<KindTable> = std::sync::OnceLock::new();
+        T.get_or_init(|| match KindTable::parse(KINDS_TOML) {
+            Ok(t) => t,
+            // Compiled in and checked by a unit test.
+            Err(e) => panic!("testdata/document-kinds.toml: {e}"),
+        })
+    }
+
+    /// The kind of a document in `group`, structured or not.
+    pub fn kind(&self, group: &str, structured: bool) -> Option<DocumentKind> {
+        self.rows
+            .iter()
+            .find(|(r, _)| r.group == group && r.structured.is_none_or(|s| s == structured))
+            .map(|(_, k)| *k)
+    }
+
+    /// The document group a kind is written with.
+    pub fn group_of(&self, kind: DocumentKind) -> Option<&str> {
+        self.rows.iter().find(|(_, k)| *k == kind).map(|(r, _)| r.group.as_str())
+    }
+
+    /// All rows.
+    pub fn rows(&self) -> impl Iterator<Item = &KindRow> {
+        self.rows.iter().map(|(r, _)| r)
     }
 }
 
@@ -153,23 +237,6 @@ pub struct Author {
     pub name: String,
 }
 
-/// A reference from the CDA body to a MIME part.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BodyRef {
-    /// Content-ID referenced (without `cid:`).
-    pub content_id: String,
-    /// Declared media type.
-    pub media_type: String,
-    /// Declared integrity check (base64 digest), if any.
-    #[serde(default)]
-    pub integrity_check: Option<String>,
-    /// Its algorithm (SHA-256 or SHA-1).
-    #[serde(default)]
-    pub integrity_algorithm: Option<String>,
-    /// Path of the referencing element.
-    pub location: String,
-}
-
 /// The parent named by `relatedDocument typeCode="RPLC"`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParentRef {
@@ -181,7 +248,7 @@ pub struct ParentRef {
     pub version: Option<u32>,
 }
 
-/// The metadata of one document.
+/// The metadata of one document, by meaning (docs/messages.md maps each to its element).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Metadata {
     /// Document id (root[:extension]).
@@ -190,14 +257,17 @@ pub struct Metadata {
     pub set_id: Option<String>,
     /// Version number (1, 2, …).
     pub version: Option<u32>,
-    /// Register (1.2.246.537.6.1264).
+    /// Register (`localSocialHeader/registryType`, 1.2.246.537.6.1264).
     pub register: Option<Code>,
-    /// Title.
+    /// Title (real documents carry none).
     pub title: Option<String>,
-    /// Creation time.
+    /// Creation time (`effectiveTime`).
     #[serde(with = "time::serde::rfc3339::option", default)]
     pub effective_time: Option<OffsetDateTime>,
-    /// Confidentiality.
+    /// `localSocialHeader/creationTime`.
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub creation_time: Option<OffsetDateTime>,
+    /// Confidentiality (1.2.246.777.5.99902).
     pub confidentiality: Option<Code>,
     /// Language.
     pub language: Option<String>,
@@ -209,363 +279,342 @@ pub struct Metadata {
     pub client_given_names: Option<String>,
     /// Authors.
     pub authors: Vec<Author>,
-    /// Controller (rekisterinpitäjä): custodian id.
+    /// `author/time`, when given.
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub author_time: Option<OffsetDateTime>,
+    /// Controller (rekisterinpitäjä): the custodian.
     pub controller: Option<String>,
+    /// Controller's name as sent.
+    #[serde(default)]
+    pub controller_name: Option<String>,
     /// The document this one replaces.
     pub replaces: Option<ParentRef>,
-    /// Sosmeta structure template ids (1.2.246.537.6.1505.* / 1506.*).
-    pub structures: Vec<String>,
-    /// Declared model.
-    pub model: Option<DocumentModel>,
-    /// Declared model code as sent (kept when unknown).
-    pub model_code: Option<String>,
+    /// `contentSpecificationId`: the Sosmeta structure with its date version.
+    #[serde(default)]
+    pub content_specification: Option<String>,
+    /// Whether the document carries a structured form (`hl7fi:json`).
+    #[serde(default)]
+    pub structured: bool,
     /// Document group (1505).
     pub document_group: Option<Code>,
-    /// Client document type (1506) — the specific type.
+    /// Specific client document type (`specificDocumentType`, 1506).
     pub document_type: Option<Code>,
-    /// General document type (Arvio, Päätös, …).
-    pub general_type: Option<String>,
-    /// Service task (1221).
+    /// General document type (the CDA `code`, 1506: 15 Suunnitelma …).
+    #[serde(default)]
+    pub general_type: Option<Code>,
+    /// Service task (`functionCode`, 1221).
     pub service_task: Option<Code>,
     /// Social services (1222).
     pub social_services: Vec<Code>,
-    /// Process phase (1277).
+    /// Service process phase (`serviceProcess/code`, 1277).
     pub process_phase: Option<Code>,
-    /// Case id (asiatunnus).
+    /// Case id (`componentOf/encompassingEncounter/id`).
     pub case_id: Option<String>,
-    /// Organiser (palvelunjärjestäjä).
+    /// Organiser (palvelunjärjestäjä, `outsourcingServiceCustomer`).
     pub organiser: Option<String>,
-    /// Producer (palveluntuottaja).
+    /// Producer (palveluntuottaja, `encompassingEncounter/responsibleParty`).
     pub producer: Option<String>,
-    /// Provider (palvelun toteuttaja).
+    /// Provider (palvelun toteuttaja, `serviceProvider`, choice).
     pub provider: Option<String>,
-    /// Service unit (palveluyksikkö).
+    /// Service unit (palveluyksikkö, `encounterParticipant typeCode="ADM"`).
     pub service_unit: Option<String>,
-    /// Operating unit (toimintayksikkö).
+    /// Service unit's name as sent.
+    #[serde(default)]
+    pub service_unit_name: Option<String>,
+    /// Operating unit (toimintayksikkö, `operatingUnit`, choice).
     pub operating_unit: Option<String>,
-    /// Record status.
+    /// Record status (40154).
     pub record_status: Option<Code>,
-    /// Custodian type (public/private).
-    pub custodian_type: Option<Code>,
-    /// Retention period class.
+    /// Retention period class (1258).
     pub retention_class: Option<Code>,
+    /// Special content (K/E).
+    #[serde(default)]
+    pub special_content: Option<Code>,
+    /// Display form format (1502).
+    #[serde(default)]
+    pub file_format: Option<Code>,
+    /// Structured form format (40179).
+    #[serde(default)]
+    pub structured_file_format: Option<Code>,
+    /// Clienthood id (`encompassingClientRelationship`).
+    #[serde(default)]
+    pub client_relationship: Option<String>,
+    /// A minor's documents to guardians (`authorization/consent/code`, 1286).
+    #[serde(default)]
+    pub minor_consent: Option<Code>,
+    /// Why OmaKanta shows it late or not at all (1288).
+    #[serde(default)]
+    pub inaccessible_argument: Option<Code>,
     /// Start of the period the document covers (cases: opened).
     #[serde(with = "time::serde::rfc3339::option", default)]
     pub period_start: Option<OffsetDateTime>,
     /// End of the period (cases: closed).
     #[serde(with = "time::serde::rfc3339::option", default)]
     pub period_end: Option<OffsetDateTime>,
-    /// Body references to MIME parts.
-    pub body: Vec<BodyRef>,
-    /// Whether a signatureCollection with a signature is present.
+    /// Whether a signatureCollection holds a signature.
     pub signed: bool,
+    /// Signature types present (40127: 1 professional, 3 system).
+    #[serde(default)]
+    pub signature_types: Vec<String>,
     /// Software that made the document.
     pub software: Option<String>,
 }
 
-/// Parses an HL7 TS value (`YYYYMMDD[HH[MM[SS[.s]]]][+ZZZZ]`); no zone means UTC.
-pub fn parse_ts(v: &str) -> Option<OffsetDateTime> {
-    let v = v.trim();
-    let (main, zone) = match v.find(['+', '-']) {
-        Some(i) if i >= 8 => (&v[..i], Some(&v[i..])),
-        _ => (v, None),
+fn parse_time(raw: &Option<String>, loc: &str, what: &str, out: &mut Vec<Detail>) -> Option<OffsetDateTime> {
+    let v = raw.as_deref()?;
+    let t = parse_ts(v);
+    if t.is_none() {
+        out.push(Detail::new(DetailCode::BadTime, format!("{what} = '{v}'")).at(loc));
+    }
+    t
+}
+
+fn key(id: &Option<InstanceId>) -> Option<String> {
+    id.as_ref().map(InstanceId::key)
+}
+
+/// The metadata a read document states. Values present but unreadable are reported.
+pub fn metadata(d: &ClinicalDocument) -> (Metadata, Vec<Detail>) {
+    let mut p = Vec::new();
+    let lh = d.local.clone().unwrap_or_default();
+    const L: &str = "/ClinicalDocument/hl7fi:localSocialHeader";
+    let mut m = Metadata {
+        document_id: key(&d.id),
+        set_id: key(&d.set_id),
+        register: lh.registry_type.clone(),
+        title: d.title.clone(),
+        confidentiality: d.confidentiality.clone(),
+        language: d.language.clone(),
+        controller: d.custodian.as_ref().and_then(|c| c.key()),
+        controller_name: d.custodian.as_ref().and_then(|c| c.name.clone()),
+        content_specification: lh.content_specification.clone(),
+        structured: d.body.json.is_some(),
+        document_group: lh.document_group.clone(),
+        document_type: lh.specific_type.clone(),
+        general_type: d.code.clone(),
+        service_task: lh.function_code.clone(),
+        social_services: lh.social_services.clone(),
+        process_phase: lh.service_process.clone(),
+        case_id: d.encounter.as_ref().and_then(|e| key(&e.id)),
+        organiser: key(&lh.organiser),
+        producer: d.encounter.as_ref().and_then(|e| e.responsible.as_ref()).and_then(|o| o.key()),
+        provider: key(&lh.provider),
+        service_unit: d.encounter.as_ref().and_then(|e| e.service_unit.as_ref()).and_then(|o| o.key()),
+        service_unit_name: d.encounter.as_ref().and_then(|e| e.service_unit.as_ref()).and_then(|o| o.name.clone()),
+        operating_unit: key(&lh.operating_unit),
+        record_status: lh.record_status.clone(),
+        retention_class: lh.retention_class.clone(),
+        special_content: lh.special_content.clone(),
+        file_format: lh.file_format.clone(),
+        structured_file_format: lh.structured_file_format.clone(),
+        client_relationship: key(&lh.client_relationship),
+        minor_consent: d.minor_consent.clone(),
+        inaccessible_argument: lh.inaccessible_argument.clone(),
+        signed: lh.signatures.iter().any(|s| s.has_dsig),
+        signature_types: lh.signatures.iter().filter_map(|s| s.description.as_ref().map(|c| c.code.clone())).collect(),
+        software: lh.software.as_ref().and_then(|s| {
+            let p = s.product.as_deref()?;
+            Some(format!("{p} {}", s.version.as_deref().unwrap_or("")).trim().to_string())
+        }),
+        ..Default::default()
     };
-    let main = main.split('.').next()?;
-    if main.len() < 8 || main.len() > 14 || main.len() % 2 != 0 || !main.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| main.get(r).map(|s| s.parse::<u32>().ok()).unwrap_or(Some(0));
-    let year = num(0..4)? as i32;
-    let month = time::Month::try_from(num(4..6)? as u8).ok()?;
-    let day = num(6..8)? as u8;
-    let date = time::Date::from_calendar_date(year, month, day).ok()?;
-    let t = time::Time::from_hms(num(8..10)? as u8, num(10..12)? as u8, num(12..14)? as u8).ok()?;
-    let offset = match zone {
-        None => time::UtcOffset::UTC,
-        Some(z) if z.len() == 5 => {
-            let sign = if z.starts_with('-') { -1 } else { 1 };
-            let h: i8 = z[1..3].parse().ok()?;
-            let m: i8 = z[3..5].parse().ok()?;
-            time::UtcOffset::from_hms(sign * h, sign * m, 0).ok()?
-        }
-        Some(_) => return None,
-    };
-    Some(time::PrimitiveDateTime::new(date, t).assume_offset(offset))
-}
-
-fn code_of(e: &Element) -> Option<Code> {
-    let code = e.attr("code")?.trim();
-    if code.is_empty() {
-        return None;
-    }
-    Some(Code {
-        code: code.to_string(),
-        system: e.attr("codeSystem").unwrap_or_default().trim().to_string(),
-        display: e.attr("displayName").map(str::to_string),
-    })
-}
-
-fn id_of(e: &Element) -> Option<String> {
-    InstanceId::from_element(e).map(|i| i.to_string())
-}
-
-fn text_of(e: &Element) -> Option<String> {
-    let t = e.text();
-    (!t.is_empty()).then_some(t)
-}
-
-fn name_text(e: &Element) -> String {
-    let mut parts = Vec::new();
-    for n in e.elements() {
-        let t = n.text();
-        if !t.is_empty() {
-            parts.push(t);
-        }
-    }
-    if parts.is_empty() {
-        e.text()
-    } else {
-        parts.join(" ")
-    }
-}
-
-/// Reads the header of a `ClinicalDocument`. Values that are present but unreadable are reported.
-pub fn parse(cda: &Element) -> (Metadata, Vec<Detail>) {
-    let mut m = Metadata::default();
-    let mut problems = Vec::new();
-    let loc = |p: &str| format!("/ClinicalDocument/{p}");
-    m.document_id = cda.child("id").and_then(id_of);
-    m.set_id = cda.child("setId").and_then(id_of);
-    if let Some(v) = cda.child("versionNumber") {
-        match v.attr("value").map(str::trim).and_then(|s| s.parse::<u32>().ok()) {
-            Some(n) if n >= 1 => m.version = Some(n),
-            _ => problems.push(
-                Detail::new(
-                    DetailCode::BadValue,
-                    format!("versionNumber/@value = '{}'", v.attr("value").unwrap_or("")),
-                )
-                .at(loc("versionNumber")),
+    if let Some(v) = &d.version_number {
+        match v.trim().parse::<u32>() {
+            Ok(n) if n >= 1 => m.version = Some(n),
+            _ => p.push(
+                Detail::new(DetailCode::BadValue, format!("versionNumber/@value = '{v}'"))
+                    .at("/ClinicalDocument/versionNumber"),
             ),
         }
     }
-    m.register = cda.child("code").and_then(code_of);
-    m.title = cda.child("title").and_then(text_of);
-    if let Some(t) = cda.child("effectiveTime") {
-        let raw = t.attr("value").unwrap_or_default();
-        match parse_ts(raw) {
-            Some(ts) => m.effective_time = Some(ts),
-            None => problems
-                .push(Detail::new(DetailCode::BadTime, format!("effectiveTime = '{raw}'")).at(loc("effectiveTime"))),
+    m.effective_time = parse_time(&d.effective_time, "/ClinicalDocument/effectiveTime", "effectiveTime", &mut p);
+    m.creation_time = parse_time(&lh.creation_time, &format!("{L}/hl7fi:creationTime"), "creationTime", &mut p);
+    if let Some(rt) = &d.record_target {
+        if let Some(id) = &rt.id {
+            m.client = Some(ClientId { root: id.root.clone(), extension: id.extension.clone().unwrap_or_default() });
+        }
+        if let Some(n) = &rt.name {
+            m.client_family_name = n.family_text();
+            m.client_given_names = n.given_text();
         }
     }
-    m.confidentiality = cda.child("confidentialityCode").and_then(code_of);
-    m.language = cda.child("languageCode").and_then(|e| e.attr("code")).map(str::to_string);
-    m.structures = cda
-        .children_named("templateId")
-        .filter_map(|t| t.attr("root"))
-        .filter(|r| r.starts_with("1.2.246.537.6.1505.") || r.starts_with("1.2.246.537.6.1506."))
-        .map(str::to_string)
-        .collect();
-    if let Some(pr) = cda.path(&["recordTarget", "patientRole"]) {
-        if let Some(id) = pr.child("id") {
-            m.client = Some(ClientId {
-                root: id.attr("root").unwrap_or_default().trim().to_string(),
-                extension: id.attr("extension").unwrap_or_default().trim().to_string(),
-            });
+    for a in &d.authors {
+        if let Some(id) = &a.id {
+            m.authors.push(Author { id: id.clone(), name: a.name.as_ref().map(|n| n.display()).unwrap_or_default() });
         }
-        if let Some(name) = pr.path(&["patient", "name"]) {
-            m.client_family_name = name.child("family").and_then(text_of);
-            let given: Vec<String> = name.children_named("given").map(|g| g.text()).filter(|s| !s.is_empty()).collect();
-            if !given.is_empty() {
-                m.client_given_names = Some(given.join(" "));
-            }
+        if m.author_time.is_none() {
+            m.author_time = parse_time(&a.time, "/ClinicalDocument/author/time", "author/time", &mut p);
         }
     }
-    for a in cda.children_named("author") {
-        if let Some(aa) = a.child("assignedAuthor") {
-            if let Some(id) = aa.child("id").and_then(InstanceId::from_element) {
-                let name = aa.path(&["assignedPerson", "name"]).map(name_text).unwrap_or_default();
-                m.authors.push(Author { id, name });
-            }
-        }
-    }
-    m.controller =
-        cda.path(&["custodian", "assignedCustodian", "representedCustodianOrganization", "id"]).and_then(id_of);
-    for rd in cda.children_named("relatedDocument") {
-        if rd.attr("typeCode") == Some("RPLC") {
-            let p = rd.child("parentDocument");
-            m.replaces = Some(ParentRef {
-                id: p.and_then(|p| p.child("id")).and_then(id_of),
-                set_id: p.and_then(|p| p.child("setId")).and_then(id_of),
-                version: p
-                    .and_then(|p| p.child("versionNumber"))
-                    .and_then(|v| v.attr("value"))
-                    .and_then(|v| v.trim().parse().ok()),
-            });
-        }
-    }
-    if let Some(period) = cda.path(&["documentationOf", "serviceEvent", "effectiveTime"]) {
-        for (name, slot) in [("low", &mut m.period_start), ("high", &mut m.period_end)] {
-            if let Some(v) = period.child(name).and_then(|e| e.attr("value")) {
-                match parse_ts(v) {
-                    Some(t) => *slot = Some(t),
-                    None => problems.push(
-                        Detail::new(DetailCode::BadTime, format!("serviceEvent/effectiveTime/{name} = '{v}'"))
-                            .at(loc(&format!("documentationOf/serviceEvent/effectiveTime/{name}"))),
-                    ),
-                }
-            }
-        }
-    }
-    if let Some(lh) = cda.child_ns(HL7FI_NS, "localHeader") {
-        let c = |n: &str| lh.child_ns(HL7FI_NS, n).and_then(code_of);
-        let id = |n: &str| lh.child_ns(HL7FI_NS, n).and_then(id_of);
-        m.model_code = lh.child_ns(HL7FI_NS, "documentModel").and_then(|e| e.attr("code")).map(str::to_string);
-        m.model = m.model_code.as_deref().and_then(DocumentModel::parse);
-        m.document_group = c("documentGroup");
-        m.document_type = c("documentType");
-        m.general_type = lh
-            .child_ns(HL7FI_NS, "generalDocumentType")
-            .and_then(|e| e.attr("displayName").or(e.attr("code")).map(str::to_string).or_else(|| text_of(e)));
-        m.service_task = c("serviceTask");
-        m.social_services =
-            lh.elements().filter(|e| e.ns == HL7FI_NS && e.name == "socialService").filter_map(code_of).collect();
-        m.process_phase = c("processPhase");
-        m.case_id = id("caseId");
-        m.organiser = id("organiser");
-        m.producer = id("producer");
-        m.provider = id("provider");
-        m.service_unit = id("serviceUnit");
-        m.operating_unit = id("operatingUnit");
-        m.record_status = c("recordStatus");
-        m.custodian_type = c("custodianTypeCode");
-        m.retention_class = c("retentionPeriodClass");
-        m.software = lh.child_ns(HL7FI_NS, "softwareSupport").and_then(|s| {
-            let p = s.attr("product")?;
-            Some(format!("{p} {}", s.attr("version").unwrap_or("")).trim().to_string())
+    if let Some(rd) = d.related.iter().find(|r| r.type_code.eq_ignore_ascii_case("RPLC")) {
+        m.replaces = Some(ParentRef {
+            id: key(&rd.id),
+            set_id: key(&rd.set_id),
+            version: rd.version.as_deref().and_then(|v| v.trim().parse().ok()),
         });
-        m.signed = lh
-            .child_ns(HL7FI_NS, "signatureCollection")
-            .is_some_and(|sc| sc.elements().any(|e| e.name == "signature" || e.name == "Signature"));
     }
-    if let Some(body) = cda.child("component") {
-        collect_refs(body, "/ClinicalDocument/component", &mut m.body);
+    // The period a case covers: the encounter's effectiveTime (real), or documentationOf (choice).
+    let period = d.encounter.as_ref().and_then(|e| e.period.clone()).or_else(|| d.service_period.clone());
+    if let Some(per) = period {
+        m.period_start = parse_time(
+            &per.low,
+            "/ClinicalDocument/componentOf/encompassingEncounter/effectiveTime/low",
+            "effectiveTime/low",
+            &mut p,
+        );
+        m.period_end = parse_time(
+            &per.high,
+            "/ClinicalDocument/componentOf/encompassingEncounter/effectiveTime/high",
+            "effectiveTime/high",
+            &mut p,
+        );
     }
-    (m, problems)
+    (m, p)
 }
 
-fn collect_refs(e: &Element, path: &str, out: &mut Vec<BodyRef>) {
-    for c in e.elements() {
-        let p = format!("{path}/{}", c.name);
-        if let (Some(mt), Some(r)) = (c.attr("mediaType"), c.child("reference")) {
-            if let Some(v) = r.attr("value") {
-                out.push(BodyRef {
-                    content_id: v.trim().trim_start_matches("cid:").to_string(),
-                    media_type: mt.to_string(),
-                    integrity_check: c.attr("integrityCheck").map(str::to_string),
-                    integrity_algorithm: c.attr("integrityCheckAlgorithm").map(str::to_string),
-                    location: format!("{p}/reference"),
-                });
-                continue;
+/// The kind a document's metadata says it is, by the derivation table; `None` when the group is unknown.
+pub fn kind_of(m: &Metadata, table: &KindTable) -> Option<DocumentKind> {
+    let group = m.document_group.as_ref()?;
+    table.kind(group.code.trim(), m.structured || m.content_specification.as_deref().is_some_and(|s| !s.is_empty()))
+}
+
+/// Where a piece of content came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Source {
+    /// Inline in the CDA body.
+    Inline,
+    /// A MIME part of the package, by Content-ID.
+    Part(String),
+}
+
+/// A piece of content of a document, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Content {
+    /// Its media type (as declared; structured forms are `application/json`).
+    pub media_type: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+    /// Where it came from.
+    pub source: Source,
+    /// The element that declares it.
+    pub location: String,
+    /// Declared size (MIME parts).
+    pub declared_size: Option<u64>,
+    /// Declared integrity check and algorithm.
+    pub integrity: Option<(String, Option<String>)>,
+}
+
+/// A document's contents.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contents {
+    /// The display form (näyttömuoto).
+    pub display: Option<Content>,
+    /// The structured form (rakenteinen muoto): Sosmeta JSON.
+    pub structured: Option<Content>,
+    /// Further content referenced from the body.
+    pub attachments: Vec<Content>,
+}
+
+impl Contents {
+    /// Every piece, display first.
+    pub fn all(&self) -> impl Iterator<Item = &Content> {
+        self.display.iter().chain(self.structured.iter()).chain(self.attachments.iter())
+    }
+
+    /// The structured form parsed, when there is one and it parses.
+    pub fn json(&self) -> Option<serde_json::Value> {
+        self.structured.as_ref().and_then(|c| serde_json::from_slice(&c.bytes).ok())
+    }
+}
+
+fn resolve(
+    e: &Encapsulated,
+    base64_by_default: bool,
+    default_type: &str,
+    loc: &str,
+    parts: &[Part],
+    problems: &mut Vec<Detail>,
+) -> Option<Content> {
+    let media_type = e.media_type.clone().unwrap_or_else(|| default_type.to_string());
+    let integrity = e.integrity_check.clone().map(|h| (h, e.integrity_algorithm.clone()));
+    if let Some(r) = e.decode_inline_as(base64_by_default) {
+        return match r {
+            Ok(bytes) => Some(Content {
+                media_type,
+                bytes,
+                source: Source::Inline,
+                location: loc.to_string(),
+                declared_size: None,
+                integrity,
+            }),
+            Err(why) => {
+                problems.push(
+                    Detail::new(DetailCode::BadValue, format!("{loc}: the base64 content does not decode ({why})"))
+                        .at(loc),
+                );
+                None
+            }
+        };
+    }
+    if let Some(cid) = &e.reference {
+        return match parts.iter().find(|p| &p.content_id == cid) {
+            Some(p) => Some(Content {
+                media_type,
+                bytes: p.bytes.clone(),
+                source: Source::Part(cid.clone()),
+                location: format!("{loc}/reference"),
+                declared_size: p.declared_size,
+                integrity,
+            }),
+            None => {
+                problems
+                    .push(Detail::new(DetailCode::PartMissing, format!("cid:{cid}")).at(format!("{loc}/reference")));
+                None
+            }
+        };
+    }
+    problems.push(
+        Detail::new(DetailCode::MissingField, format!("content of {loc} (inline base64 or a reference)")).at(loc),
+    );
+    None
+}
+
+/// Decodes a document's contents from its body and the package's other parts.
+pub fn contents(d: &ClinicalDocument, parts: &[Part]) -> (Contents, Vec<Detail>) {
+    let mut problems = Vec::new();
+    let mut c = Contents::default();
+    const B: &str = "/ClinicalDocument/component/nonXMLBody";
+    if let Some(t) = &d.body.text {
+        c.display = resolve(t, false, "application/xhtml+xml", &format!("{B}/text"), parts, &mut problems);
+    }
+    if let Some(j) = &d.body.json {
+        c.structured = resolve(j, true, "application/json", &format!("{B}/hl7fi:json"), parts, &mut problems);
+        if let Some(s) = c.structured.as_mut() {
+            s.media_type = "application/json".into();
+        }
+    }
+    for (i, m) in d.body.media.iter().enumerate() {
+        let loc = format!(
+            "/ClinicalDocument/component/structuredBody/component/section/entry[{}]/observationMedia/value",
+            i + 1
+        );
+        if let Some(content) = resolve(m, false, "application/octet-stream", &loc, parts, &mut problems) {
+            // In the health-archive packaging the JSON travels as one more part.
+            if content.media_type == "application/json" && c.structured.is_none() {
+                c.structured = Some(content);
+            } else if c.display.is_none() && content.media_type != "application/json" {
+                c.display = Some(content);
+            } else {
+                c.attachments.push(content);
             }
         }
-        collect_refs(c, &p, out);
     }
+    (c, problems)
 }
 
-/// A document as it arrived: what the wrapper said, the MIME parts, and the parsed CDA.
-#[derive(Debug, Clone)]
-pub struct Package {
-    /// Wrapper `clinicalDocument/id`.
-    pub wrapper_id: Option<String>,
-    /// Wrapper `clinicalDocument/code` (document group).
-    pub wrapper_group: Option<String>,
-    /// Wrapper setId.
-    pub wrapper_set_id: Option<String>,
-    /// Wrapper versionNumber.
-    pub wrapper_version: Option<u32>,
-    /// MIME parts in order; the first is the CDA.
-    pub parts: Vec<Part>,
-    /// The CDA element.
-    pub cda: Element,
-}
-
-/// Reads the wrapper's `clinicalDocument`: decodes its MIME multipart and parses the CDA root part.
-pub fn unpack(cd: &Element, base: &str) -> Result<Package, Vec<Detail>> {
-    let wrapper_id = cd.child("id").and_then(id_of);
-    let wrapper_group = cd.child("code").and_then(|c| c.attr("code")).map(str::to_string);
-    let wrapper_set_id = cd.child("setId").and_then(id_of);
-    let wrapper_version = cd.child("versionNumber").and_then(|v| v.attr("value")).and_then(|v| v.trim().parse().ok());
-    let text_loc = format!("{base}/clinicalDocument/text");
-    let Some(text) = cd.child("text") else {
-        return Err(vec![Detail::new(DetailCode::MissingElement, &text_loc).at(text_loc)]);
-    };
-    let mime = text.text();
-    let parts =
-        parse_multipart(mime.as_bytes()).map_err(|e| vec![Detail::new(DetailCode::BadMime, e).at(&text_loc)])?;
-    let Some(root) = parts.first() else {
-        return Err(vec![Detail::new(DetailCode::BadMime, "no MIME parts").at(&text_loc)]);
-    };
-    let cda = xml::parse(&root.bytes, xml::Limits::default()).map_err(|e| {
-        vec![Detail::new(DetailCode::BadCda, format!("root part <{}>: {e}", root.content_id)).at(&text_loc)]
-    })?;
-    if cda.name != "ClinicalDocument" || cda.ns != crate::message::HL7_NS {
-        return Err(vec![Detail::new(
-            DetailCode::BadCda,
-            format!("root part is {{{}}}{}, expected {{urn:hl7-org:v3}}ClinicalDocument", cda.ns, cda.name),
-        )
-        .at(text_loc)]);
-    }
-    Ok(Package { wrapper_id, wrapper_group, wrapper_set_id, wrapper_version, parts, cda })
-}
-
-/// Splits a `multipart/related` entity into parts, decoding base64 bodies.
-/// The part named by the `start` parameter comes first.
-pub fn parse_multipart(bytes: &[u8]) -> Result<Vec<Part>, String> {
-    // The text node may have lost its CRLFs to pretty-printing; mailparse accepts LF.
-    let trimmed: Vec<u8> = {
-        let s = String::from_utf8_lossy(bytes);
-        let lines: Vec<&str> = s.lines().map(str::trim).collect();
-        lines.join("\r\n").into_bytes()
-    };
-    let mail = mailparse::parse_mail(&trimmed).map_err(|e| format!("not a MIME entity: {e}"))?;
-    if !mail.ctype.mimetype.starts_with("multipart/") {
-        return Err(format!("content type is {}, expected multipart/related", mail.ctype.mimetype));
-    }
-    let start = mail.ctype.params.get("start").map(|s| s.trim_matches(['<', '>']).to_string());
-    let mut parts = Vec::new();
-    for (i, sub) in mail.subparts.iter().enumerate() {
-        let cid = sub
-            .headers
-            .iter()
-            .find(|h| h.get_key().eq_ignore_ascii_case("Content-ID"))
-            .map(|h| h.get_value().trim().trim_matches(['<', '>']).to_string())
-            .ok_or_else(|| format!("part {} has no Content-ID", i + 1))?;
-        let cte = sub
-            .headers
-            .iter()
-            .find(|h| h.get_key().eq_ignore_ascii_case("Content-Transfer-Encoding"))
-            .map(|h| h.get_value().trim().to_ascii_lowercase());
-        if cte.as_deref() != Some("base64") {
-            return Err(format!("part <{cid}> must be base64 (Content-Transfer-Encoding: base64)"));
-        }
-        let bytes = sub.get_body_raw().map_err(|e| format!("part <{cid}> is not valid base64: {e}"))?;
-        let disp = sub.get_content_disposition();
-        let declared_size = match disp.params.get("size") {
-            Some(s) => Some(s.trim().parse::<u64>().map_err(|_| format!("part <{cid}> has size='{s}', not a number"))?),
-            None => None,
-        };
-        parts.push(Part { content_id: cid, media_type: sub.ctype.mimetype.clone(), bytes, declared_size });
-    }
-    if let Some(start) = start {
-        if let Some(i) = parts.iter().position(|p| p.content_id == start) {
-            let p = parts.remove(i);
-            parts.insert(0, p);
-        } else {
-            return Err(format!("start=<{start}> names no part"));
-        }
-    }
-    Ok(parts)
+/// Whether a code's system is `base`, with or without a version suffix.
+pub fn in_system(c: &Code, base: &str) -> bool {
+    same_system(&c.system, base)
 }
 
 #[cfg(test)]
@@ -573,30 +622,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_ts_with_and_without_zone() {
-        assert_eq!(parse_ts("20261120").map(|t| t.date()), Some(time::macros::date!(2026 - 11 - 20)));
-        let t = parse_ts("20261120103000+0200").expect("ts");
-        assert_eq!(t.to_offset(time::UtcOffset::UTC).hour(), 8);
-        assert!(parse_ts("2026-11-20").is_none());
-        assert!(parse_ts("20261340").is_none());
-        assert!(parse_ts("").is_none());
-    }
-
-    #[test]
-    fn multipart_round_trips_through_compose() {
-        let parts = vec![
-            Part::new("doc1", "text/xml", b"<a/>".to_vec()),
-            Part::new("pdf1", "application/pdf", b"%PDF-1.7".to_vec()),
-        ];
-        let m = crate::compose::mime_multipart(&parts);
-        let back = parse_multipart(m.as_bytes()).expect("parses");
-        assert_eq!(back, parts);
-    }
-
-    #[test]
-    fn broken_base64_is_named() {
-        let m = "Content-Type: multipart/related; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/xml\r\nContent-Transfer-Encoding: base64\r\nContent-ID: <x>\r\n\r\n!!!notbase64!!!\r\n--b--\r\n";
-        let e = parse_multipart(m.as_bytes()).expect_err("bad");
-        assert!(e.contains("<x>"), "{e}");
+    fn the_kind_table_parses_and_derives_kinds_from_group_and_form() {
+        let t = KindTable::parse(KINDS_TOML).expect("table");
+        assert_eq!(t.kind("1", true), Some(DocumentKind::Asiakkuus));
+        assert_eq!(t.kind("5", true), Some(DocumentKind::Client(DocumentModel::Liittymisvelvoite)));
+        assert_eq!(t.kind("5", false), Some(DocumentKind::Client(DocumentModel::Vaihe2)));
+        assert_eq!(t.kind("77", false), None);
+        for k in [
+            DocumentKind::Asiakkuus,
+            DocumentKind::Asia,
+            DocumentKind::Client(DocumentModel::Vaihe1),
+            DocumentKind::Client(DocumentModel::Vaihe2),
+            DocumentKind::Client(DocumentModel::Liittymisvelvoite),
+            DocumentKind::Client(DocumentModel::Vanha),
+            DocumentKind::Consent,
+            DocumentKind::Prohibition,
+            DocumentKind::Informing,
+        ] {
+            assert!(t.group_of(k).is_some(), "{k:?} has no group");
+            assert_eq!(DocumentKind::parse(k.code()), Some(k));
+        }
     }
 }

@@ -172,7 +172,11 @@ impl Matcher {
     /// Whether an entry passes.
     pub fn matches(&self, e: &JournalEntry) -> bool {
         self.system.as_ref().is_none_or(|s| e.system.as_ref() == Some(s))
-            && self.interaction.as_ref().is_none_or(|i| e.interaction.as_ref() == Some(i))
+            // The journal names an archive message with its service request ("RCMR_IN200002FI01 SP17"):
+            // either word selects it.
+            && self.interaction.as_ref().is_none_or(|i| {
+                e.interaction.as_deref().is_some_and(|x| x == i || x.split_whitespace().any(|w| w == i))
+            })
             && self.outcome.is_none_or(|o| e.outcome == o)
             && self.since.is_none_or(|t| e.time >= t)
             && self.after_seq.is_none_or(|s| e.seq > s)

@@ -2,8 +2,9 @@
 //! archive (Sosiaalihuollon asiakastiedon arkisto), for vendors' joint testing,
 //! CI pipelines and trainers.
 //!
-//! Data flows one way: [`transport`] (TLS, HTTP, SOAP) → [`message`] (HL7 V3
-//! wrapper) → [`archive`] (use cases) → [`store`]. The archive never sees HTTP
+//! Data flows one way: [`transport`] (TLS, HTTP) → [`wire`] (the one codec:
+//! SOAP, HL7 V3 wrapper, MIME, CDA) → [`command`] (what the message asks for,
+//! typed) → [`archive`] (use cases) → [`store`]. The archive never sees HTTP
 //! or XML text; the store never interprets documents. See docs/architecture.md.
 
 #![forbid(unsafe_code)]
@@ -17,12 +18,13 @@ pub mod cli;
 pub mod client;
 pub mod clock;
 pub mod codes;
+pub mod command;
 pub mod compose;
 pub mod document;
 pub mod faults;
 pub mod hetu;
+pub mod interactions;
 pub mod journal;
-pub mod message;
 pub mod offline;
 pub mod persons;
 pub mod pki;
@@ -37,4 +39,5 @@ pub mod store;
 pub mod transport;
 pub mod ui;
 pub mod validation;
+pub mod wire;
 pub mod xml;

@@ -1,24 +1,31 @@
-//! Offline validation (`sha-simulator validate FILE`): the document rules that
-//! need no archive content — fields, codes, client id, signature, payload,
-//! times — run on a file, with a readable report. Rules 4–6 need a running
-//! archive (who sends, what is stored); the SOAP validation interaction
-//! checks those too.
+//! Validation without storing: the one entry point that Kela's validation
+//! service stand-in (SHARK, `POST /shark-validointi/validoi/asiakirja/tulos`),
+//! `sha-simulator validate FILE` and the archive message's validate service
+//! request share. A wrapper (optional) and a CDA go in; the findings of every
+//! rule that needs no stored content come out — the wrapper, the service
+//! request's fit, the header, codes, client id, signature, content, times,
+//! declarations and the structured form. Rules 4–6 (who may send, what is
+//! stored) need the archive and a sender, so only the archive applies them.
 
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use crate::acks::{AckKind, Detail};
+use crate::acks::{AckKind, Detail, DetailCode};
 use crate::codes::CodeSets;
-use crate::compose::Part;
-use crate::document::{self, DocumentKind, Package};
-use crate::validation::{self, Context, MetadataRules};
+use crate::command::{self, Incoming};
+use crate::document::{DocumentKind, KindTable};
+use crate::interactions::{Interactions, Operation};
+use crate::validation::MetadataRules;
+use crate::wire::frame::{self, FrameDocument, FrameText};
+use crate::wire::mime::Part;
+use crate::wire::soap;
 use crate::xml::{self, Element};
 
 /// What the validation found.
 #[derive(Debug, Clone)]
 pub struct Report {
-    /// The file checked.
+    /// What was checked (a file, or a request's message id).
     pub file: PathBuf,
     /// The document's kind, when it could be told.
     pub kind: Option<DocumentKind>,
@@ -32,6 +39,16 @@ impl Report {
     /// Whether any finding is an error (not a warning).
     pub fn has_errors(&self) -> bool {
         self.details.iter().any(|d| d.kind != AckKind::W)
+    }
+
+    /// The errors.
+    pub fn errors(&self) -> impl Iterator<Item = &Detail> {
+        self.details.iter().filter(|d| d.kind != AckKind::W)
+    }
+
+    /// The warnings.
+    pub fn warnings(&self) -> impl Iterator<Item = &Detail> {
+        self.details.iter().filter(|d| d.kind == AckKind::W)
     }
 
     /// A readable report.
@@ -52,10 +69,10 @@ impl Report {
             }
             s.push_str(&format!("\n    fi: {}\n    en: {}\n", d.fi, d.en));
         }
-        let errors = self.details.iter().filter(|d| d.kind != AckKind::W).count();
+        let errors = self.errors().count();
         let warnings = self.details.len() - errors;
         s.push_str(&format!(
-            "{}: {errors} error(s), {warnings} warning(s) (rules 4–6 need a running archive: use the validation interaction)\n",
+            "{}: {errors} error(s), {warnings} warning(s) (who may send and what is stored — rules 4–6 — need a running archive)\n",
             if errors == 0 { "valid" } else { "INVALID" }
         ));
         s
@@ -76,67 +93,147 @@ fn fail(path: &Path, reason: impl std::fmt::Display) -> OfflineError {
     OfflineError { path: path.display().to_string(), reason: reason.to_string() }
 }
 
-/// Parts for a bare CDA: the CDA, then every body reference read from a file of that name beside it.
-fn package_from_cda(path: &Path, bytes: Vec<u8>, cda: Element) -> Package {
-    let (meta, _) = document::parse(&cda);
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let id = meta.document_id.clone().unwrap_or_default();
-    let mut parts = vec![Part::new(&id, "text/xml", bytes)];
-    for r in &meta.body {
-        if let Ok(b) = std::fs::read(dir.join(&r.content_id)) {
-            parts.push(Part::new(&r.content_id, &r.media_type, b));
-        }
-    }
-    Package {
-        wrapper_id: meta.document_id.clone(),
-        wrapper_group: meta.document_group.as_ref().map(|c| c.code.clone()),
-        wrapper_set_id: meta.set_id.clone(),
-        wrapper_version: meta.version,
-        parts,
-        cda,
-    }
+/// The inputs of one validation.
+#[derive(Debug, Clone)]
+pub struct Input {
+    /// The wrapper's document, when a wrapper came with the CDA.
+    pub frame: Option<FrameDocument>,
+    /// The service request code the sender names (SHARK's `palveluPyynto`, or the wrapper's reasonCode).
+    pub service_request: Option<String>,
+    /// The package's parts, the CDA first.
+    pub parts: Vec<Part>,
 }
 
-/// Validates a file or sample folder at time `at`.
+/// Validates a document: every rule that needs no stored content. `Err` when the CDA cannot be read.
+pub fn validate(
+    input: Input,
+    now: OffsetDateTime,
+    strict_signature: bool,
+) -> Result<(Incoming, Vec<Detail>), Vec<Detail>> {
+    let Some(cda_part) = input.parts.first() else {
+        return Err(vec![Detail::new(DetailCode::BadMime, "no document").at("/")]);
+    };
+    let root = command::parse_cda(&cda_part.bytes, "the document", "/ClinicalDocument")?;
+    let has_frame = input.frame.is_some();
+    let fd = input.frame.unwrap_or_default();
+    let (doc, mut details) = command::incoming(fd, input.parts.clone(), &root, KindTable::builtin())?;
+    let table = Interactions::builtin();
+    if let Some(code) = &input.service_request {
+        match table.service_request(code) {
+            None => details.push(
+                Detail::new(DetailCode::ServiceRequest, format!("{code} is not a service request the archive knows"))
+                    .at("palveluPyynto"),
+            ),
+            Some(sr) => {
+                if !matches!(sr.operation, Operation::Store | Operation::StoreNewVersion | Operation::Validate) {
+                    details.push(
+                        Detail::new(
+                            DetailCode::ServiceRequest,
+                            format!("{code} ({}) does not store a document", sr.name),
+                        )
+                        .at("palveluPyynto"),
+                    );
+                } else if let Some(kind) = doc.kind.filter(|k| !sr.admits(*k)) {
+                    details.push(
+                        Detail::new(
+                            DetailCode::ServiceRequest,
+                            format!("{code} ({}) does not carry a {}", sr.name, kind.finnish()),
+                        )
+                        .at("palveluPyynto"),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(kind) = doc.kind {
+        details.extend(crate::archive::content_findings(
+            &doc,
+            kind,
+            now,
+            strict_signature,
+            CodeSets::builtin(),
+            MetadataRules::builtin(),
+        ));
+    }
+    // Rule 6, as far as the document alone tells: a version above 1 names the version it replaces.
+    if doc.meta.version.is_some_and(|v| v > 1) && doc.meta.replaces.is_none() {
+        details.push(
+            Detail::new(DetailCode::MissingParent, format!("versionNumber {}", doc.meta.version.unwrap_or(1)))
+                .at("/ClinicalDocument/relatedDocument"),
+        );
+    }
+    if !has_frame {
+        // Without a wrapper there is nothing to agree with.
+        details.retain(|d| d.code != DetailCode::WrapperMismatch);
+    }
+    Ok((doc, details))
+}
+
+/// Reads a wrapper (an HL7 message, or a SOAP envelope holding one) into its document and
+/// service request. Its `text` may hold a placeholder or a package: the document is given separately.
+pub fn read_frame(bytes: &[u8]) -> Result<(FrameDocument, Option<String>, Option<(Vec<Part>, Element)>), Vec<Detail>> {
+    let root = xml::parse(bytes, xml::Limits::default())
+        .map_err(|e| vec![Detail::new(DetailCode::MalformedXml, e).at("siirtokehysXml")])?;
+    let msg = if root.name == "Envelope" {
+        let v = if root.ns == soap::SOAP12_NS { soap::SoapVersion::V12 } else { soap::SoapVersion::V11 };
+        soap::body_message(root, v)
+            .map_err(|e| vec![Detail::new(DetailCode::NotSoap, format!("{e:?}")).at("siirtokehysXml")])?
+    } else {
+        root
+    };
+    let (f, dup) = frame::read(&msg);
+    if !dup.is_empty() {
+        return Err(dup);
+    }
+    let ca = f.control_act.unwrap_or_default();
+    let sp = ca.service_request().map(|c| c.code.clone());
+    let fd = ca.subject.ok_or_else(|| {
+        let l = format!("/{}/controlActProcess/subject/clinicalDocument", msg.name);
+        vec![Detail::new(DetailCode::MissingElement, &l).at(l)]
+    })?;
+    let package = match &fd.text {
+        FrameText::Mime(_) => {
+            Some(command::read_package(&fd, &format!("/{}/controlActProcess/subject/clinicalDocument", msg.name))?)
+        }
+        _ => None,
+    };
+    Ok((fd, sp, package))
+}
+
+/// Validates a file or sample folder at time `at`: a bare CDA (content referenced
+/// from its body is read from files of that name beside it), an HL7 message or a
+/// SOAP envelope carrying one.
 pub fn validate_path(path: &Path, at: OffsetDateTime, strict_signature: bool) -> Result<Report, OfflineError> {
     let file = if path.is_dir() { path.join("cda.xml") } else { path.to_path_buf() };
     let bytes = std::fs::read(&file).map_err(|e| fail(&file, e))?;
     let root = xml::parse(&bytes, xml::Limits::default()).map_err(|e| fail(&file, format!("not XML: {e}")))?;
-    let pkg = match root.name.as_str() {
-        "ClinicalDocument" => package_from_cda(&file, bytes, root),
-        _ => {
-            let msg = if root.name == "Envelope" {
-                root.child("Body")
-                    .and_then(|b| b.elements().next())
-                    .cloned()
-                    .ok_or_else(|| fail(&file, "empty SOAP body"))?
-            } else {
-                root
-            };
-            let cd = msg.path(&["controlActProcess", "subject", "clinicalDocument"]).ok_or_else(|| {
-                fail(&file, format!("<{}> carries no controlActProcess/subject/clinicalDocument", msg.name))
-            })?;
-            match document::unpack(cd, &format!("/{}", msg.name)) {
-                Ok(p) => p,
-                Err(details) => return Ok(Report { file, kind: None, document_id: None, details }),
+    let input = if root.name == "ClinicalDocument" {
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let (cda, _) = crate::wire::cda::read(&root);
+        let id = cda.id.as_ref().map(|i| i.key()).unwrap_or_default();
+        let mut parts = vec![Part::new(&id, "text/xml", bytes)];
+        let refs = cda.body.text.iter().chain(cda.body.json.iter()).chain(cda.body.media.iter());
+        for r in refs {
+            if let Some(cid) = &r.reference {
+                if let Ok(b) = std::fs::read(dir.join(cid)) {
+                    parts.push(Part::new(cid, r.media_type.clone().unwrap_or_else(|| "application/json".into()), b));
+                }
             }
+        }
+        Input { frame: None, service_request: None, parts }
+    } else {
+        match read_frame(&bytes) {
+            Ok((fd, sp, Some((parts, _)))) => Input { frame: Some(fd), service_request: sp, parts },
+            Ok((_, _, None)) => {
+                return Err(fail(&file, "the wrapper carries no MIME package; give the CDA file instead"))
+            }
+            Err(details) => return Ok(Report { file, kind: None, document_id: None, details }),
         }
     };
-    let (meta, mut details) = document::parse(&pkg.cda);
-    let kind = meta.document_group.as_ref().and_then(|g| DocumentKind::from_group(&g.code, meta.model));
-    let ctx = Context { now: at, codes: CodeSets::builtin(), rules: MetadataRules::builtin(), strict_signature };
-    match kind {
-        Some(k) => {
-            details.extend(validation::check_document(&pkg, &meta, k, &ctx));
-            if meta.model == Some(crate::document::DocumentModel::Liittymisvelvoite) && k != DocumentKind::Informing {
-                details.extend(crate::archive::structured_form(&pkg, &meta, k, ctx.codes, at));
-            }
-        }
-        None => details.push(
-            Detail::new(crate::acks::DetailCode::UnknownKind, "document group / documentModel").at("hl7fi:localHeader"),
-        ),
-    }
-    Ok(Report { file, kind, document_id: meta.document_id, details })
+    Ok(match validate(input, at, strict_signature) {
+        Ok((doc, details)) => Report { file, kind: doc.kind, document_id: doc.meta.document_id, details },
+        Err(details) => Report { file, kind: None, document_id: None, details },
+    })
 }
 
 #[cfg(test)]

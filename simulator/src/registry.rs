@@ -62,6 +62,12 @@ impl System {
         CertIdentity { common_name: self.name.clone(), organisation: self.organisation.clone() }
     }
 
+    /// Whether `device` may appear as this system's `sender/device/id`: its own device id,
+    /// its organisation, or a controller it acts for (real senders put an organisation OID there).
+    pub fn sends_as(&self, device: &str) -> bool {
+        device == self.oid || device == self.organisation || self.controllers.iter().any(|c| c.oid == device)
+    }
+
     /// The profile this system has for `controller`, if it acts for it.
     pub fn profile_for(&self, controller: &str) -> Option<Profile> {
         self.controllers.iter().find(|c| c.oid == controller).map(|c| c.profile)

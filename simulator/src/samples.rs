@@ -1,11 +1,15 @@
 //! Sample documents under `testdata/documents/`: at least one valid document
 //! of every kind and one broken document per rule, each a folder a vendor can
-//! read — `cda.xml`, its attachments named by Content-ID, and `sample.toml`
-//! saying which system sends it, when, and what the archive must answer.
+//! read — `cda.xml` (the document as it travels, content inline), any parts
+//! it references by Content-ID, `message.xml` (the whole SOAP message, ready
+//! to `curl`) and `sample.toml` saying which system sends it, when, and what
+//! the archive must answer.
 //!
-//! Owns: writing the samples (deterministically, from the reference kit) and
-//! loading one into a request. The test suite sends every sample and checks
-//! the exact acknowledgement; the harness uses them as test-case material.
+//! Owns: writing the samples (deterministically, from the reference kit,
+//! through the one codec) and loading one into a request. The test suite
+//! sends every sample and checks the exact acknowledgement; the harness uses
+//! them as test-case material. Hand-written fixtures that do not come from
+//! this generator live in `testdata/handwritten/`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -13,11 +17,15 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::compose::cda::DocumentSpec;
+use crate::compose::cda::{DocumentSpec, Packaging};
 use crate::compose::kit::{Kit, Organisation};
-use crate::compose::{self, DocumentRef, Part, RequestBuilder};
+use crate::compose::{self, Part, RequestBuilder};
 use crate::document::DocumentModel;
+use crate::interactions::Operation;
 use crate::persons::TestPersons;
+use crate::wire::frame::{self, FrameDocument, FrameText};
+use crate::wire::hl7::{ts, InstanceId};
+use crate::wire::{mime, soap};
 
 /// `sample.toml`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -44,9 +52,12 @@ pub struct SampleMeta {
     /// Expected detail codes (exactly these, in any order).
     #[serde(default)]
     pub expect_codes: Vec<String>,
-    /// Wrapper document group when it differs from the CDA's.
+    /// The service request the message names, when it is not the one the operation routes to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wrapper_group: Option<String>,
+    pub service_request: Option<String>,
+    /// The wrapper's setId when it differs from the document's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapper_set_id: Option<String>,
     /// Invalidation reason (interaction = invalidate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -83,16 +94,6 @@ fn err(path: &Path, reason: impl std::fmt::Display) -> SampleError {
     SampleError { path: path.display().to_string(), reason: reason.to_string() }
 }
 
-fn media_type_of(file: &str) -> &'static str {
-    match file.rsplit('.').next().unwrap_or("") {
-        "pdf" => "application/pdf",
-        "xhtml" => "application/xhtml+xml",
-        "json" => "application/json",
-        "xml" => "text/xml",
-        _ => "application/octet-stream",
-    }
-}
-
 impl Sample {
     /// Loads one sample folder.
     pub fn load(root: &Path, name: &str) -> Result<Sample, SampleError> {
@@ -103,83 +104,28 @@ impl Sample {
         Ok(Sample { name: name.to_string(), dir, meta })
     }
 
-    /// The MIME parts: `package.mime` as is when present, else the CDA then every other file.
-    pub fn parts(&self) -> Result<Vec<Part>, SampleError> {
-        let cda_path = self.dir.join("cda.xml");
-        let cda = std::fs::read(&cda_path).map_err(|e| err(&cda_path, e))?;
-        let mut parts = vec![Part::new(&self.meta.document_id, "text/xml", cda)];
-        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
-            .map_err(|e| err(&self.dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
-            .collect();
-        files.sort();
-        for f in files {
-            let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
-            if name == "cda.xml" || name == "sample.toml" || name == "package.mime" {
-                continue;
-            }
-            let bytes = std::fs::read(&f).map_err(|e| err(&f, e))?;
-            let mt = self.meta.media_types.get(&name).cloned().unwrap_or_else(|| media_type_of(&name).to_string());
-            let mut p = Part::new(&name, mt, bytes);
-            p.declared_size = self.meta.declared_sizes.get(&name).copied();
-            parts.push(p);
-        }
-        Ok(parts)
+    /// The ready-to-send SOAP message.
+    pub fn message(&self) -> Result<String, SampleError> {
+        let path = self.dir.join("message.xml");
+        std::fs::read_to_string(&path).map_err(|e| err(&path, e))
     }
 
-    /// The request this sample sends, from `sender_device` at `now`.
-    pub fn request(&self, sender_device: &str, now: OffsetDateTime) -> Result<RequestBuilder, SampleError> {
-        let interaction = match self.meta.interaction.as_str() {
-            "store" => "RCMR_IN100002FI01",
-            "new_version" => "RCMR_IN100016FI01",
-            "invalidate" => "RCMR_IN100017FI01",
-            "validate" => "RCMR_IN100020FI01",
-            other => return Err(err(&self.dir, format!("unknown interaction '{other}'"))),
-        };
-        let b =
-            RequestBuilder::new(interaction, sender_device, now).acting_organisation(&self.meta.acting_organisation);
-        if self.meta.interaction == "invalidate" {
-            let group = self.meta.wrapper_group.clone().unwrap_or_else(|| "3".into());
-            let reason = self.meta.reason.clone().unwrap_or_default();
-            return Ok(b.subject(compose::invalidation(&self.meta.document_id, &group, &reason)));
-        }
-        let cda_text = std::fs::read_to_string(self.dir.join("cda.xml")).unwrap_or_default();
-        let group = self.meta.wrapper_group.clone().or_else(|| attr_after(&cda_text, "documentGroup", "code"));
-        let r = DocumentRef {
-            id: crate::archive::render::split_id(&self.meta.document_id),
-            document_group: group,
-            set_id: attr_after(&cda_text, "<setId", "root").map(|s| crate::archive::render::split_id(&s)),
-            version: attr_after(&cda_text, "<versionNumber", "value").and_then(|v| v.parse().ok()),
-            invalidation_reason: None,
-        };
-        let mime_path = self.dir.join("package.mime");
-        let cd = if mime_path.exists() {
-            let mime = std::fs::read_to_string(&mime_path).map_err(|e| err(&mime_path, e))?;
-            let mut cd = compose::clinical_document(&r, &[]);
-            cd.children.push(crate::xml::Node::Element(crate::message::el(
-                "text",
-                &[("mediaType", "multipart/related")],
-                vec![crate::xml::Node::Text(mime)],
-            )));
-            cd
-        } else {
-            compose::clinical_document(&r, &self.parts()?)
-        };
-        Ok(b.subject(cd))
+    /// The sample's message as sent by `sender_device` at `now`: a fresh message id and
+    /// creation time, everything else as written.
+    pub fn request(&self, sender_device: &str, now: OffsetDateTime) -> Result<String, SampleError> {
+        let text = self.message()?;
+        let path = self.dir.join("message.xml");
+        let env = crate::xml::parse(text.as_bytes(), crate::xml::Limits::default()).map_err(|e| err(&path, e))?;
+        let msg = soap::body_message(env, soap::SoapVersion::V11).map_err(|e| err(&path, format!("{e:?}")))?;
+        let (mut f, _) = frame::read(&msg);
+        f.id = Some(InstanceId {
+            root: sender_device.to_string(),
+            extension: Some(uuid::Uuid::new_v4().as_u128().to_string()),
+        });
+        f.creation_time = Some(ts(now));
+        f.sender = Some(sender_device.to_string());
+        Ok(soap::envelope(soap::SoapVersion::V11, &frame::write(&f)))
     }
-}
-
-/// The first `attr="…"` value after `marker` in `text` (light reading of our own files).
-fn attr_after(text: &str, marker: &str, attr: &str) -> Option<String> {
-    let i = text.find(marker)?;
-    let rest = &text[i..];
-    let end = rest.find('>')?;
-    let tag = &rest[..end];
-    let key = format!("{attr}=\"");
-    let j = tag.find(&key)? + key.len();
-    let k = tag[j..].find('"')? + j;
-    Some(tag[j..k].to_string())
 }
 
 /// Every sample under `root`: `valid/*` in order, then `broken/*`.
@@ -226,9 +172,10 @@ fn fix_id(mut s: DocumentSpec, id: &str) -> DocumentSpec {
 struct Def {
     name: String,
     meta: SampleMeta,
-    spec: Option<DocumentSpec>,
+    spec: DocumentSpec,
+    /// A textual edit of the written CDA (for documents no well-behaved composer would write).
     edit: Option<(String, String)>,
-    replace_part: Option<(usize, Vec<u8>)>,
+    /// The wrapper's MIME text, when it is to be something else than the package.
     package_mime: Option<String>,
 }
 
@@ -250,7 +197,8 @@ fn meta(
         document_id: document_id.to_string(),
         expect_ack: ack.to_string(),
         expect_codes: codes.iter().map(|c| c.to_string()).collect(),
-        wrapper_group: None,
+        service_request: None,
+        wrapper_set_id: None,
         reason: None,
         media_types: BTreeMap::new(),
         declared_sizes: BTreeMap::new(),
@@ -258,7 +206,7 @@ fn meta(
 }
 
 fn def(name: &str, meta: SampleMeta, spec: DocumentSpec) -> Def {
-    Def { name: name.to_string(), meta, spec: Some(spec), edit: None, replace_part: None, package_mime: None }
+    Def { name: name.to_string(), meta, spec, edit: None, package_mime: None }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -283,8 +231,8 @@ fn definitions() -> Vec<Def> {
     let other = persons.get("aikuinen_mies").cloned().unwrap_or_else(|| persons.persons[1].clone());
     let kit = Kit::new(Organisation::testila(), DOC_TIME);
     let case = "1.2.246.10.99990001.10.0.78.1".to_string();
-    let hood = fix_id(kit.clienthood(&p, DocumentModel::Vaihe2), &oid(1));
-    let asia = fix_id(kit.case(&p, &case, DocumentModel::Vaihe2), &oid(2));
+    let hood = fix_id(kit.clienthood(&p), &oid(1));
+    let asia = fix_id(kit.case(&p, &case), &oid(2));
     let v1 = fix_id(kit.client_document(&p, &case, DocumentModel::Vaihe1), &oid(3));
     let v2 = fix_id(kit.client_document(&p, &case, DocumentModel::Vaihe2), &oid(4));
     // Structured documents belong to the Client Data Act world: dated and sent in 2026.
@@ -357,7 +305,6 @@ fn definitions() -> Vec<Def> {
     let mut invalidate =
         meta("Invalidation (mitätöinti) of sample 08 with a reason", "invalidate", s, &inv.id, "AA", &[]);
     invalidate.reason = Some("Kirjattu väärälle asiakkaalle".into());
-    invalidate.wrapper_group = Some("3".into());
     d.push(def("valid/09-mitatointi", invalidate, inv.clone()));
     let mut partial = v2.clone();
     partial.service_task = Some("777".into());
@@ -373,6 +320,21 @@ fn definitions() -> Vec<Def> {
             &["SHA-R204"],
         ),
         partial,
+    ));
+    let mut other_unit = v2.clone();
+    other_unit.service_unit = Some("1.2.246.10.12345678.10.4711".into());
+    let other_unit = fix_id(other_unit, &oid(11));
+    d.push(def(
+        "valid/11-tuntematon-yksikko-varoitus",
+        meta(
+            "Accepted with a warning: a service unit the simulator's extract of the SOTE register does not hold (real units carry other business ids than their controller)",
+            "store",
+            s,
+            &other_unit.id,
+            "AA",
+            &["SHA-R205"],
+        ),
+        other_unit,
     ));
 
     // Broken samples: the valid ones with one thing wrong. Ids 100+.
@@ -399,27 +361,26 @@ fn definitions() -> Vec<Def> {
         "R002",
         "kehys-ristiriita",
         "document",
-        "The wrapper's document group (2) differs from the CDA's (3)",
+        "The wrapper's setId differs from the document's",
         "store",
         fix_id(v2.clone(), &next()),
         "AE",
         &["SHA-R002"],
     );
-    x.meta.wrapper_group = Some("2".into());
+    x.meta.wrapper_set_id = Some("1.2.246.10.99990001.10.0.79.2".into());
     d.push(x);
-    d.push(Def {
-        edit: Some(("code=\"vaihe2\"".into(), "code=\"vaihe3\"".into())),
-        ..broken(
-            "R003",
-            "tuntematon-malli",
-            "1",
-            "documentModel 'vaihe3' does not exist",
-            "store",
-            fix_id(v2.clone(), &next()),
-            "AE",
-            &["SHA-R003"],
-        )
-    });
+    let mut no_group = fix_id(v2.clone(), &next());
+    no_group.group = None;
+    d.push(broken(
+        "R003",
+        "asiakirjaryhma-puuttuu",
+        "1",
+        "No documentGroup: the archive cannot tell what the document is",
+        "store",
+        no_group,
+        "AE",
+        &["SHA-R003"],
+    ));
     let mut unsigned = fix_id(v1.clone(), &next());
     unsigned.signed = false;
     d.push(broken(
@@ -471,8 +432,8 @@ fn definitions() -> Vec<Def> {
     ));
     d.push(Def {
         edit: Some((
-            "code=\"10\" codeSystem=\"1.2.246.537.6.1221\"".into(),
-            "code=\"10\" codeSystem=\"1.2.246.537.6.1222\"".into(),
+            "code=\"10\" codeSystem=\"1.2.246.537.6.1221.201601\"".into(),
+            "code=\"10\" codeSystem=\"1.2.246.537.6.1222.201601\"".into(),
         )),
         ..broken(
             "R201",
@@ -510,24 +471,24 @@ fn definitions() -> Vec<Def> {
         &["SHA-R203"],
     ));
     let mut unit = fix_id(v2.clone(), &next());
-    unit.service_unit = Some("1.2.246.10.99990001.10.999".into());
+    unit.service_unit = Some("1.2.246.10.99990001.10.1".into());
     d.push(broken(
-        "R205",
-        "tuntematon-palveluyksikko",
+        "R206",
+        "yksikon-taso-vaara",
         "2",
-        "Service unit not in the SOTE organisation register",
+        "The service unit is an operating unit (toimintayksikkö) in the SOTE register, not a service unit",
         "store",
         unit,
         "AE",
-        &["SHA-R205"],
+        &["SHA-R206"],
     ));
     let mut combo = fix_id(v1.clone(), &next());
-    combo.general_type = Some("Arvio".into());
+    combo.general_type = Some("1".into());
     d.push(broken(
         "R206",
         "asiakirjatyyppi-ristiriita",
         "2",
-        "Document type 11002 is a decision (Päätös) but generalDocumentType says Arvio",
+        "Document type 11002 is a decision (Päätös) but the general type (ClinicalDocument/code) is 1 Arvio",
         "store",
         combo,
         "AE",
@@ -557,14 +518,14 @@ fn definitions() -> Vec<Def> {
         "AE",
         &["SHA-R302"],
     ));
-    let mut temp = fix_id(kit.clienthood(&p, DocumentModel::Vaihe1), &next());
+    let mut temp = fix_id(old.clone(), &next());
     temp.client_root = "1.2.246.10.99990001.10.0.99".into();
     temp.client_id = Some("TILAP-000123".into());
     d.push(broken(
         "R303",
-        "tilapainen-tunniste-vaihe1",
+        "tilapainen-tunniste-vanha",
         "3",
-        "Temporary identifier in a phase I clienthood document (phase II onwards only)",
+        "Temporary identifier in an old document (phase II documents and later only)",
         "store",
         temp,
         "AE",
@@ -618,7 +579,7 @@ fn definitions() -> Vec<Def> {
         "AE",
         &["SHA-R501"],
     ));
-    let orphan = fix_id(kit.case(&other, "1.2.246.10.99990001.10.0.78.2", DocumentModel::Vaihe2), &next());
+    let orphan = fix_id(kit.case(&other, "1.2.246.10.99990001.10.0.78.2"), &next());
     d.push(broken(
         "R502",
         "asiakkuus-puuttuu",
@@ -734,16 +695,31 @@ fn definitions() -> Vec<Def> {
         "AE",
         &["SHA-R609", "SHA-R501", "SHA-R502"],
     ));
-    d.push(broken(
-        "R611",
-        "versio-tallennuksena",
-        "6",
-        "A replacing version sent with the store interaction",
+    let mut wrong_sp = broken(
+        "M009",
+        "palvelupyynto-ei-sovi",
+        "message",
+        "A client document sent with service request SP1 (clienthood document archiving)",
         "store",
-        fix_id(kit.new_version(&v2b), &next()),
-        "AE",
-        &["SHA-R611"],
-    ));
+        fix_id(v2.clone(), &next()),
+        "AR",
+        &["SHA-M009"],
+    );
+    wrong_sp.meta.service_request = Some("SP1".into());
+    d.push(wrong_sp);
+    d.push(Def {
+        edit: Some(("</recordTarget>".into(), "</recordTarget>\n<recordTarget>\n<patientRole>\n<id root=\"1.2.246.21\" extension=\"150275-901P\"/>\n</patientRole>\n</recordTarget>".into())),
+        ..broken(
+            "M010",
+            "kaksi-asiakasta",
+            "message",
+            "Two recordTargets: the document would name two clients",
+            "store",
+            fix_id(v2.clone(), &next()),
+            "AR",
+            &["SHA-M010"],
+        )
+    });
     let mut dangling = fix_id(v2.clone(), &next());
     let cid = format!("{}.missing.pdf", dangling.id);
     dangling.dangling_refs.push((cid, "application/pdf".into()));
@@ -757,44 +733,53 @@ fn definitions() -> Vec<Def> {
         "AE",
         &["SHA-R701"],
     ));
-    let not_pdfa = fix_id(v1.clone(), &next());
-    d.push(Def {
-        replace_part: Some((0, b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstartxref\n9\n%%EOF\n".to_vec())),
-        ..broken("R702", "ei-pdfa", "7", "The PDF has no PDF/A identification", "store", not_pdfa, "AE", &["SHA-R702"])
-    });
-    d.push(Def {
-        replace_part: Some((0, b"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>auki</body></html>".to_vec())),
-        ..broken(
-            "R703",
-            "xhtml-rikki",
-            "7",
-            "The XHTML is not well-formed (unclosed <p>)",
-            "store",
-            fix_id(v2.clone(), &next()),
-            "AE",
-            &["SHA-R703"],
-        )
-    });
-    d.push(Def { replace_part: Some((0, b"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><p>Merkint\xc3\xa4</p><script>alert(1)</script></body></html>".to_vec())), ..broken("R704", "xhtml-skripti", "7", "The XHTML carries a script", "store", fix_id(v2.clone(), &next()), "AE", &["SHA-R704"]) });
-    d.push(Def {
-        replace_part: Some((0, b"{\"asiakkuusasiakirja\": {\"asiakas\": ".to_vec())),
-        ..broken(
-            "R705",
-            "json-rikki",
-            "7",
-            "The clienthood JSON is cut short",
-            "store",
-            fix_id(hood.clone(), &next()),
-            "AE",
-            &["SHA-R705"],
-        )
-    });
-    let sized = fix_id(v2.clone(), &next());
+    let not_pdfa = with_content(
+        fix_id(v1.clone(), &next()),
+        "application/pdf",
+        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstartxref\n9\n%%EOF\n",
+    );
+    d.push(broken(
+        "R702",
+        "ei-pdfa",
+        "7",
+        "The PDF has no PDF/A identification",
+        "store",
+        not_pdfa,
+        "AE",
+        &["SHA-R702"],
+    ));
+    let unclosed = with_content(
+        fix_id(v2.clone(), &next()),
+        "application/xhtml+xml",
+        b"<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>auki</div>",
+    );
+    d.push(broken(
+        "R703",
+        "xhtml-rikki",
+        "7",
+        "The XHTML is not well-formed (unclosed <p>)",
+        "store",
+        unclosed,
+        "AE",
+        &["SHA-R703"],
+    ));
+    let script = with_content(
+        fix_id(v2.clone(), &next()),
+        "application/xhtml+xml",
+        "<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>Merkintä</p><script>alert(1)</script></div>".as_bytes(),
+    );
+    d.push(broken("R704", "xhtml-skripti", "7", "The XHTML carries a script", "store", script, "AE", &["SHA-R704"]));
+    let cut =
+        with_content(fix_id(hood.clone(), &next()), "application/json", b"{\"asiakkuusasiakirja\": {\"asiakas\": ");
+    d.push(broken("R705", "json-rikki", "7", "The clienthood JSON is cut short", "store", cut, "AE", &["SHA-R705"]));
+    let mut sized = fix_id(v2.clone(), &next());
+    sized.packaging = Packaging::Referenced;
+    sized.parts[0].declared_size = Some(10);
     let mut x = broken(
         "R706",
         "koko-vaara",
         "7",
-        "The part declares 10 bytes but holds more",
+        "The display form travels as a MIME part that declares 10 bytes but holds more",
         "store",
         sized.clone(),
         "AE",
@@ -825,12 +810,12 @@ fn definitions() -> Vec<Def> {
     });
     let mut json_in_v1 = fix_id(v1.clone(), &next());
     let cid = format!("{}.json", json_in_v1.id);
-    json_in_v1.parts = vec![Part::new(cid, "application/json", b"{}".to_vec())];
+    json_in_v1.parts.push(Part::new(cid, "application/json", b"{}".to_vec()));
     d.push(broken(
         "R709",
         "vaara-sisaltotyyppi",
         "7",
-        "A phase I document with JSON content (PDF/A or XHTML only)",
+        "A phase I document with a structured JSON form (phase I documents carry a PDF/A or XHTML display form only)",
         "store",
         json_in_v1,
         "AE",
@@ -848,7 +833,7 @@ fn definitions() -> Vec<Def> {
         "AE",
         &["SHA-R801"],
     ));
-    let mut period = fix_id(kit.case(&p, "1.2.246.10.99990001.10.0.78.3", DocumentModel::Vaihe2), &next());
+    let mut period = fix_id(kit.case(&p, "1.2.246.10.99990001.10.0.78.3"), &next());
     period.period = Some((DOC_TIME, Some(time::macros::datetime!(2022-01-01 10:00 UTC))));
     d.push(broken(
         "R802",
@@ -862,7 +847,7 @@ fn definitions() -> Vec<Def> {
     ));
     d.push(Def {
         edit: Some((
-            "<effectiveTime value=\"20220601100000\"/>".into(),
+            "<effectiveTime value=\"20220601100000+0000\"/>".into(),
             "<effectiveTime value=\"2022-06-01\"/>".into(),
         )),
         ..broken(
@@ -879,6 +864,75 @@ fn definitions() -> Vec<Def> {
     d
 }
 
+/// Replaces a spec's display form (or its structured form, for JSON) with `bytes`.
+fn with_content(mut s: DocumentSpec, media_type: &str, bytes: &[u8]) -> DocumentSpec {
+    let json = media_type == "application/json";
+    match s.parts.iter_mut().find(|p| (p.media_type == "application/json") == json) {
+        Some(p) => {
+            p.media_type = media_type.to_string();
+            p.bytes = bytes.to_vec();
+        }
+        None => s.parts.push(Part::new(format!("{}.content", s.id), media_type, bytes.to_vec())),
+    }
+    s
+}
+
+/// The CDA with one element per line, so a sample reads well and diffs well.
+fn pretty(cda: &[u8]) -> String {
+    let x = String::from_utf8_lossy(cda);
+    let mut out = x.replace("><", ">\n<");
+    out.push('\n');
+    out
+}
+
+fn operation(interaction: &str) -> Operation {
+    match interaction {
+        "new_version" => Operation::StoreNewVersion,
+        "invalidate" => Operation::Invalidate,
+        "validate" => Operation::Validate,
+        _ => Operation::Store,
+    }
+}
+
+/// The sample's files: the CDA text, the parts to write beside it, and the SOAP message.
+fn build(d: &Def, number: usize) -> (String, Vec<Part>, String) {
+    let spec = &d.spec;
+    let mut cda = pretty(&spec.cda_bytes());
+    if let Some((from, to)) = &d.edit {
+        cda = cda.replacen(from.as_str(), to.as_str(), 1);
+    }
+    let mut parts = vec![Part::new(&spec.id, "text/xml", cda.clone().into_bytes())];
+    let mut beside = Vec::new();
+    if spec.packaging == Packaging::Referenced {
+        parts.extend(spec.parts.iter().cloned());
+        beside.extend(spec.parts.iter().cloned());
+    }
+    parts.extend(spec.unreferenced_parts.iter().cloned());
+    let op = operation(&d.meta.interaction);
+    let fd = if op == Operation::Invalidate {
+        compose::invalidation(&d.meta.document_id, d.meta.reason.as_deref().unwrap_or_default())
+    } else {
+        let mime_text = d.package_mime.clone().unwrap_or_else(|| mime::write(&parts));
+        let mut fd = FrameDocument::repeating(&spec.document(), FrameText::Mime(mime_text));
+        if let Some(set) = &d.meta.wrapper_set_id {
+            fd.set_id = Some(InstanceId::from_key(set));
+        }
+        fd
+    };
+    let kind = (op != Operation::Invalidate).then_some(spec.kind);
+    let mut b = RequestBuilder::for_operation(op, kind, &d.meta.acting_organisation, d.meta.clock)
+        .message_id(InstanceId {
+            root: d.meta.acting_organisation.clone(),
+            extension: Some(format!("{}", 1000 + number)),
+        })
+        .acting_organisation(&d.meta.acting_organisation)
+        .document(fd);
+    if let Some(sp) = &d.meta.service_request {
+        b = b.service_request(sp);
+    }
+    (cda, beside, b.soap(soap::SoapVersion::V11))
+}
+
 /// Writes every sample under `root` (replacing what is there). Returns how many.
 pub fn write_all(root: &Path) -> Result<usize, SampleError> {
     let defs = definitions();
@@ -888,7 +942,7 @@ pub fn write_all(root: &Path) -> Result<usize, SampleError> {
             std::fs::remove_dir_all(&dir).map_err(|e| err(&dir, e))?;
         }
     }
-    for d in &defs {
+    for (n, d) in defs.iter().enumerate() {
         let dir = root.join(&d.name);
         std::fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
         let toml_text = toml::to_string(&d.meta).map_err(|e| err(&dir, e))?;
@@ -897,34 +951,16 @@ pub fn write_all(root: &Path) -> Result<usize, SampleError> {
             d.name
         );
         std::fs::write(dir.join("sample.toml"), format!("{header}{toml_text}")).map_err(|e| err(&dir, e))?;
-        if let Some(spec) = &d.spec {
-            let mut cda = pretty_cda(spec);
-            if let Some((from, to)) = &d.edit {
-                cda = cda.replacen(from.as_str(), to.as_str(), 1);
-            }
+        let (cda, beside, message) = build(d, n);
+        if d.meta.interaction != "invalidate" {
             std::fs::write(dir.join("cda.xml"), cda).map_err(|e| err(&dir, e))?;
-            for (i, part) in spec.parts.iter().enumerate() {
-                let bytes = match &d.replace_part {
-                    Some((j, b)) if *j == i => b.clone(),
-                    _ => part.bytes.clone(),
-                };
-                std::fs::write(dir.join(&part.content_id), bytes).map_err(|e| err(&dir, e))?;
-            }
         }
-        if let Some(m) = &d.package_mime {
-            std::fs::write(dir.join("package.mime"), m).map_err(|e| err(&dir, e))?;
+        for part in beside {
+            std::fs::write(dir.join(&part.content_id), &part.bytes).map_err(|e| err(&dir, e))?;
         }
+        std::fs::write(dir.join("message.xml"), message).map_err(|e| err(&dir, e))?;
     }
     Ok(defs.len())
-}
-
-/// The CDA with one element per line, so a sample reads well and diffs well.
-fn pretty_cda(spec: &DocumentSpec) -> String {
-    let x = spec.cda().to_xml();
-    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    out.push_str(&x.replace("><", ">\n<"));
-    out.push('\n');
-    out
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use crate::codes::Code;
 use crate::compose::Part;
 use crate::document::{ClientId, DocumentKind, DocumentModel, Metadata};
 use crate::hetu::{synthetic, HETU_ROOT};
-use crate::message::Operation;
+use crate::interactions::Operation;
 use crate::store::sled_store::SledStore;
 use crate::store::{Batch, Space, Store};
 
@@ -53,13 +53,11 @@ fn doc(i: u64, per_client: u64, t0: time::OffsetDateTime) -> (StoredDocument, Pa
         set_id: Some(id.clone()),
         version: Some(1),
         register: Some(Code { code: "1".into(), system: "1.2.246.537.6.1264".into(), display: None }),
-        title: Some("Merkintä".into()),
+        title: None,
         effective_time: Some(t0 + time::Duration::minutes((i % per_client.max(1)) as i64)),
         client: Some(ClientId { root: HETU_ROOT.into(), extension: synthetic(client) }),
         controller: Some(CONTROLLER.into()),
-        model: Some(DocumentModel::Vaihe2),
-        model_code: Some("vaihe2".into()),
-        document_group: Some(Code { code: "3".into(), system: "1.2.246.537.6.1505".into(), display: None }),
+        document_group: Some(Code { code: "5".into(), system: "1.2.246.537.6.1505.201601".into(), display: None }),
         document_type: Some(Code { code: "19003".into(), system: "1.2.246.537.6.1506".into(), display: None }),
         service_task: Some(Code {
             code: ["10", "15", "20"][(i % 3) as usize].into(),
@@ -165,17 +163,19 @@ pub fn run(
             rng ^= rng >> 7;
             rng ^= rng << 17;
             let c = rng % clients;
-            let p = crate::archive::query::QueryParams {
-                controller: CONTROLLER.into(),
+            let p = crate::command::Query {
                 client: Some(ClientId { root: HETU_ROOT.into(), extension: synthetic(c) }),
                 service_task: Some("10".into()),
+                page: 1,
                 ..Default::default()
             };
             let t = Instant::now();
-            let _ = crate::archive::query::run(&archive, Operation::QueryMetadata, &p).map_err(|e| e.to_string())?;
+            let _ = crate::archive::query::run(&archive, Operation::QueryMetadata, CONTROLLER, &p)
+                .map_err(|e| e.to_string())?;
             search.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
             let t = Instant::now();
-            let _ = crate::archive::query::run(&archive, Operation::FetchKooste, &p).map_err(|e| e.to_string())?;
+            let _ = crate::archive::query::run(&archive, Operation::FetchKooste, CONTROLLER, &p)
+                .map_err(|e| e.to_string())?;
             kooste.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
         }
         out.push(ScaleFigures {
@@ -228,12 +228,14 @@ mod tests {
         assert!(f[1].disk_bytes > 0 && f[0].ingest_rate > 0.0);
         let store = Arc::new(SledStore::open_with(dir.path(), true).expect("reopen compact"));
         let archive = Archive::new(store, Arc::new(Clock::new()));
-        let p = crate::archive::query::QueryParams {
-            controller: CONTROLLER.into(),
+        let p = crate::command::Query {
             client: Some(ClientId { root: HETU_ROOT.into(), extension: synthetic(3) }),
+            page: 1,
             ..Default::default()
         };
-        let found = crate::archive::query::run(&archive, Operation::QueryMetadata, &p).expect("query").expect("answer");
+        let found = crate::archive::query::run(&archive, Operation::QueryMetadata, CONTROLLER, &p)
+            .expect("query")
+            .expect("answer");
         assert_eq!(found.document_ids.len(), 50, "every client has its share of documents");
         assert!(archive.verify_integrity().expect("integrity").1.is_empty());
     }

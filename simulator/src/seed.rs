@@ -9,12 +9,16 @@ use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 
 use crate::archive::Archive;
+use crate::codes::CodeSets;
+use crate::command;
 use crate::compose::kit::{new_oid, Kit, Organisation};
 use crate::compose::{self, RequestBuilder};
-use crate::document::DocumentModel;
-use crate::message::{parse_request, Interactions};
+use crate::document::{DocumentKind, DocumentModel, KindTable};
+use crate::interactions::{Interactions, Operation};
 use crate::persons::TestPersons;
 use crate::registry::Registry;
+use crate::wire::ack::AckType;
+use crate::wire::frame::FrameDocument;
 
 static FIXTURES: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/../testdata/fixtures");
 
@@ -139,20 +143,25 @@ pub fn seed(archive: &Archive, registry: &Registry, name: &str) -> Result<SeedRe
     let mut report = SeedReport { fixture: name.to_string(), ..Default::default() };
     let mut t = fx.at;
     let table = Interactions::builtin();
-    let send =
-        |interaction: &str, subject: crate::xml::Element, now: OffsetDateTime, what: &str| -> Result<(), SeedError> {
-            let msg = RequestBuilder::new(interaction, &system.oid, now)
-                .acting_organisation(&org.controller)
-                .subject(subject)
-                .build();
-            let req = parse_request(&msg, table).map_err(|d| SeedError::Invalid(name.into(), format!("{d:?}")))?;
-            let h = archive.handle(&req, &system, now);
-            if h.ack.type_code != crate::message::AckType::AA {
-                let codes: Vec<String> = h.ack.details.iter().map(|d| format!("{} {}", d.code, d.en)).collect();
-                return Err(SeedError::Refused { fixture: name.into(), what: what.into(), codes: codes.join("; ") });
-            }
-            Ok(())
-        };
+    let send = |op: Operation,
+                kind: Option<DocumentKind>,
+                doc: FrameDocument,
+                now: OffsetDateTime,
+                what: &str|
+     -> Result<(), SeedError> {
+        let msg = RequestBuilder::for_operation(op, kind, &org.controller, now)
+            .acting_organisation(&org.controller)
+            .document(doc)
+            .build();
+        let req = command::read(&msg, table, KindTable::builtin(), CodeSets::builtin())
+            .map_err(|r| SeedError::Invalid(name.into(), format!("{:?}", r.details)))?;
+        let h = archive.handle(&req, &system, now);
+        if h.ack.type_code != AckType::AA {
+            let codes: Vec<String> = h.ack.details.iter().map(|d| format!("{} {}", d.code, d.en)).collect();
+            return Err(SeedError::Refused { fixture: name.into(), what: what.into(), codes: codes.join("; ") });
+        }
+        Ok(())
+    };
     for c in &fx.client {
         let person = TestPersons::builtin()
             .get(&c.person)
@@ -161,8 +170,9 @@ pub fn seed(archive: &Archive, registry: &Registry, name: &str) -> Result<SeedRe
         report.clients.push(person.hetu.clone());
         let kit = |t: OffsetDateTime| Kit::new(org.clone(), t);
         send(
-            "RCMR_IN100002FI01",
-            kit(t).clienthood(&person, DocumentModel::Vaihe2).clinical_document(),
+            Operation::Store,
+            Some(DocumentKind::Asiakkuus),
+            kit(t).clienthood(&person).clinical_document(),
             t,
             "clienthood",
         )?;
@@ -171,8 +181,9 @@ pub fn seed(archive: &Archive, registry: &Registry, name: &str) -> Result<SeedRe
         for case in &cases {
             t += Duration::minutes(5);
             send(
-                "RCMR_IN100002FI01",
-                kit(t).case(&person, case, DocumentModel::Vaihe2).clinical_document(),
+                Operation::Store,
+                Some(DocumentKind::Asia),
+                kit(t).case(&person, case).clinical_document(),
                 t,
                 "case",
             )?;
@@ -192,7 +203,7 @@ pub fn seed(archive: &Archive, registry: &Registry, name: &str) -> Result<SeedRe
                 let case = &cases[i % cases.len()];
                 i += 1;
                 let spec = kit(t).client_document(&person, case, model);
-                send("RCMR_IN100002FI01", spec.clinical_document(), t, "client document")?;
+                send(Operation::Store, Some(spec.kind), spec.clinical_document(), t, "client document")?;
                 report.documents += 1;
                 if model == DocumentModel::Vaihe2 {
                     phase2.push(spec);
@@ -204,15 +215,15 @@ pub fn seed(archive: &Archive, registry: &Registry, name: &str) -> Result<SeedRe
             for _ in 0..c.versions {
                 t += Duration::days(1);
                 let v = kit(t).new_version(&current);
-                send("RCMR_IN100016FI01", v.clinical_document(), t, "new version")?;
+                send(Operation::Store, Some(v.kind), v.clinical_document(), t, "new version")?;
                 report.documents += 1;
                 current = v;
             }
         }
         for spec in phase2.iter().rev().take(c.invalidated as usize) {
             t += Duration::hours(1);
-            let subject = compose::invalidation(&spec.id, "3", "Kirjattu väärälle asiakkaalle");
-            send("RCMR_IN100017FI01", subject, t, "invalidation")?;
+            let subject = compose::invalidation(&spec.id, "Kirjattu väärälle asiakkaalle");
+            send(Operation::Invalidate, None, subject, t, "invalidation")?;
             report.invalidations += 1;
         }
     }

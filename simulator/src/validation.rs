@@ -16,9 +16,10 @@ use time::OffsetDateTime;
 
 use crate::acks::{Detail, DetailCode};
 use crate::codes::{oids, Code, CodeCheck, CodeSets};
-use crate::document::{DocumentKind, DocumentModel, Metadata, Package};
+use crate::command::Incoming;
+use crate::document::{Content, DocumentKind, DocumentModel, Metadata, Source};
 use crate::hetu::Hetu;
-use crate::message::hl7_ts;
+use crate::wire::hl7::ts;
 use crate::xml::{self, Element};
 
 /// One row of `testdata/metadata-rules.toml`.
@@ -72,6 +73,11 @@ impl MetadataRules {
     fn requirement<'a>(&'a self, rule: &'a FieldRule, column: &str) -> &'a str {
         rule.columns.get(column).and_then(|v| v.as_str()).unwrap_or("O")
     }
+
+    /// The rows.
+    pub fn fields(&self) -> &[FieldRule] {
+        &self.fields
+    }
 }
 
 /// Whether a named field is present in `m`; `None` for an unknown name.
@@ -88,7 +94,6 @@ pub fn field_present(m: &Metadata, name: &str) -> Option<bool> {
         "author" => !m.authors.is_empty(),
         "controller" => m.controller.is_some(),
         "document_group" => m.document_group.is_some(),
-        "document_model" => m.model_code.is_some(),
         "general_type" => m.general_type.is_some(),
         "document_type" => m.document_type.is_some(),
         "service_task" => m.service_task.is_some(),
@@ -100,6 +105,8 @@ pub fn field_present(m: &Metadata, name: &str) -> Option<bool> {
         "provider" => m.provider.is_some(),
         "service_unit" => m.service_unit.is_some(),
         "operating_unit" => m.operating_unit.is_some(),
+        "record_status" => m.record_status.is_some(),
+        "content_specification" => m.content_specification.is_some(),
         _ => return None,
     })
 }
@@ -117,9 +124,10 @@ pub struct Context<'a> {
     pub strict_signature: bool,
 }
 
-/// The general document type a document declares or implies through its type code.
+/// The name of the general document type a document declares (its `code`) or
+/// implies through its specific type.
 pub fn general_type(m: &Metadata, codes: &CodeSets) -> Option<String> {
-    m.general_type.clone().or_else(|| {
+    m.general_type.as_ref().and_then(|g| codes.name(oids::DOCUMENT_TYPE, &g.code)).map(str::to_string).or_else(|| {
         m.document_type
             .as_ref()
             .and_then(|t| codes.entry(oids::DOCUMENT_TYPE, &t.code))
@@ -162,8 +170,8 @@ pub fn required_fields(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> V
     out
 }
 
-fn check_code(
-    out: &mut Vec<Detail>,
+/// The finding, if any, for one coded value checked against its code set.
+pub fn code_finding(
     field: &str,
     loc: &str,
     expected: &str,
@@ -171,24 +179,28 @@ fn check_code(
     ctx: &Context<'_>,
     at: time::Date,
     dated: bool,
-) {
+) -> Option<Detail> {
     let shown = format!("{field} = {} ({})", code.code, code.system);
     match ctx.codes.check(expected, code, at) {
-        CodeCheck::Valid => {}
-        CodeCheck::WrongSystem { expected } => out.push(
-            Detail::new(DetailCode::CodeWrongSystem, format!("{shown}, expected code system {expected}")).at(loc),
-        ),
-        CodeCheck::Unknown => out.push(Detail::new(DetailCode::CodeUnknown, shown).at(loc)),
-        CodeCheck::UnknownInPartialSet => out.push(Detail::new(DetailCode::CodeUnknownPartial, shown).at(loc)),
-        CodeCheck::NotValidOn { validity } if dated => out.push(
+        CodeCheck::Valid => None,
+        CodeCheck::WrongSystem { expected } => {
+            Some(Detail::new(DetailCode::CodeWrongSystem, format!("{shown}, expected code system {expected}")).at(loc))
+        }
+        CodeCheck::Unknown => Some(Detail::new(DetailCode::CodeUnknown, shown).at(loc)),
+        CodeCheck::UnknownInPartialSet => Some(Detail::new(DetailCode::CodeUnknownPartial, shown).at(loc)),
+        CodeCheck::NotValidOn { validity } if dated => Some(
             Detail::new(DetailCode::CodeNotValidOn, format!("{shown}, valid {validity}, document dated {at}")).at(loc),
         ),
-        CodeCheck::NotValidOn { .. } => {}
+        CodeCheck::NotValidOn { .. } => None,
+        CodeCheck::OtherVersion { known } => {
+            Some(Detail::new(DetailCode::CodeSystemVersion, format!("{shown}; the simulator holds {known}")).at(loc))
+        }
     }
 }
 
 fn check_unit(out: &mut Vec<Detail>, field: &str, loc: &str, oid: &str, want_kind: Option<&str>, ctx: &Context<'_>) {
     match ctx.codes.entry(oids::SOTE_ORGANISATION, oid) {
+        // An open register we hold only a sample of cannot make a real unit invalid.
         None => out.push(Detail::new(DetailCode::UnknownUnit, format!("{field} = {oid}")).at(loc)),
         Some(e) => {
             if let Some(k) = want_kind {
@@ -209,65 +221,131 @@ fn check_unit(out: &mut Vec<Detail>, field: &str, loc: &str, oid: &str, want_kin
     }
 }
 
+const LH: &str = "/ClinicalDocument/hl7fi:localSocialHeader/hl7fi:";
+
 /// Rule 2: every coded value from its code set, valid at the document's date
 /// (old documents: membership only — they predate many code-set versions; choice).
 pub fn coded_values(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Detail> {
     let mut out = Vec::new();
     let at = m.effective_time.unwrap_or(ctx.now).date();
     let dated = kind != DocumentKind::Client(DocumentModel::Vanha);
-    let lh = "hl7fi:localHeader/hl7fi:";
-    let singles: [(&str, String, &str, &Option<Code>); 9] = [
-        ("register", "ClinicalDocument/code".into(), oids::REGISTER, &m.register),
-        ("confidentiality", "ClinicalDocument/confidentialityCode".into(), oids::CONFIDENTIALITY, &m.confidentiality),
-        ("document_group", format!("{lh}documentGroup"), oids::DOCUMENT_GROUP, &m.document_group),
-        ("document_type", format!("{lh}documentType"), oids::DOCUMENT_TYPE, &m.document_type),
-        ("service_task", format!("{lh}serviceTask"), oids::SERVICE_TASK, &m.service_task),
-        ("process_phase", format!("{lh}processPhase"), oids::PROCESS_PHASE, &m.process_phase),
-        ("record_status", format!("{lh}recordStatus"), oids::RECORD_STATUS, &m.record_status),
-        ("custodian_type", format!("{lh}custodianTypeCode"), oids::CUSTODIAN_TYPE, &m.custodian_type),
-        ("retention_class", format!("{lh}retentionPeriodClass"), oids::RETENTION_CLASS, &m.retention_class),
+    let singles: Vec<(&str, String, &str, &Option<Code>)> = vec![
+        ("register", format!("{LH}registryType"), oids::REGISTER, &m.register),
+        ("confidentiality", "/ClinicalDocument/confidentialityCode".into(), oids::CONFIDENTIALITY, &m.confidentiality),
+        ("document_group", format!("{LH}documentGroup"), oids::DOCUMENT_GROUP, &m.document_group),
+        ("document_type", format!("{LH}specificDocumentType"), oids::DOCUMENT_TYPE, &m.document_type),
+        ("general_type", "/ClinicalDocument/code".into(), oids::DOCUMENT_TYPE, &m.general_type),
+        ("service_task", format!("{LH}functionCode"), oids::SERVICE_TASK, &m.service_task),
+        ("process_phase", format!("{LH}serviceProcess/hl7fi:code"), oids::PROCESS_PHASE, &m.process_phase),
+        ("record_status", format!("{LH}recordStatus"), oids::RECORD_STATUS, &m.record_status),
+        ("retention_class", format!("{LH}totalRetentionPeriodClass"), oids::RETENTION_CLASS, &m.retention_class),
+        ("special_content", format!("{LH}specialContent"), oids::SPECIAL_CONTENT, &m.special_content),
+        ("file_format", format!("{LH}fileFormat"), oids::DISPLAY_FORMAT, &m.file_format),
+        ("structured_file_format", format!("{LH}structuredFileFormat"), oids::FILE_FORMAT, &m.structured_file_format),
+        (
+            "minor_consent",
+            "/ClinicalDocument/authorization/consent/code".into(),
+            oids::MINOR_DISCLOSURE,
+            &m.minor_consent,
+        ),
+        (
+            "inaccessible_argument",
+            format!("{LH}inaccessibleArgument"),
+            oids::OMAKANTA_RESTRICTION,
+            &m.inaccessible_argument,
+        ),
     ];
     for (field, loc, oid, code) in singles {
         if let Some(c) = code {
-            check_code(&mut out, field, &loc, oid, c, ctx, at, dated);
+            out.extend(code_finding(field, &loc, oid, c, ctx, at, dated));
         }
     }
     for c in &m.social_services {
-        check_code(&mut out, "social_service", &format!("{lh}socialService"), oids::SOCIAL_SERVICE, c, ctx, at, dated);
+        out.extend(code_finding(
+            "social_service",
+            &format!("{LH}socialService"),
+            oids::SOCIAL_SERVICE,
+            c,
+            ctx,
+            at,
+            dated,
+        ));
     }
-    // The general type must agree with the client document type's (THL Sosmeta definitions).
-    if let (Some(t), Some(g)) = (&m.document_type, &m.general_type) {
-        if let Some(expected) = ctx.codes.entry(oids::DOCUMENT_TYPE, &t.code).and_then(|e| e.general_type.as_deref()) {
-            if expected != g {
+    // The general type (code) must be a general type, and agree with the specific type's.
+    if let Some(g) = &m.general_type {
+        if let Some(e) = ctx.codes.entry(oids::DOCUMENT_TYPE, &g.code) {
+            if e.kind.as_deref() != Some("yleinen") {
                 out.push(
                     Detail::new(
                         DetailCode::CodeCombination,
-                        format!("document type {} is a {expected}, but generalDocumentType says {g}", t.code),
+                        format!(
+                            "code {} is a specific document type; ClinicalDocument/code takes the general type",
+                            g.code
+                        ),
                     )
-                    .at(format!("{lh}generalDocumentType")),
+                    .at("/ClinicalDocument/code"),
                 );
             }
+        }
+        if let (Some(t), Some(name)) = (&m.document_type, ctx.codes.name(oids::DOCUMENT_TYPE, &g.code)) {
+            if let Some(expected) =
+                ctx.codes.entry(oids::DOCUMENT_TYPE, &t.code).and_then(|e| e.general_type.as_deref())
+            {
+                if expected != name {
+                    out.push(
+                        Detail::new(
+                            DetailCode::CodeCombination,
+                            format!(
+                                "document type {} is a {expected}, but the general type {} is {name}",
+                                t.code, g.code
+                            ),
+                        )
+                        .at("/ClinicalDocument/code"),
+                    );
+                }
+            }
+        }
+    }
+    if let Some(t) = &m.document_type {
+        if ctx.codes.entry(oids::DOCUMENT_TYPE, &t.code).is_some_and(|e| e.kind.as_deref() == Some("yleinen")) {
+            out.push(
+                Detail::new(
+                    DetailCode::CodeCombination,
+                    format!("specificDocumentType {} is a general document type", t.code),
+                )
+                .at(format!("{LH}specificDocumentType")),
+            );
         }
     }
     if let Some(c) = &m.controller {
         check_unit(
             &mut out,
             "controller",
-            "ClinicalDocument/custodian/assignedCustodian/representedCustodianOrganization/id",
+            "/ClinicalDocument/custodian/assignedCustodian/representedCustodianOrganization/id",
             c,
             Some("controller"),
             ctx,
         );
     }
-    for (field, el, v, want) in [
-        ("organiser", "organiser", &m.organiser, None),
-        ("producer", "producer", &m.producer, None),
-        ("provider", "provider", &m.provider, None),
-        ("service_unit", "serviceUnit", &m.service_unit, Some("palveluyksikko")),
-        ("operating_unit", "operatingUnit", &m.operating_unit, Some("toimintayksikko")),
+    for (field, loc, v, want) in [
+        ("organiser", format!("{LH}outsourcingServiceCustomer"), &m.organiser, None),
+        (
+            "producer",
+            "/ClinicalDocument/componentOf/encompassingEncounter/responsibleParty".to_string(),
+            &m.producer,
+            None,
+        ),
+        ("provider", format!("{LH}serviceProvider"), &m.provider, None),
+        (
+            "service_unit",
+            "/ClinicalDocument/componentOf/encompassingEncounter/encounterParticipant".to_string(),
+            &m.service_unit,
+            Some("palveluyksikko"),
+        ),
+        ("operating_unit", format!("{LH}operatingUnit"), &m.operating_unit, Some("toimintayksikko")),
     ] {
         if let Some(oid) = v {
-            check_unit(&mut out, field, &format!("{lh}{el}"), oid, want, ctx);
+            check_unit(&mut out, field, &loc, oid, want, ctx);
         }
     }
     out
@@ -275,7 +353,7 @@ pub fn coded_values(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<
 
 /// Rule 3: the client id — a valid test hetu, or a temporary id where allowed.
 pub fn client_id(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Detail> {
-    let loc = "ClinicalDocument/recordTarget/patientRole/id";
+    let loc = "/ClinicalDocument/recordTarget/patientRole/id";
     let Some(c) = &m.client else { return vec![] };
     if c.extension.is_empty() {
         return vec![];
@@ -301,9 +379,7 @@ pub fn client_id(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Det
     // Temporary ids: phase II onwards (SPEC §4 rule 3); never in declarations of intent (§8.3).
     let allowed = match kind {
         DocumentKind::Client(DocumentModel::Vaihe2) | DocumentKind::Client(DocumentModel::Liittymisvelvoite) => true,
-        DocumentKind::Asiakkuus | DocumentKind::Asia => {
-            matches!(m.model, Some(DocumentModel::Vaihe2) | Some(DocumentModel::Liittymisvelvoite))
-        }
+        DocumentKind::Asiakkuus | DocumentKind::Asia => m.structured,
         _ => false,
     };
     if allowed {
@@ -320,136 +396,143 @@ pub fn client_id(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Det
 /// Rule 8: no time in the future, periods end after they start.
 pub fn times(m: &Metadata, ctx: &Context<'_>) -> Vec<Detail> {
     let mut out = Vec::new();
-    let now = hl7_ts(ctx.now);
+    let now = ts(ctx.now);
+    let mut seen = Vec::new();
     for (t, loc) in [
-        (m.effective_time, "ClinicalDocument/effectiveTime"),
-        (m.period_start, "ClinicalDocument/documentationOf/serviceEvent/effectiveTime/low"),
+        (m.effective_time, "/ClinicalDocument/effectiveTime"),
+        (m.author_time, "/ClinicalDocument/author/time"),
+        (m.creation_time, "/ClinicalDocument/hl7fi:localSocialHeader/hl7fi:creationTime"),
+        (m.period_start, "/ClinicalDocument/componentOf/encompassingEncounter/effectiveTime/low"),
     ] {
-        if t.is_some_and(|t| t > ctx.now) {
+        // The same instant written in several places is one finding, at its first place.
+        if let Some(t) = t.filter(|t| *t > ctx.now && !seen.contains(t)) {
+            seen.push(t);
             out.push(Detail::new(DetailCode::FutureTime, &now).at(loc));
         }
     }
     if let (Some(s), Some(e)) = (m.period_start, m.period_end) {
         if e < s {
             out.push(
-                Detail::new(DetailCode::EndBeforeStart, format!("{} < {}", hl7_ts(e), hl7_ts(s)))
-                    .at("ClinicalDocument/documentationOf/serviceEvent/effectiveTime/high"),
+                Detail::new(DetailCode::EndBeforeStart, format!("{} < {}", ts(e), ts(s)))
+                    .at("/ClinicalDocument/componentOf/encompassingEncounter/effectiveTime/high"),
             );
         }
     }
     out
 }
 
-/// Media types accepted per kind of document (SPEC §3; choice where silent).
+/// Display-form media types accepted per kind of document (SPEC §3; choice where silent).
 pub fn accepted_media_types(kind: DocumentKind) -> &'static [&'static str] {
     match kind {
         DocumentKind::Client(DocumentModel::Vaihe1) | DocumentKind::Client(DocumentModel::Vanha) => {
             &["application/pdf", "application/xhtml+xml"]
         }
-        DocumentKind::Client(DocumentModel::Vaihe2) => {
-            &["application/pdf", "application/xhtml+xml", "application/json"]
-        }
-        DocumentKind::Client(DocumentModel::Liittymisvelvoite) => {
-            &["application/xhtml+xml", "application/json", "application/pdf"]
-        }
+        DocumentKind::Client(_) => &["application/xhtml+xml", "application/pdf"],
         DocumentKind::Asiakkuus
         | DocumentKind::Asia
         | DocumentKind::Consent
         | DocumentKind::Prohibition
-        | DocumentKind::Informing => &["application/json", "application/xhtml+xml"],
+        | DocumentKind::Informing => &["application/xhtml+xml", "application/json"],
     }
 }
 
-/// Rule 7: every referenced part present, of an accepted type, with content that
-/// matches its type and any declared size or hash.
-pub fn payload(pkg: &Package, m: &Metadata, kind: DocumentKind) -> Vec<Detail> {
+/// Rule 7: the content is there, of an accepted type, matching its type and
+/// any declared size or hash.
+pub fn payload(doc: &Incoming, kind: DocumentKind) -> Vec<Detail> {
     let mut out = Vec::new();
-    if m.body.is_empty() {
+    if doc.contents.display.is_none() && doc.contents.structured.is_none() {
         out.push(
-            Detail::new(DetailCode::MissingField, "body reference (component/nonXMLBody/text/reference)")
-                .at("ClinicalDocument/component"),
+            Detail::new(DetailCode::MissingField, "content (component/nonXMLBody/text)")
+                .at("/ClinicalDocument/component"),
         );
     }
     let accepted = accepted_media_types(kind);
-    for r in &m.body {
-        let Some(part) = pkg.parts.iter().find(|p| p.content_id == r.content_id) else {
-            out.push(Detail::new(DetailCode::PartMissing, format!("cid:{}", r.content_id)).at(&r.location));
-            continue;
-        };
-        if !accepted.contains(&r.media_type.as_str()) {
+    let display_and_more = doc.contents.display.iter().chain(doc.contents.attachments.iter());
+    for c in display_and_more {
+        let mt = c.media_type.to_ascii_lowercase();
+        if !accepted.contains(&mt.as_str()) {
             out.push(
                 Detail::new(
                     DetailCode::MediaTypeNotAccepted,
-                    format!("{} in a {} (accepted: {})", r.media_type, kind.finnish(), accepted.join(", ")),
+                    format!("{} in a {} (accepted: {})", c.media_type, kind.finnish(), accepted.join(", ")),
                 )
-                .at(&r.location),
+                .at(&c.location),
             );
             continue;
         }
-        if part.media_type != r.media_type {
+        out.extend(content_checks(c));
+    }
+    if let Some(s) = &doc.contents.structured {
+        // Phase I and old documents have a display form only (SPEC §3).
+        if matches!(kind, DocumentKind::Client(DocumentModel::Vaihe1) | DocumentKind::Client(DocumentModel::Vanha)) {
             out.push(
                 Detail::new(
                     DetailCode::MediaTypeNotAccepted,
                     format!(
-                        "part <{}> is {}, the document declares {}",
-                        part.content_id, part.media_type, r.media_type
+                        "a structured form (application/json) in a {} (accepted: {})",
+                        kind.finnish(),
+                        accepted.join(", ")
                     ),
                 )
-                .at(&r.location),
+                .at(&s.location),
             );
-            continue;
+        } else {
+            out.extend(content_checks(s));
         }
-        if let Some(n) = part.declared_size {
-            if n != part.bytes.len() as u64 {
-                out.push(
-                    Detail::new(
-                        DetailCode::SizeMismatch,
-                        format!("part <{}> declares {n} bytes, holds {}", part.content_id, part.bytes.len()),
-                    )
-                    .at(&r.location),
-                );
-            }
-        }
-        if let Some(h) = &r.integrity_check {
-            let alg = r.integrity_algorithm.as_deref().unwrap_or("SHA-1");
-            if alg != "SHA-256" {
-                out.push(
-                    Detail::new(
-                        DetailCode::HashMismatch,
-                        format!("integrityCheckAlgorithm {alg} is not supported; use SHA-256"),
-                    )
-                    .at(&r.location),
-                );
-            } else {
-                let actual = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&part.bytes));
-                if &actual != h {
-                    out.push(
-                        Detail::new(
-                            DetailCode::HashMismatch,
-                            format!("part <{}>: declared {h}, actual {actual}", part.content_id),
-                        )
-                        .at(&r.location),
-                    );
-                }
-            }
-        }
-        out.extend(content(&part.media_type, &part.bytes, &part.content_id, &r.location));
     }
     out
 }
 
+fn content_checks(c: &Content) -> Vec<Detail> {
+    let mut out = Vec::new();
+    let name = match &c.source {
+        Source::Inline => c.location.clone(),
+        Source::Part(cid) => format!("<{cid}>"),
+    };
+    if let Some(n) = c.declared_size {
+        if n != c.bytes.len() as u64 {
+            out.push(
+                Detail::new(DetailCode::SizeMismatch, format!("{name} declares {n} bytes, holds {}", c.bytes.len()))
+                    .at(&c.location),
+            );
+        }
+    }
+    if let Some((h, alg)) = &c.integrity {
+        let alg = alg.as_deref().unwrap_or("SHA-1");
+        if !alg.eq_ignore_ascii_case("SHA-256") {
+            out.push(
+                Detail::new(
+                    DetailCode::HashMismatch,
+                    format!("integrityCheckAlgorithm {alg} is not supported; use SHA-256"),
+                )
+                .at(&c.location),
+            );
+        } else {
+            let actual = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&c.bytes));
+            if &actual != h.trim() {
+                out.push(
+                    Detail::new(DetailCode::HashMismatch, format!("{name}: declared {h}, actual {actual}"))
+                        .at(&c.location),
+                );
+            }
+        }
+    }
+    out.extend(content(&c.media_type, &c.bytes, &name, &c.location));
+    out
+}
+
 /// Checks content against its media type.
-pub fn content(media_type: &str, bytes: &[u8], cid: &str, loc: &str) -> Vec<Detail> {
-    match media_type {
+pub fn content(media_type: &str, bytes: &[u8], name: &str, loc: &str) -> Vec<Detail> {
+    match media_type.to_ascii_lowercase().as_str() {
         "application/pdf" => check_pdf(bytes)
             .err()
-            .map(|e| Detail::new(DetailCode::BadPdf, format!("<{cid}>: {e}")).at(loc))
+            .map(|e| Detail::new(DetailCode::BadPdf, format!("{name}: {e}")).at(loc))
             .into_iter()
             .collect(),
-        "application/xhtml+xml" => check_xhtml(bytes, cid, loc),
+        "application/xhtml+xml" | "text/html" => check_xhtml(bytes, name, loc),
         "application/json" => match serde_json::from_slice::<serde_json::Value>(bytes) {
             Ok(_) => vec![],
-            Err(e) => vec![Detail::new(DetailCode::BadJson, format!("<{cid}>: {e}")).at(loc)],
+            Err(e) => vec![Detail::new(DetailCode::BadJson, format!("{name}: {e}")).at(loc)],
         },
         _ => vec![],
     }
@@ -477,16 +560,20 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
     hay.windows(needle.len()).any(|w| w == needle)
 }
 
-fn check_xhtml(bytes: &[u8], cid: &str, loc: &str) -> Vec<Detail> {
+/// The XHTML namespace.
+pub const XHTML_NS: &str = "http://www.w3.org/1999/xhtml";
+
+fn check_xhtml(bytes: &[u8], name: &str, loc: &str) -> Vec<Detail> {
     let limits = xml::Limits { allow_plain_doctype: true, ..xml::Limits::default() };
     let root = match xml::parse(bytes, limits) {
         Ok(r) => r,
-        Err(e) => return vec![Detail::new(DetailCode::BadXhtml, format!("<{cid}>: {e}")).at(loc)],
+        Err(e) => return vec![Detail::new(DetailCode::BadXhtml, format!("{name}: {e}")).at(loc)],
     };
-    if root.name != "html" {
+    // Real display forms are an XHTML fragment (a div in the XHTML namespace) or a whole page.
+    if root.ns != XHTML_NS && root.name != "html" {
         return vec![Detail::new(
             DetailCode::BadXhtml,
-            format!("<{cid}>: root element is <{}>, expected <html>", root.name),
+            format!("{name}: root element <{}> is not in the XHTML namespace ({XHTML_NS})", root.name),
         )
         .at(loc)];
     }
@@ -495,7 +582,7 @@ fn check_xhtml(bytes: &[u8], cid: &str, loc: &str) -> Vec<Detail> {
     found
         .into_iter()
         .take(5)
-        .map(|what| Detail::new(DetailCode::ActiveContent, format!("<{cid}>: {what}")).at(loc))
+        .map(|what| Detail::new(DetailCode::ActiveContent, format!("{name}: {what}")).at(loc))
         .collect()
 }
 
@@ -519,40 +606,33 @@ fn active_content(e: &Element, found: &mut Vec<String>) {
     }
 }
 
-/// The wrapper must repeat the CDA's id, group, setId and version.
-pub fn wrapper_agrees(pkg: &Package, m: &Metadata) -> Vec<Detail> {
+/// The wrapper must repeat the CDA's id, setId, version, client, controller and register.
+pub fn wrapper_agrees(doc: &Incoming) -> Vec<Detail> {
+    let m = &doc.meta;
+    let f = &doc.frame;
     let mut out = Vec::new();
+    let frame_client = f.patient.as_ref().and_then(|p| p.id.as_ref()).map(|i| i.key().to_ascii_uppercase());
+    let doc_client = m.client.as_ref().map(|c| format!("{}:{}", c.root, c.extension).to_ascii_uppercase());
     let pairs = [
-        ("id", pkg.wrapper_id.clone(), m.document_id.clone()),
-        ("setId", pkg.wrapper_set_id.clone(), m.set_id.clone()),
-        ("versionNumber", pkg.wrapper_version.map(|v| v.to_string()), m.version.map(|v| v.to_string())),
-        ("code (document group)", pkg.wrapper_group.clone(), m.document_group.as_ref().map(|c| c.code.clone())),
+        ("id", f.id.as_ref().map(|i| i.key()), m.document_id.clone()),
+        ("setId", f.set_id.as_ref().map(|i| i.key()), m.set_id.clone()),
+        ("versionNumber", f.version_number.as_ref().map(|v| v.trim().to_string()), m.version.map(|v| v.to_string())),
+        ("recordTarget/patient/id", frame_client, doc_client),
+        (
+            "custodian/assignedCustodian/representedOrganization/id",
+            f.custodian.as_ref().and_then(|c| c.key()),
+            m.controller.clone(),
+        ),
+        ("code (register)", f.code.as_ref().map(|c| c.code.clone()), m.register.as_ref().map(|c| c.code.clone())),
     ];
     for (name, w, c) in pairs {
         if let (Some(w), Some(c)) = (&w, &c) {
             if w != c {
                 out.push(
                     Detail::new(DetailCode::WrapperMismatch, format!("{name}: wrapper {w}, document {c}"))
-                        .at(format!("clinicalDocument/{name}")),
+                        .at(format!("clinicalDocument/{}", name.split(' ').next().unwrap_or(name))),
                 );
             }
-        }
-    }
-    if pkg.wrapper_group.is_none() {
-        out.push(
-            Detail::new(DetailCode::MissingField, "document group in the message wrapper (clinicalDocument/code)")
-                .at("clinicalDocument/code"),
-        );
-    }
-    if let (Some(root), Some(id)) = (pkg.parts.first(), &m.document_id) {
-        if &root.content_id != id {
-            out.push(
-                Detail::new(
-                    DetailCode::WrapperMismatch,
-                    format!("root MIME part Content-ID <{}> differs from document id {id}", root.content_id),
-                )
-                .at("clinicalDocument/text"),
-            );
         }
     }
     out
@@ -563,20 +643,22 @@ pub fn signature(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Det
     let needs =
         matches!(kind, DocumentKind::Client(DocumentModel::Vaihe1) | DocumentKind::Client(DocumentModel::Vanha));
     if needs && ctx.strict_signature && !m.signed {
-        vec![Detail::new(DetailCode::SignatureMissing, kind.finnish()).at("hl7fi:localHeader/hl7fi:signatureCollection")]
+        vec![Detail::new(DetailCode::SignatureMissing, kind.finnish())
+            .at("/ClinicalDocument/hl7fi:localSocialHeader/hl7fi:signatureCollection")]
     } else {
         vec![]
     }
 }
 
 /// Every document-only rule, in rule order.
-pub fn check_document(pkg: &Package, m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Detail> {
-    let mut out = wrapper_agrees(pkg, m);
+pub fn check_document(doc: &Incoming, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Detail> {
+    let m = &doc.meta;
+    let mut out = wrapper_agrees(doc);
     out.extend(required_fields(m, kind, ctx));
     out.extend(coded_values(m, kind, ctx));
     out.extend(client_id(m, kind, ctx));
     out.extend(signature(m, kind, ctx));
-    out.extend(payload(pkg, m, kind));
+    out.extend(payload(doc, kind));
     out.extend(times(m, ctx));
     out
 }
@@ -608,5 +690,13 @@ mod tests {
         assert!(d.iter().all(|d| d.code == DetailCode::ActiveContent));
         let internal_subset = br#"<!DOCTYPE html [<!ENTITY x "y">]><html/>"#;
         assert_eq!(check_xhtml(internal_subset, "c", "/l")[0].code, DetailCode::BadXhtml);
+    }
+
+    #[test]
+    fn a_real_style_display_fragment_is_accepted() {
+        let x = b"\r\n\r\n<div class=\"soc-document\" xmlns=\"http://www.w3.org/1999/xhtml\">\r\n<!-- header -->\r\n<div class=\"soc-logo\"><img src=\"data:image/png;base64,iVBORw0KGgo=\" alt=\"logo\"/></div><p>Asiakkuus</p></div>";
+        assert_eq!(check_xhtml(x, "c", "/l"), vec![]);
+        let not_xhtml = b"<div>plain</div>";
+        assert_eq!(check_xhtml(not_xhtml, "c", "/l")[0].code, DetailCode::BadXhtml);
     }
 }

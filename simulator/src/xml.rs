@@ -149,6 +149,61 @@ impl Element {
         out
     }
 
+    /// Serialises with the given namespaces written as prefixes (`hl7fi:localSocialHeader`),
+    /// declared once on this element; other namespaces are declared as defaults where they change.
+    pub fn to_xml_prefixed(&self, prefixes: &[(&str, &str)]) -> String {
+        let mut out = String::new();
+        self.write_prefixed(&mut out, "", prefixes, true);
+        out
+    }
+
+    fn write_prefixed(&self, out: &mut String, default_ns: &str, prefixes: &[(&str, &str)], root: bool) {
+        let prefix = prefixes.iter().find(|(_, uri)| *uri == self.ns && !self.ns.is_empty()).map(|(p, _)| *p);
+        out.push('<');
+        if let Some(p) = prefix {
+            out.push_str(p);
+            out.push(':');
+        }
+        out.push_str(&self.name);
+        let mut child_default = default_ns.to_string();
+        if prefix.is_none() && self.ns != default_ns {
+            out.push_str(" xmlns=\"");
+            out.push_str(&escape(&self.ns));
+            out.push('"');
+            child_default = self.ns.clone();
+        }
+        if root {
+            for (p, uri) in prefixes {
+                out.push_str(&format!(" xmlns:{p}=\"{}\"", escape(uri)));
+            }
+        }
+        for (k, v) in &self.attrs {
+            out.push(' ');
+            out.push_str(k);
+            out.push_str("=\"");
+            out.push_str(&escape(v));
+            out.push('"');
+        }
+        if self.children.is_empty() {
+            out.push_str("/>");
+            return;
+        }
+        out.push('>');
+        for c in &self.children {
+            match c {
+                Node::Element(e) => e.write_prefixed(out, &child_default, prefixes, false),
+                Node::Text(t) => out.push_str(&escape(t)),
+            }
+        }
+        out.push_str("</");
+        if let Some(p) = prefix {
+            out.push_str(p);
+            out.push(':');
+        }
+        out.push_str(&self.name);
+        out.push('>');
+    }
+
     fn write_xml(&self, out: &mut String, parent_ns: &str) {
         out.push('<');
         out.push_str(&self.name);

@@ -7,7 +7,6 @@ use common::{document_count, ix, Sim};
 use serde_json::{json, Value};
 use sha_simulator::compose::kit::{Kit, Organisation};
 use sha_simulator::compose::QueryBuilder;
-use sha_simulator::document::DocumentModel;
 use sha_simulator::persons::TestPersons;
 use time::macros::datetime;
 
@@ -53,16 +52,13 @@ async fn journal_filters_and_single_entries() {
     let p = TestPersons::builtin().get("aikuinen").expect("person");
     let a = sim.actor("liittyva-atj", &kit.org.controller);
     // Today (after 2026-08-31) a clienthood declares the joining-obligation model.
-    a.store_ok(&kit.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
-    let r = sim
-        .actor("katseleva-atj", &kit.org.controller)
-        .store(&kit.clienthood(p, DocumentModel::Liittymisvelvoite))
-        .await;
+    a.store_ok(&kit.clienthood(p)).await;
+    let r = sim.actor("katseleva-atj", &kit.org.controller).store(&kit.clienthood(p)).await;
     assert_eq!(r.ack.as_deref(), Some("AR"));
     let by_system = sim.admin_json("/admin/journal?system=katseleva-atj").await;
     assert_eq!(by_system["entries"].as_array().expect("entries").len(), 1);
     assert_eq!(by_system["entries"][0]["ack_codes"][0], "SHA-R402");
-    let accepted = sim.admin_json(&format!("/admin/journal?outcome=accepted&interaction={}", ix::STORE)).await;
+    let accepted = sim.admin_json("/admin/journal?outcome=accepted&interaction=RCMR_IN200002FI01").await;
     assert_eq!(accepted["entries"].as_array().expect("entries").len(), 1);
     let stored = accepted["entries"][0]["documents"][0].as_str().expect("document id").to_string();
     let doc = sim.admin_json(&format!("/admin/documents/{stored}")).await;
@@ -141,7 +137,7 @@ async fn clock_travel_changes_a_time_rule_verdict() {
     let kit = Kit::new(Organisation::testila(), datetime!(2022-06-01 10:00 UTC));
     let p = TestPersons::builtin().get("aikuinen").expect("person");
     let a = sim.actor("liittyva-atj", &kit.org.controller);
-    let hood = kit.clienthood(p, DocumentModel::Vaihe2);
+    let hood = kit.clienthood(p);
     let r = a.store(&hood).await;
     assert_eq!(r.codes, vec!["SHA-R801"], "dated two hours ahead of the clock");
     let (_, c) = send(reqwest::Method::POST, sim.admin("/admin/clock/advance"), Some(json!({"hours": 3}))).await;
@@ -176,11 +172,11 @@ async fn fault_rules_are_seen_by_the_client_then_service_returns() {
         let (status, rule) = send(
             reqwest::Method::POST,
             sim.admin("/admin/faults"),
-            Some(json!({"system": "liittyva-atj", "interaction": ix::KOOSTE, "count": 1, "action": action})),
+            Some(json!({"system": "liittyva-atj", "interaction": "QUQI_IN200009FI01", "count": 1, "action": action})),
         )
         .await;
         assert_eq!(status, 201, "{rule}");
-        let msg = sha_simulator::compose::RequestBuilder::new(ix::KOOSTE, &a.device, sim.clock().now())
+        let msg = sha_simulator::compose::RequestBuilder::for_operation(ix::KOOSTE, None, &a.device, sim.clock().now())
             .acting_organisation(&a.controller)
             .query(query().build())
             .build();

@@ -123,7 +123,7 @@ async fn trainer_walks_through_the_archivist_view_in_a_browser() {
     // Journal: a refused message and its rule.
     let a = sim.actor("katseleva-atj", &ctrl);
     let kit = sha_simulator::compose::kit::Kit::new(Organisation::testila(), sim.clock().now());
-    let _ = a.store(&kit.clienthood(child, sha_simulator::document::DocumentModel::Vaihe2)).await;
+    let _ = a.store(&kit.clienthood(child)).await;
     let _ = a.query(ix::KOOSTE, QueryBuilder::new().client(&child.hetu)).await;
     c.goto(&sim.admin("/ui/journal")).await.expect("journal");
     let j = c.find(Locator::Id("journal")).await.expect("journal table").text().await.expect("text");

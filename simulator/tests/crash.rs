@@ -11,7 +11,6 @@ use std::time::Duration;
 use sha_simulator::client::SoapClient;
 use sha_simulator::compose::kit::{Kit, Organisation};
 use sha_simulator::compose::RequestBuilder;
-use sha_simulator::document::DocumentModel;
 use sha_simulator::persons::TestPersons;
 use sha_simulator::pki::CertPaths;
 
@@ -77,11 +76,16 @@ async fn acknowledged_documents_survive_sigkill() {
                 let p = &persons[(t * 7 + i) % persons.len()];
                 let now = time::OffsetDateTime::now_utc();
                 let kit = Kit::new(Organisation::testila(), now - time::Duration::minutes(1));
-                let doc = kit.clienthood(p, DocumentModel::Liittymisvelvoite);
-                let msg = RequestBuilder::new("RCMR_IN100002FI01", "1.2.246.10.99990001.11.1", now)
-                    .acting_organisation("1.2.246.10.99990001.10.0")
-                    .subject(doc.clinical_document())
-                    .build();
+                let doc = kit.clienthood(p);
+                let msg = RequestBuilder::for_operation(
+                    sha_simulator::interactions::Operation::Store,
+                    Some(doc.kind),
+                    "1.2.246.10.99990001.11.1",
+                    now,
+                )
+                .acting_organisation("1.2.246.10.99990001.10.0")
+                .document(doc.clinical_document())
+                .build();
                 match client.exchange(&msg).await {
                     Ok(a) if a.accepted() => acked.lock().expect("lock").push((doc.id.clone(), p.hetu.clone())),
                     Ok(a) => panic!("load message refused: {:?}", a.codes),

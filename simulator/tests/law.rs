@@ -34,12 +34,12 @@ async fn phase_content_is_refused_after_the_deadline_and_accepted_before_it() {
     let k = kit(Organisation::testila());
     let a = sim.actor("liittyva-atj", &k.org.controller);
     let p = person("aikuinen");
-    let r = a.store(&k.clienthood(p, DocumentModel::Vaihe2)).await;
+    a.store_ok(&k.clienthood(p)).await;
+    let case = new_oid();
+    a.store_ok(&k.case(p, &case)).await;
+    let r = a.store(&k.client_document(p, &case, DocumentModel::Vaihe2)).await;
     assert_eq!(r.codes, vec!["SHA-D001"], "{:?}", r.texts);
     assert!(r.texts[0].contains("2026-08-31"), "the refusal names the date");
-    a.store_ok(&k.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
-    let case = new_oid();
-    a.store_ok(&k.case(p, &case, DocumentModel::Liittymisvelvoite)).await;
     a.store_ok(&k.client_document(p, &case, DocumentModel::Liittymisvelvoite)).await;
     a.store_ok(&k.client_document(p, &case, DocumentModel::Vanha)).await;
     let r = a.store(&k.client_document(p, &case, DocumentModel::Vaihe1)).await;
@@ -58,7 +58,8 @@ async fn declarations_are_validated_and_the_newest_is_in_force() {
     let p = person("aikuinen");
     a.store_ok(&k.informing(p)).await;
     a.store_ok(&k.consent(p, true)).await;
-    let d = a.query("QUQI_IN200011FI01", QueryBuilder::new().client(&p.hetu)).await;
+    let d =
+        a.query(sha_simulator::interactions::Operation::QueryDeclarations, QueryBuilder::new().client(&p.hetu)).await;
     assert!(d.accepted(), "{:?}", d.codes);
     let decl = &d.payload[0];
     assert_eq!(decl.child("consent").and_then(|c| c.attr("value")), Some("true"));
@@ -66,7 +67,8 @@ async fn declarations_are_validated_and_the_newest_is_in_force() {
     // A later consent saying no is the one in force.
     let later = Kit::new(k.org.clone(), datetime!(2026-11-20 11:00 UTC));
     a.store_ok(&later.consent(p, false)).await;
-    let d = a.query("QUQI_IN200011FI01", QueryBuilder::new().client(&p.hetu)).await;
+    let d =
+        a.query(sha_simulator::interactions::Operation::QueryDeclarations, QueryBuilder::new().client(&p.hetu)).await;
     assert_eq!(d.payload[0].child("consent").and_then(|c| c.attr("value")), Some("false"));
     // Only the joining-obligation profile stores declarations.
     let old = sim.actor("liittyva-atj", &Organisation::testila().controller);
@@ -98,7 +100,7 @@ async fn family_case(sim: &Sim) -> (String, String) {
     let p = person("lapsi");
     let k = kit(Organisation::hyvinvointialue());
     let a = sim.actor("hyvinvointialue-atj", &k.org.controller);
-    let case = a.open_case(&k, p, DocumentModel::Liittymisvelvoite).await;
+    let case = a.open_case(&k, p).await;
     let doc = k.client_document(p, &case, DocumentModel::Liittymisvelvoite);
     a.store_ok(&doc).await;
     (doc.id.clone(), doc.set_id.clone())
@@ -124,7 +126,7 @@ async fn disclosure_needs_informing_clienthood_and_consent_and_is_logged() {
     home.store_ok(&kit(Organisation::hyvinvointialue()).informing(p)).await;
     let r = asker.query(ix::Q_METADATA, disclosure(p)).await;
     assert_eq!(r.codes, vec!["SHA-L103"], "no clienthood with the asking county");
-    asker.store_ok(&other.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
+    asker.store_ok(&other.clienthood(p)).await;
     let r = asker.query(ix::Q_METADATA, disclosure(p)).await;
     assert_eq!(r.codes, vec!["SHA-L102"], "no consent");
     // A client without documents gets exactly the same refusal.
@@ -162,7 +164,7 @@ async fn prohibitions_remove_controllers_service_tasks_and_documents_and_a_statu
     let asker = sim.actor("toinen-hva-atj", &other.org.controller);
     home.store_ok(&home_kit.informing(p)).await;
     home.store_ok(&home_kit.consent(p, true)).await;
-    asker.store_ok(&other.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
+    asker.store_ok(&other.clienthood(p)).await;
     assert_eq!(asker.query(ix::Q_METADATA, disclosure(p)).await.document_ids(), vec![doc.clone()]);
     let at = |m: i64| Kit::new(home_kit.org.clone(), datetime!(2026-11-20 10:00 UTC) + time::Duration::minutes(m));
     for (i, prohibition) in [
@@ -208,8 +210,8 @@ async fn register_access_starts_and_ends_with_the_organisers_clienthood() {
     let doc = doc_kit.client_document(p, &case, DocumentModel::Liittymisvelvoite);
 
     // No clienthood listing the provider: refused.
-    organiser.store_ok(&org.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
-    organiser.store_ok(&org.case(p, &case, DocumentModel::Liittymisvelvoite)).await;
+    organiser.store_ok(&org.clienthood(p)).await;
+    organiser.store_ok(&org.case(p, &case)).await;
     let r = provider.store(&doc).await;
     assert_eq!((r.ack.as_deref(), r.codes.clone()), (Some("AR"), vec!["SHA-L201".to_string()]), "{:?}", r.texts);
 

@@ -152,7 +152,7 @@ async fn parallel_new_versions_of_one_document_let_exactly_one_win() {
     let kit = Kit::new(Organisation::testila(), time::macros::datetime!(2022-06-01 10:00 UTC));
     let p = TestPersons::builtin().get("aikuinen").expect("p");
     let a = sim.actor("liittyva-atj", &kit.org.controller);
-    let case = a.open_case(&kit, p, DocumentModel::Vaihe2).await;
+    let case = a.open_case(&kit, p).await;
     for round in 0..10 {
         let doc = kit.client_document(p, &case, DocumentModel::Vaihe2);
         a.store_ok(&doc).await;

@@ -22,7 +22,7 @@ async fn every_sample_gets_its_documented_answer() {
         let actor = sim.actor(&s.meta.system, &s.meta.acting_organisation);
         let req = s.request(&actor.device, sim.clock().now()).expect("sample builds");
         let before = document_count(&sim).await;
-        let answer = actor.exchange(req).await;
+        let answer = actor.exchange_text(req).await;
         let got: BTreeSet<String> = answer.codes.iter().cloned().collect();
         let want: BTreeSet<String> = s.meta.expect_codes.iter().cloned().collect();
         if answer.ack.as_deref() != Some(s.meta.expect_ack.as_str()) || got != want {

@@ -7,10 +7,12 @@ use common::{ack_type, detail_codes, Sim};
 use sha_simulator::client::SoapClient;
 use sha_simulator::compose::RequestBuilder;
 use sha_simulator::pki::BadKind;
-use sha_simulator::transport::soap::SoapVersion;
+use sha_simulator::wire::soap::SoapVersion;
 
 fn ping(sender: &str, sim: &Sim) -> RequestBuilder {
-    RequestBuilder::new("QUQI_IN200009FI01", sender, sim.clock().now()).acting_organisation("1.2.246.10.99990001.10.0")
+    RequestBuilder::for_operation(sha_simulator::interactions::Operation::FetchKooste, None, sender, sim.clock().now())
+        .acting_organisation("1.2.246.10.99990001.10.0")
+        .query(sha_simulator::compose::QueryBuilder::new().client("010181-900C").build())
 }
 
 fn bad_client(sim: &Sim, kind: BadKind) -> SoapClient {
@@ -158,7 +160,7 @@ async fn wsdl_is_served() {
     let r = http.get(format!("{}?wsdl", sim.endpoint())).send().await.expect("wsdl");
     assert_eq!(r.status(), 200);
     let body = r.text().await.expect("text");
-    assert!(body.contains("wsdl:definitions") && body.contains("RCMR_IN100016FI01"));
+    assert!(body.contains("wsdl:definitions") && body.contains("RCMR_IN200002FI01"));
 }
 
 #[tokio::test]

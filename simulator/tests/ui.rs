@@ -49,10 +49,7 @@ async fn pages_show_a_seeded_family_with_versions_invalidations_and_journal() {
     // The journal page shows a message with its ack's rule.
     let a = sim.actor("katseleva-atj", &ctrl);
     let _ = a
-        .store(
-            &sha_simulator::compose::kit::Kit::new(Organisation::testila(), sim.clock().now())
-                .clienthood(child, sha_simulator::document::DocumentModel::Vaihe2),
-        )
+        .store(&sha_simulator::compose::kit::Kit::new(Organisation::testila(), sim.clock().now()).clienthood(child))
         .await;
     let _ = a.query(ix::KOOSTE, QueryBuilder::new().client(&child.hetu)).await;
     let (status, j) = page(&sim, "/ui/journal").await;
@@ -75,7 +72,7 @@ async fn stored_xhtml_is_shown_without_its_scripts() {
     let kit =
         sha_simulator::compose::kit::Kit::new(Organisation::testila(), time::macros::datetime!(2022-06-01 10:00 UTC));
     let p = TestPersons::builtin().get("aikuinen").expect("p");
-    let mut hood = kit.clienthood(p, sha_simulator::document::DocumentModel::Vaihe2);
+    let mut hood = kit.clienthood(p);
     // A display form with a script would be refused on store (SHA-R704); names with markup are fine and must be escaped.
     hood.given_names = "<b>Aino</b>".into();
     let a = sim.actor("liittyva-atj", &kit.org.controller);
@@ -95,13 +92,13 @@ async fn structured_forms_show_as_named_trees_and_the_disclosure_log_is_listed()
     let other = Kit::new(Organisation::toinen_hyvinvointialue(), time::macros::datetime!(2026-11-20 10:00 UTC));
     let p = TestPersons::builtin().get("lapsi").expect("p");
     let a = sim.actor("hyvinvointialue-atj", &home.org.controller);
-    let case = a.open_case(&home, p, DocumentModel::Liittymisvelvoite).await;
+    let case = a.open_case(&home, p).await;
     let doc = home.client_document(p, &case, DocumentModel::Liittymisvelvoite);
     a.store_ok(&doc).await;
     a.store_ok(&home.informing(p)).await;
     a.store_ok(&home.consent(p, true)).await;
     let b = sim.actor("toinen-hva-atj", &other.org.controller);
-    b.store_ok(&other.clienthood(p, DocumentModel::Liittymisvelvoite)).await;
+    b.store_ok(&other.clienthood(p)).await;
     let r = b.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu).flag("disclosure", true)).await;
     assert!(r.accepted(), "{:?}", r.codes);
     let (_, client) = page(&sim, &format!("/ui/asiakas?hetu={}&controller={}", p.hetu, home.org.controller)).await;

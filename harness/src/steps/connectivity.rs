@@ -25,10 +25,11 @@ async fn send_first_message(w: &mut ShaWorld, cert: &str) -> Result<(), String> 
     w.mark().await?;
     let ctx = w.ctx()?;
     let now = w.simulator_now().await?;
-    let msg = RequestBuilder::new("QUQI_IN200009FI01", &w.device()?, now)
-        .acting_organisation(&w.org.controller)
-        .query(QueryBuilder::new().client(&w.person.hetu).build())
-        .build();
+    let msg =
+        RequestBuilder::for_operation(sha_simulator::interactions::Operation::FetchKooste, None, &w.device()?, now)
+            .acting_organisation(&w.org.controller)
+            .query(QueryBuilder::new().client(&w.person.hetu).build())
+            .build();
     let client = match certificate(cert)? {
         None => ctx.client(&w.system)?,
         Some(bad) => ctx.bad_client(bad)?,

@@ -5,29 +5,24 @@
 //! mistakes on its own: it omits the phase II service unit, reuses the previous
 //! document id, and versions documents as if they were another controller's.
 
-use sha_simulator::compose::cda::DocumentSpec;
+use sha_simulator::compose::cda::{DocumentSpec, Packaging};
 use sha_simulator::compose::kit::{new_oid, Kit, Organisation};
 use sha_simulator::compose::{self, Part, QueryBuilder, RequestBuilder};
+use sha_simulator::document::DocumentKind;
+use sha_simulator::interactions::Operation;
+use sha_simulator::wire::frame::FrameDocument;
 
 use super::{Action, DocKind, QueryKind};
 use crate::world::ShaWorld;
 
-fn interaction(a: &Action) -> &'static str {
-    match a {
-        Action::Store { .. } => "RCMR_IN100002FI01",
-        Action::NewVersion { .. } => "RCMR_IN100016FI01",
-        Action::Invalidate => "RCMR_IN100017FI01",
-        Action::Query { query, .. } => match query {
-            QueryKind::Clienthood => "QUQI_IN200001FI01",
-            QueryKind::Case => "QUQI_IN200003FI01",
-            QueryKind::Metadata => "QUQI_IN200005FI01",
-            QueryKind::Document => "QUQI_IN200007FI01",
-            QueryKind::Kooste => "QUQI_IN200009FI01",
-        },
-        Action::Disclosure { .. } | Action::QueryOrganiser { .. } => "QUQI_IN200005FI01",
-        Action::QueryDeclarations => "QUQI_IN200011FI01",
-        Action::StoreForOrganiser { .. } => "RCMR_IN100002FI01",
-        Action::EndProviderPeriod { .. } => "RCMR_IN100016FI01",
+/// The operation a query action asks for.
+fn query_operation(q: &QueryKind) -> Operation {
+    match q {
+        QueryKind::Clienthood => Operation::QueryClienthood,
+        QueryKind::Case => Operation::QueryCase,
+        QueryKind::Metadata => Operation::QueryMetadata,
+        QueryKind::Document => Operation::FetchDocument,
+        QueryKind::Kooste => Operation::FetchKooste,
     }
 }
 
@@ -36,6 +31,7 @@ pub const DEFECTS: &[(&str, &str)] = &[
     ("puuttuva-palveluyksikko", "SHA-R101"),
     ("puuttuva-sosiaalipalvelu", "SHA-R102"),
     ("tuntematon-asiakirjaryhma", "SHA-R202"),
+    ("vaara-palvelupyynto", "SHA-M009"),
     ("koodi-ei-voimassa", "SHA-R203"),
     ("tuntematon-palveluyksikko", "SHA-R205"),
     ("asiakirjatyyppi-ristiriita", "SHA-R206"),
@@ -68,9 +64,10 @@ pub fn apply_defect(s: &mut DocumentSpec, defect: &str, w: &ShaWorld) -> Result<
         "puuttuva-palveluyksikko" => s.service_unit = None,
         "puuttuva-sosiaalipalvelu" => s.social_services.clear(),
         "tuntematon-asiakirjaryhma" => s.group = Some("7".into()),
+        "vaara-palvelupyynto" => s.kind = DocumentKind::Asiakkuus,
         "koodi-ei-voimassa" => s.effective_time = Some(time::macros::datetime!(2015-06-01 10:00 UTC)),
         "tuntematon-palveluyksikko" => s.service_unit = Some(format!("{}.999", w.org.controller)),
-        "asiakirjatyyppi-ristiriita" => s.general_type = Some("Arvio".into()),
+        "asiakirjatyyppi-ristiriita" => s.general_type = Some("1".into()),
         "virheellinen-hetu" => s.client_id = Some("010181-900D".into()),
         "ei-testihetu" => s.client_id = Some("010181-123A".into()),
         "tilapainen-tunniste" => {
@@ -98,27 +95,29 @@ pub fn apply_defect(s: &mut DocumentSpec, defect: &str, w: &ShaWorld) -> Result<
         "eri-setid" => s.set_id = new_oid(),
         "ei-korvausviittausta" => s.replaces = None,
         "liite-puuttuu" => s.dangling_refs.push((format!("{}.missing.pdf", s.id), "application/pdf".into())),
+        "koko-vaara" => {
+            s.packaging = Packaging::Referenced;
+            s.parts.first_mut().ok_or("no attachment to break")?.declared_size = Some(10);
+        }
         "ei-pdfa" => {
             let p = s.parts.first_mut().ok_or("no attachment to break")?;
             p.media_type = "application/pdf".into();
             p.bytes = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\nstartxref\n9\n%%EOF\n".to_vec();
         }
         "xhtml-skripti" => {
-            let p = s.parts.first_mut().ok_or("no attachment to break")?;
+            let p =
+                s.parts.iter_mut().find(|p| p.media_type != "application/json").ok_or("no display form to break")?;
             p.media_type = "application/xhtml+xml".into();
-            p.bytes =
-                b"<html xmlns=\"http://www.w3.org/1999/xhtml\"><body><script>alert(1)</script></body></html>".to_vec();
+            p.bytes = b"<div xmlns=\"http://www.w3.org/1999/xhtml\"><script>alert(1)</script></div>".to_vec();
         }
-        "json-rikki" => {
-            let p = s.parts.first_mut().ok_or("no attachment to break")?;
-            p.media_type = "application/json".into();
-            p.bytes = b"{\"asiakkuusasiakirja\": ".to_vec();
-        }
-        "koko-vaara" => s.parts.first_mut().ok_or("no attachment to break")?.declared_size = Some(10),
+        "json-rikki" => match s.parts.iter_mut().find(|p| p.media_type == "application/json") {
+            Some(p) => p.bytes = b"{\"asiakkuusasiakirja\": ".to_vec(),
+            None => s.parts.push(Part::new(format!("{}.json", s.id), "application/json", b"{\"x\": ".to_vec())),
+        },
         "tiiviste-vaara" => s.integrity_check = Some("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into()),
         "vaara-sisaltotyyppi" => {
             let cid = format!("{}.json", s.id);
-            s.parts = vec![Part::new(cid, "application/json", b"{}".to_vec())];
+            s.parts.push(Part::new(cid, "application/json", b"{}".to_vec()));
         }
         "tulevaisuudessa" => s.effective_time = s.effective_time.map(|t| t + time::Duration::days(3650)),
         "allekirjoitus-puuttuu" => s.signed = false,
@@ -148,21 +147,12 @@ pub fn apply_defect(s: &mut DocumentSpec, defect: &str, w: &ShaWorld) -> Result<
     Ok(())
 }
 
-/// The model clienthood and case documents declare: phase II until the last day of
-/// phase content (testdata/dates.toml), the joining-obligation model after it.
-pub fn era_model(kit: &Kit) -> sha_simulator::document::DocumentModel {
-    match sha_simulator::archive::law::date("phase_content_last_day") {
-        Some(last) if kit.now.date() > last => sha_simulator::document::DocumentModel::Liittymisvelvoite,
-        _ => sha_simulator::document::DocumentModel::Vaihe2,
-    }
-}
-
 /// Builds the document the acting system would store.
 pub fn build_document(w: &ShaWorld, kit: &Kit, kind: &DocKind) -> Result<DocumentSpec, String> {
     let case = w.case_id.clone().unwrap_or_else(new_oid);
     Ok(match kind {
-        DocKind::Asiakkuus => kit.clienthood(&w.person, era_model(kit)),
-        DocKind::Asia => kit.case(&w.person, &case, era_model(kit)),
+        DocKind::Asiakkuus => kit.clienthood(&w.person),
+        DocKind::Asia => kit.case(&w.person, &case),
         DocKind::Client(m) => kit.client_document(&w.person, &case, m.model()),
         DocKind::Informing => kit.informing(&w.person),
         DocKind::Consent(yes) => kit.consent(&w.person, *yes),
@@ -198,15 +188,30 @@ pub fn build_document(w: &ShaWorld, kit: &Kit, kind: &DocKind) -> Result<Documen
 /// Sends one message as the acting system; returns nothing (the verdict is read from the journal).
 pub async fn send(
     w: &ShaWorld,
-    interaction: &str,
-    subject: Option<sha_simulator::xml::Element>,
+    op: Operation,
+    kind: Option<DocumentKind>,
+    document: Option<FrameDocument>,
     query: Option<QueryBuilder>,
+) -> Result<(), String> {
+    send_as(w, op, kind, document, query, "1").await
+}
+
+/// Sends one message naming use situation `use_situation` (1.2.246.537.6.1289).
+pub async fn send_as(
+    w: &ShaWorld,
+    op: Operation,
+    kind: Option<DocumentKind>,
+    document: Option<FrameDocument>,
+    query: Option<QueryBuilder>,
+    use_situation: &str,
 ) -> Result<(), String> {
     let ctx = w.ctx()?;
     let now = w.simulator_now().await?;
-    let mut b = RequestBuilder::new(interaction, &w.device()?, now).acting_organisation(&w.org.controller);
-    if let Some(s) = subject {
-        b = b.subject(s);
+    let mut b = RequestBuilder::for_operation(op, kind, &w.device()?, now)
+        .use_situation(use_situation)
+        .acting_organisation(&w.org.controller);
+    if let Some(d) = document {
+        b = b.document(d);
     }
     if let Some(q) = query {
         b = b.query(q.build());
@@ -224,16 +229,16 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
         Action::Disclosure { statutory_right } => {
             let mut q = QueryBuilder::new().client(&w.person.hetu).flag("disclosure", true);
             if let Some(code) = statutory_right {
-                q = q.code("statutoryRight", code);
+                q = q.statutory_right(code);
             }
             // The faulty client forgets to say it is a disclosure: it queries as if the data were its own.
             if faulty {
                 q = QueryBuilder::new().client(&w.person.hetu);
             }
-            send(w, "QUQI_IN200005FI01", None, Some(q)).await?;
+            send(w, Operation::QueryMetadata, None, None, Some(q)).await?;
         }
         Action::QueryDeclarations => {
-            send(w, "QUQI_IN200011FI01", None, Some(QueryBuilder::new().client(&w.person.hetu))).await?;
+            send(w, Operation::QueryDeclarations, None, None, Some(QueryBuilder::new().client(&w.person.hetu))).await?;
         }
         Action::StoreForOrganiser { organiser } => {
             // The provider stores into the organiser's register: custodian = organiser, unit = its own.
@@ -249,12 +254,13 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
                 // Names the organiser's own unit instead of the provider's.
                 spec.service_unit = Some(format!("{}.999", organiser));
             }
-            send(w, "RCMR_IN100002FI01", Some(spec.clinical_document()), None).await?;
+            // A provider storing into the organiser's register (use situation 2, choice).
+            send_as(w, Operation::Store, Some(spec.kind), Some(spec.clinical_document()), None, "2").await?;
             w.stored.push(spec);
         }
         Action::QueryOrganiser { organiser } => {
-            send(w, "QUQI_IN200005FI01", None, Some(QueryBuilder::new().client(&w.person.hetu).controller(organiser)))
-                .await?;
+            let q = QueryBuilder::new().client(&w.person.hetu).controller(organiser);
+            send_as(w, Operation::QueryMetadata, None, None, Some(q), "2").await?;
         }
         Action::EndProviderPeriod { end } => {
             let parent = w
@@ -277,7 +283,7 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
                 }
                 part.bytes = serde_json::to_vec(&v).map_err(|e| e.to_string())?;
             }
-            send(w, "RCMR_IN100016FI01", Some(spec.clinical_document()), None).await?;
+            send(w, Operation::Store, Some(spec.kind), Some(spec.clinical_document()), None).await?;
             w.stored.push(spec);
         }
         Action::Store { document, defect } => {
@@ -296,7 +302,7 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
                     apply_defect(&mut spec, "sama-tunniste", w)?;
                 }
             }
-            send(w, interaction(action), Some(spec.clinical_document()), None).await?;
+            send(w, Operation::Store, Some(spec.kind), Some(spec.clinical_document()), None).await?;
             w.stored.push(spec);
         }
         Action::NewVersion { defect } => {
@@ -308,19 +314,14 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
             if faulty {
                 apply_defect(&mut spec, "vieras-rekisterinpitaja", w)?;
             }
-            send(w, interaction(action), Some(spec.clinical_document()), None).await?;
+            // A version travels with its original's service request; its relatedDocument makes it a version.
+            send(w, Operation::Store, Some(spec.kind), Some(spec.clinical_document()), None).await?;
             w.stored.push(spec);
         }
         Action::Invalidate => {
             let target = w.stored.last().cloned().ok_or("no document stored in this scenario to invalidate")?;
-            let group = target.group.clone().unwrap_or_else(|| "3".into());
-            send(
-                w,
-                interaction(action),
-                Some(compose::invalidation(&target.id, &group, "Kirjattu väärälle asiakkaalle")),
-                None,
-            )
-            .await?;
+            let reason = "Kirjattu väärälle asiakkaalle";
+            send(w, Operation::Invalidate, None, Some(compose::invalidation(&target.id, reason)), None).await?;
         }
         Action::Query { query, include_invalidated, include_old_versions } => {
             let mut q = QueryBuilder::new();
@@ -340,7 +341,7 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
             if *include_old_versions {
                 q = q.flag("includeOldVersions", true);
             }
-            send(w, interaction(action), None, Some(q)).await?;
+            send(w, query_operation(query), None, None, Some(q)).await?;
         }
     }
     Ok(())
@@ -402,7 +403,7 @@ mod tests {
         );
         let kit = Kit::new(Organisation::testila(), time::macros::datetime!(2022-06-01 10:00 UTC));
         let mut w = w;
-        w.stored.push(kit.clienthood(&w.person, sha_simulator::document::DocumentModel::Vaihe2));
+        w.stored.push(kit.clienthood(&w.person));
         for (name, _) in DEFECTS {
             // A signed new version has every field some defect removes or changes; declaration defects need a consent.
             let mut spec = if name.starts_with("luvan") || name.starts_with("vaara-edustajan") || *name == "eri-asiakas"
@@ -420,11 +421,6 @@ mod tests {
             apply_defect(&mut spec, name, &w).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_ne!(before, format!("{:?}", spec), "defect {name} changed nothing");
         }
-        assert!(apply_defect(
-            &mut kit.clienthood(&w.person, sha_simulator::document::DocumentModel::Vaihe2),
-            "no-such",
-            &w
-        )
-        .is_err());
+        assert!(apply_defect(&mut kit.clienthood(&w.person), "no-such", &w).is_err());
     }
 }

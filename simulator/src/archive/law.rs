@@ -60,12 +60,13 @@ pub fn date(key: &str) -> Option<Date> {
 }
 
 /// Rule 8.6: after the last day, documents declaring phase I or II content are refused (old documents stay storable).
-pub fn phase_content_allowed(meta: &Metadata, now: OffsetDateTime) -> Option<Detail> {
+pub fn phase_content_allowed(kind: DocumentKind, now: OffsetDateTime) -> Option<Detail> {
     let last = date("phase_content_last_day")?;
-    let phase = matches!(meta.model, Some(DocumentModel::Vaihe1) | Some(DocumentModel::Vaihe2));
+    let phase =
+        matches!(kind, DocumentKind::Client(DocumentModel::Vaihe1) | DocumentKind::Client(DocumentModel::Vaihe2));
     (phase && now.date() > last).then(|| {
         Detail::new(DetailCode::PhaseContentEnded, format!("{last} (clock {})", now.date()))
-            .at("hl7fi:localHeader/hl7fi:documentModel")
+            .at("/ClinicalDocument/hl7fi:localSocialHeader/hl7fi:documentGroup")
     })
 }
 
@@ -100,8 +101,8 @@ pub fn check_declaration(
     let mut out = Vec::new();
     let Some(v) = content else {
         out.push(
-            Detail::new(DetailCode::DeclarationField, "JSON content (application/json part)")
-                .at("ClinicalDocument/component"),
+            Detail::new(DetailCode::DeclarationField, "structured form (hl7fi:json)")
+                .at("/ClinicalDocument/component/nonXMLBody/hl7fi:json"),
         );
         return out;
     };

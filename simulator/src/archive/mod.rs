@@ -21,13 +21,20 @@ use time::OffsetDateTime;
 use crate::acks::{AckKind, Detail, DetailCode};
 use crate::clock::Clock;
 use crate::codes::CodeSets;
-use crate::document::{self, DocumentKind, DocumentModel, Metadata, Package};
-use crate::message::{Ack, AckType, InstanceId, Operation, Request};
+use crate::command::{Command, Incoming, Query, Request, StoreMode};
+use crate::document::{DocumentKind, DocumentModel, Metadata};
+use crate::interactions::Operation;
 use crate::profile::{Action, Matrix, Profile};
 use crate::registry::System;
 use crate::store::{Batch, Space, Store, StoreError};
 use crate::validation::{self, Context, MetadataRules};
+use crate::wire::ack::{Ack, AckType, Answer};
+use crate::wire::hl7::InstanceId;
+use crate::wire::mime::Part;
 use records::{Invalidation, PartInfo, StoredDocument, StoredPart, VersionStatus};
+
+/// Documents per page of a query answer unless configured otherwise (choice, docs/messages.md).
+pub const DEFAULT_PAGE_SIZE: usize = 200;
 
 /// The result of handling one message.
 #[derive(Debug, Clone)]
@@ -64,6 +71,8 @@ pub struct Archive {
     codes: &'static CodeSets,
     rules: &'static MetadataRules,
     matrix: &'static Matrix,
+    /// Documents per page of a query answer.
+    pub page_size: usize,
 }
 
 fn has_errors(details: &[Detail]) -> bool {
@@ -73,7 +82,14 @@ fn has_errors(details: &[Detail]) -> bool {
 impl Archive {
     /// An archive over `store`.
     pub fn new(store: Arc<dyn Store>, clock: Arc<Clock>) -> Self {
-        Archive { store, clock, codes: CodeSets::builtin(), rules: MetadataRules::builtin(), matrix: Matrix::builtin() }
+        Archive {
+            store,
+            clock,
+            codes: CodeSets::builtin(),
+            rules: MetadataRules::builtin(),
+            matrix: Matrix::builtin(),
+            page_size: DEFAULT_PAGE_SIZE,
+        }
     }
 
     /// The store.
@@ -104,7 +120,7 @@ impl Archive {
     }
 
     /// Loads a document's parts.
-    pub fn parts(&self, id: &str) -> Result<Vec<crate::compose::Part>, ArchiveError> {
+    pub fn parts(&self, id: &str) -> Result<Vec<Part>, ArchiveError> {
         match self.store.get(Space::Payloads, id.as_bytes())? {
             Some(v) => match records::decode_parts(&v) {
                 Some(parts) => Ok(parts),
@@ -117,6 +133,18 @@ impl Archive {
             },
             None => Ok(vec![]),
         }
+    }
+
+    /// A stored document's contents (display form, structured form, attachments), read from
+    /// its stored CDA and parts; empty when the stored CDA cannot be read.
+    pub fn contents(&self, id: &str) -> Result<crate::document::Contents, ArchiveError> {
+        let parts = self.parts(id)?;
+        let Some(cda) = parts.first() else { return Ok(Default::default()) };
+        let Ok(root) = crate::xml::parse(&cda.bytes, crate::xml::Limits::default()) else {
+            return Ok(Default::default());
+        };
+        let (doc, _) = crate::wire::cda::read(&root);
+        Ok(crate::document::contents(&doc, &parts).0)
     }
 
     /// Checks that every stored document is whole: decodable, with its payload
@@ -178,7 +206,7 @@ impl Archive {
     /// route does not apply, `Err` with the refusal when it applies but the right does not hold.
     fn register_access(
         &self,
-        request: &Request,
+        acting: Option<&str>,
         system: &System,
         controller: &str,
         client: Option<&str>,
@@ -187,7 +215,7 @@ impl Archive {
         action: Action,
         now: OffsetDateTime,
     ) -> Result<bool, Detail> {
-        let Some(acting) = acting_organisation(request) else { return Ok(false) };
+        let Some(acting) = acting else { return Ok(false) };
         let Some(profile) = system.profile_for(acting) else { return Ok(false) };
         // The register access right is a function of the joining-obligation system (SPEC §8.1, §8.5).
         if profile != Profile::Liittymisvelvoite || acting == controller || !self.matrix.allows(profile, action) {
@@ -226,16 +254,23 @@ impl Archive {
 
     /// Handles a request from `system` at simulated time `now`.
     pub fn handle(&self, request: &Request, system: &System, now: OffsetDateTime) -> Handled {
-        let op = request.interaction.operation;
-        let result = match op {
-            Operation::Store | Operation::StoreNewVersion | Operation::Validate => {
-                self.store_document(request, system, now)
+        let result = match &request.command {
+            Command::Store { mode, doc } => self.store_document(request, *mode, doc, system, now),
+            Command::Invalidate { document_id, reason } => {
+                self.invalidate(request, document_id.as_deref(), reason.as_deref(), system, now)
             }
-            Operation::Invalidate => self.invalidate(request, system, now),
-            _ => self.query(request, system, now),
+            Command::Query { op, query } => self.query(request, *op, query, system, now),
         };
         match result {
-            Ok(h) => h,
+            Ok(mut h) => {
+                // Reading's warnings travel with the answer.
+                for w in request.findings.iter().filter(|d| d.kind == AckKind::W) {
+                    if !h.ack.details.contains(w) {
+                        h.ack.details.push(w.clone());
+                    }
+                }
+                h
+            }
             Err(e) => {
                 tracing::error!(error = %e, "archive failure");
                 Handled::details(&request.message_id, None, vec![Detail::new(DetailCode::Internal, e)])
@@ -243,13 +278,20 @@ impl Archive {
         }
     }
 
-    /// The subject's clinicalDocument, or a detail naming its absence.
-    fn subject_document<'a>(request: &'a Request) -> Result<&'a crate::xml::Element, Detail> {
-        let base = format!("/{}/controlActProcess/subject/clinicalDocument", request.interaction.id);
-        request
-            .control_act
-            .path(&["subject", "clinicalDocument"])
-            .ok_or_else(|| Detail::new(DetailCode::MissingElement, &base).at(base))
+    /// The controller the acting organisation stands for: itself when the system acts for it
+    /// or the register knows it as a controller, its parent when it is a known unit; none for
+    /// an organisation the simulator does not know (real messages name units under other
+    /// business ids than their controller's).
+    pub fn acting_controller(&self, system: &System, acting: Option<&str>) -> Option<String> {
+        let o = acting?;
+        if system.profile_for(o).is_some() {
+            return Some(o.to_string());
+        }
+        let e = self.codes.entry(crate::codes::oids::SOTE_ORGANISATION, o)?;
+        if e.kind.as_deref() == Some("controller") {
+            return Some(o.to_string());
+        }
+        e.parent.clone()
     }
 
     /// Rule 4: the system acts for `controller` with a profile allowing `action`.
@@ -263,58 +305,50 @@ impl Archive {
         Ok(profile)
     }
 
-    fn store_document(&self, request: &Request, system: &System, now: OffsetDateTime) -> Result<Handled, ArchiveError> {
-        let op = request.interaction.operation;
-        let cd = match Self::subject_document(request) {
-            Ok(cd) => cd,
-            Err(d) => return Ok(Handled::details(&request.message_id, None, vec![d])),
-        };
-        let base = format!("/{}/controlActProcess/subject", request.interaction.id);
-        let pkg = match document::unpack(cd, &base) {
-            Ok(p) => p,
-            Err(d) => return Ok(Handled::details(&request.message_id, None, d)),
-        };
-        let (meta, mut details) = document::parse(&pkg.cda);
-        let controller = meta.controller.clone();
-        let kind = match meta.document_group.as_ref() {
-            Some(g) => {
-                let k = DocumentKind::from_group(&g.code, meta.model);
-                if k.is_none() {
-                    let why = match &meta.model_code {
-                        Some(c) => format!("documentModel '{c}' (use vaihe1, vaihe2, liittymisvelvoite or vanha)"),
-                        None => "client document without hl7fi:documentModel".to_string(),
-                    };
-                    details.push(Detail::new(DetailCode::UnknownKind, why).at("hl7fi:localHeader/hl7fi:documentModel"));
-                }
-                k
-            }
-            None => {
-                details.push(
-                    Detail::new(DetailCode::UnknownKind, "no hl7fi:documentGroup")
-                        .at("hl7fi:localHeader/hl7fi:documentGroup"),
-                );
-                None
-            }
-        };
-        let Some(kind) = kind else {
+    /// The content rules every document meets, whether stored, validated through the
+    /// archive message, Kela's validation service stand-in or `sha-simulator validate`:
+    /// the dates, the document-only rules, declarations and the structured form.
+    pub fn content_findings(
+        &self,
+        doc: &Incoming,
+        kind: DocumentKind,
+        now: OffsetDateTime,
+        strict_signature: bool,
+    ) -> Vec<Detail> {
+        content_findings(doc, kind, now, strict_signature, self.codes, self.rules)
+    }
+
+    fn store_document(
+        &self,
+        request: &Request,
+        mode: StoreMode,
+        doc: &Incoming,
+        system: &System,
+        now: OffsetDateTime,
+    ) -> Result<Handled, ArchiveError> {
+        let meta = &doc.meta;
+        let mut details: Vec<Detail> = request.findings.iter().filter(|d| d.kind != AckKind::W).cloned().collect();
+        let controller = meta.controller.clone().or_else(|| doc.frame.custodian.as_ref().and_then(|c| c.key()));
+        let Some(kind) = doc.kind else {
             return Ok(Handled::details(&request.message_id, controller, details));
         };
         // Rule 4 first: an unauthorised sender learns nothing about the content.
         if let Some(ctrl) = &controller {
-            let action = match op {
-                Operation::Validate => Action::Validate,
-                Operation::StoreNewVersion if kind == DocumentKind::Client(DocumentModel::Vanha) => {
+            let action = match mode {
+                StoreMode::Validate => Action::Validate,
+                StoreMode::NewVersion if kind == DocumentKind::Client(DocumentModel::Vanha) => {
                     Action::VersionOrInvalidateOld
                 }
-                Operation::StoreNewVersion => Action::VersionOrInvalidate,
-                _ => store_action(kind),
+                StoreMode::NewVersion => Action::VersionOrInvalidate,
+                StoreMode::New => store_action(kind),
             };
-            let loc = "ClinicalDocument/custodian/assignedCustodian/representedCustodianOrganization/id";
+            let loc = "/ClinicalDocument/custodian/assignedCustodian/representedCustodianOrganization/id";
             if let Err(d) = self.authorise(system, ctrl, action) {
+                let acting = self.acting_controller(system, request.acting.organisation.as_deref());
                 let client = meta.client.as_ref().map(|c| c.key());
                 let task = meta.service_task.as_ref().map(|c| c.code.as_str());
                 match self.register_access(
-                    request,
+                    acting.as_deref(),
                     system,
                     ctrl,
                     client.as_deref(),
@@ -331,30 +365,16 @@ impl Archive {
                 }
             }
         }
-        if let Some(d) = law::phase_content_allowed(&meta, now) {
-            details.push(d);
-        }
-        let ctx = Context { now, codes: self.codes, rules: self.rules, strict_signature: system.strict_signature };
-        details.extend(validation::check_document(&pkg, &meta, kind, &ctx));
-        if matches!(kind, DocumentKind::Consent | DocumentKind::Prohibition | DocumentKind::Informing) {
-            let json = json_content(&pkg, &meta);
-            details.extend(law::check_declaration(&meta, kind, json.as_ref(), now));
-        }
-        if meta.model == Some(DocumentModel::Liittymisvelvoite) && kind != DocumentKind::Informing {
-            details.extend(structured_form(&pkg, &meta, kind, self.codes, now));
-        }
+        details.extend(self.content_findings(doc, kind, now, system.strict_signature));
         // Rules 5 and 6 against the archive's content.
-        let parent = match op {
-            Operation::StoreNewVersion => self.check_new_version(&meta, kind, &mut details)?,
-            Operation::Validate if meta.replaces.is_some() => self.check_new_version(&meta, kind, &mut details)?,
+        let parent = match mode {
+            StoreMode::NewVersion => self.check_new_version(meta, kind, &mut details)?,
+            StoreMode::Validate if meta.replaces.is_some() => self.check_new_version(meta, kind, &mut details)?,
             _ => {
-                if meta.replaces.is_some() || meta.version.is_some_and(|v| v != 1) {
+                if meta.version.is_some_and(|v| v != 1) {
                     details.push(
-                        Detail::new(
-                            DetailCode::UseNewVersionInteraction,
-                            format!("versionNumber {}", meta.version.unwrap_or(1)),
-                        )
-                        .at("ClinicalDocument/relatedDocument"),
+                        Detail::new(DetailCode::MissingParent, format!("versionNumber {}", meta.version.unwrap_or(1)))
+                            .at("/ClinicalDocument/relatedDocument"),
                     );
                 }
                 None
@@ -362,15 +382,15 @@ impl Archive {
         };
         if let Some(id) = &meta.document_id {
             if self.store.get(Space::Documents, id.as_bytes())?.is_some() {
-                details.push(Detail::new(DetailCode::DuplicateDocumentId, id).at("ClinicalDocument/id"));
+                details.push(Detail::new(DetailCode::DuplicateDocumentId, id).at("/ClinicalDocument/id"));
             }
         }
-        self.check_references(&meta, kind, &mut details)?;
+        self.check_references(meta, kind, &mut details)?;
 
-        if has_errors(&details) || op == Operation::Validate {
+        if has_errors(&details) || mode == StoreMode::Validate {
             return Ok(Handled::details(&request.message_id, controller, details));
         }
-        let mut stored = self.build_record(&pkg, meta, kind, system, request, now);
+        let mut stored = self.build_record(doc, kind, system, request, now);
         stored.seq = self.store.next_id()?;
         let id = stored.id.clone();
         let mut batch = Batch::default();
@@ -383,14 +403,14 @@ impl Archive {
         }
         batch.expect(Space::Documents, id.as_bytes(), None);
         batch.put(Space::Documents, id.as_bytes(), to_json(&stored)?);
-        batch.put(Space::Payloads, id.as_bytes(), records::encode_parts(&pkg.parts));
+        batch.put(Space::Payloads, id.as_bytes(), records::encode_parts(&doc.parts));
         for k in records::index_keys(&stored) {
             batch.put(Space::Index, k, id.as_bytes().to_vec());
         }
         match self.store.commit(batch) {
             Ok(()) => {}
             Err(StoreError::Conflict(k)) => {
-                let d = Detail::new(DetailCode::ConcurrentVersion, k).at("ClinicalDocument/relatedDocument");
+                let d = Detail::new(DetailCode::ConcurrentVersion, k).at("/ClinicalDocument/relatedDocument");
                 return Ok(Handled::details(&request.message_id, controller, vec![d]));
             }
             Err(e) => return Err(e.into()),
@@ -402,8 +422,7 @@ impl Archive {
 
     fn build_record(
         &self,
-        pkg: &Package,
-        meta: Metadata,
+        doc: &Incoming,
         kind: DocumentKind,
         system: &System,
         request: &Request,
@@ -412,10 +431,10 @@ impl Archive {
         // Clienthood, case and declaration documents carry JSON the archive's own rules read.
         let content = match kind {
             DocumentKind::Client(_) => None,
-            _ => json_content(pkg, &meta),
+            _ => doc.contents.json(),
         };
         StoredDocument {
-            id: meta.document_id.clone().unwrap_or_default(),
+            id: doc.meta.document_id.clone().unwrap_or_default(),
             kind,
             status: VersionStatus::Current,
             replaced_by: None,
@@ -424,7 +443,7 @@ impl Archive {
             stored_by: system.name.clone(),
             seq: 0,
             message_id: request.message_id.to_string(),
-            parts: pkg
+            parts: doc
                 .parts
                 .iter()
                 .map(|p| PartInfo {
@@ -434,7 +453,7 @@ impl Archive {
                 })
                 .collect(),
             content,
-            metadata: meta,
+            metadata: doc.meta.clone(),
         }
     }
 
@@ -445,11 +464,11 @@ impl Archive {
         kind: DocumentKind,
         details: &mut Vec<Detail>,
     ) -> Result<Option<(StoredDocument, Vec<u8>)>, ArchiveError> {
-        let loc = "ClinicalDocument/relatedDocument/parentDocument";
+        let loc = "/ClinicalDocument/relatedDocument/parentDocument";
         let Some(parent_ref) = &meta.replaces else {
             details.push(
                 Detail::new(DetailCode::MissingParent, meta.document_id.clone().unwrap_or_default())
-                    .at("ClinicalDocument/relatedDocument"),
+                    .at("/ClinicalDocument/relatedDocument"),
             );
             return Ok(None);
         };
@@ -483,7 +502,7 @@ impl Archive {
                     DetailCode::SetIdMismatch,
                     format!("{} ≠ {}", meta.set_id.as_deref().unwrap_or("-"), parent.set_id()),
                 )
-                .at("ClinicalDocument/setId"),
+                .at("/ClinicalDocument/setId"),
             );
         }
         if let Some(psid) = &parent_ref.set_id {
@@ -504,7 +523,7 @@ impl Archive {
                     DetailCode::WrongVersionNumber,
                     format!("expected {expected}, got {}", meta.version.map(|v| v.to_string()).unwrap_or("-".into())),
                 )
-                .at("ClinicalDocument/versionNumber"),
+                .at("/ClinicalDocument/versionNumber"),
             );
         }
         if let Some(pv) = parent_ref.version {
@@ -552,45 +571,42 @@ impl Archive {
         {
             details.push(
                 Detail::new(DetailCode::ClienthoodNotFound, format!("{ctrl} / {client}"))
-                    .at("ClinicalDocument/recordTarget"),
+                    .at("/ClinicalDocument/recordTarget"),
             );
         }
         if needs_case {
             if let Some(case) = &meta.case_id {
                 if self.store.get(Space::Index, &records::case_key(ctrl, case, &client))?.is_none() {
-                    details.push(Detail::new(DetailCode::CaseNotFound, case).at("hl7fi:localHeader/hl7fi:caseId"));
+                    details.push(
+                        Detail::new(DetailCode::CaseNotFound, case)
+                            .at("/ClinicalDocument/componentOf/encompassingEncounter/id"),
+                    );
                 }
             }
         }
         Ok(())
     }
 
-    fn invalidate(&self, request: &Request, system: &System, now: OffsetDateTime) -> Result<Handled, ArchiveError> {
-        let cd = match Self::subject_document(request) {
-            Ok(cd) => cd,
-            Err(d) => return Ok(Handled::details(&request.message_id, None, vec![d])),
-        };
-        let base = format!("/{}/controlActProcess/subject/clinicalDocument", request.interaction.id);
+    fn invalidate(
+        &self,
+        request: &Request,
+        document_id: Option<&str>,
+        reason: Option<&str>,
+        system: &System,
+        now: OffsetDateTime,
+    ) -> Result<Handled, ArchiveError> {
+        let base = format!("/{}/controlActProcess/subject/clinicalDocument", request.interaction);
         let mut details = Vec::new();
-        let id = cd.child("id").and_then(InstanceId::from_element).map(|i| i.to_string());
-        let group = cd.child("code").and_then(|c| c.attr("code")).map(str::to_string);
-        let reason = cd.path(&["subjectOf", "annotation", "text"]).map(|t| t.text()).filter(|t| !t.is_empty());
-        if id.is_none() {
-            details.push(Detail::new(DetailCode::MissingField, "clinicalDocument/id").at(format!("{base}/id")));
-        }
-        if group.is_none() {
-            details.push(
-                Detail::new(DetailCode::MissingField, "document group (clinicalDocument/code)")
-                    .at(format!("{base}/code")),
-            );
-        }
         if reason.is_none() {
             details.push(
                 Detail::new(DetailCode::MissingField, "invalidation reason (subjectOf/annotation/text)")
                     .at(format!("{base}/subjectOf/annotation/text")),
             );
         }
-        let Some(id) = id else { return Ok(Handled::details(&request.message_id, None, details)) };
+        let Some(id) = document_id.map(str::to_string) else {
+            details.push(Detail::new(DetailCode::MissingField, "clinicalDocument/id").at(format!("{base}/id")));
+            return Ok(Handled::details(&request.message_id, None, details));
+        };
         let Some(bytes) = self.store.get(Space::Documents, id.as_bytes())? else {
             details.push(Detail::new(DetailCode::ParentNotFound, &id).at(format!("{base}/id")));
             return Ok(Handled::details(&request.message_id, None, details));
@@ -600,7 +616,8 @@ impl Archive {
         let controller = Some(doc.controller().to_string());
         // Only the owning controller, through a system acting for it, may invalidate;
         // under joint joining the acting organisation says which joiner is acting.
-        if acting_organisation(request).is_some_and(|o| o != doc.controller()) {
+        if self.acting_controller(system, request.acting.organisation.as_deref()).is_some_and(|o| o != doc.controller())
+        {
             let d = Detail::new(DetailCode::OtherControllersDocument, &id).at(format!("{base}/id"));
             return Ok(Handled::details(&request.message_id, None, vec![d]));
         }
@@ -616,18 +633,6 @@ impl Archive {
             }
             Err(d) => return Ok(Handled::details(&request.message_id, controller, vec![d.at(format!("{base}/id"))])),
             Ok(_) => {}
-        }
-        if let Some(g) = &group {
-            let stored_group = doc.metadata.document_group.as_ref().map(|c| c.code.as_str()).unwrap_or("");
-            if g != stored_group {
-                details.push(
-                    Detail::new(
-                        DetailCode::WrapperMismatch,
-                        format!("document group {g}, stored document is in group {stored_group}"),
-                    )
-                    .at(format!("{base}/code")),
-                );
-            }
         }
         if doc.is_invalidated() {
             details.push(Detail::new(DetailCode::AlreadyInvalidated, &id).at(format!("{base}/id")));
@@ -645,8 +650,11 @@ impl Archive {
             return Ok(Handled::details(&request.message_id, controller, details));
         }
         let mut updated = doc.clone();
-        updated.invalidation =
-            Some(Invalidation { reason: reason.unwrap_or_default(), at: now, by_system: system.name.clone() });
+        updated.invalidation = Some(Invalidation {
+            reason: reason.unwrap_or_default().to_string(),
+            at: now,
+            by_system: system.name.clone(),
+        });
         let mut batch = Batch::default();
         batch.expect(Space::Documents, id.as_bytes(), Some(bytes));
         batch.put(Space::Documents, id.as_bytes(), to_json(&updated)?);
@@ -666,23 +674,48 @@ impl Archive {
         Ok(h)
     }
 
-    fn query(&self, request: &Request, system: &System, now: OffsetDateTime) -> Result<Handled, ArchiveError> {
-        let op = request.interaction.operation;
-        let params = match query::QueryParams::parse(request) {
-            Ok(p) => p,
-            Err(d) => return Ok(Handled::details(&request.message_id, None, d)),
+    /// The register a query reads: the parameter, else the acting organisation's controller,
+    /// else the one controller the system acts for.
+    fn query_controller(&self, q: &Query, request: &Request, system: &System) -> Option<String> {
+        q.controller
+            .clone()
+            .or_else(|| self.acting_controller(system, request.acting.organisation.as_deref()))
+            .or_else(|| request.acting.organisation.clone())
+            .or_else(|| match system.controllers.as_slice() {
+                [only] => Some(only.oid.clone()),
+                _ => None,
+            })
+    }
+
+    fn query(
+        &self,
+        request: &Request,
+        op: Operation,
+        params: &Query,
+        system: &System,
+        now: OffsetDateTime,
+    ) -> Result<Handled, ArchiveError> {
+        let Some(ctrl) = self.query_controller(params, request, system) else {
+            let loc = format!("/{}/controlActProcess/queryByParameter/parameterList/controller", request.interaction);
+            let d = Detail::new(
+                DetailCode::BadQuery,
+                "controller (parameter or authorOrPerformer organisation) is missing",
+            )
+            .at(loc);
+            return Ok(Handled::details(&request.message_id, None, vec![d]));
         };
-        let controller = Some(params.controller.clone());
+        let controller = Some(ctrl.clone());
         let loc = "controlActProcess/authorOrPerformer";
-        if params.disclosure {
-            return self.disclosure_query(request, system, &params, now);
+        if params.disclosure || request.use_situation.as_deref() == Some("3") {
+            return self.disclosure_query(request, op, params, &ctrl, system, now);
         }
-        if let Err(d) = self.authorise(system, &params.controller, Action::Query) {
+        if let Err(d) = self.authorise(system, &ctrl, Action::Query) {
             let client = params.client.as_ref().map(|c| c.key());
+            let acting = self.acting_controller(system, request.acting.organisation.as_deref());
             match self.register_access(
-                request,
+                acting.as_deref(),
                 system,
-                &params.controller,
+                &ctrl,
                 client.as_deref(),
                 None,
                 None,
@@ -698,26 +731,24 @@ impl Archive {
             let client = params.client.as_ref().map(|c| c.key()).unwrap_or_default();
             let all = self.all_client_documents(&client)?;
             let decl = law::declarations(&all);
-            let element = render::declarations_element(&decl, &client);
+            let answer = Answer::Declarations(render::declarations(&decl, &client));
             let ack = Ack {
                 type_code: AckType::AA,
                 target: Some(request.message_id.clone()),
                 details: vec![],
-                payload: vec![element],
+                answer: Some(answer),
             };
             return Ok(Handled { ack, controller, documents: decl.documents });
         }
-        let result = query::run(self, op, &params)?;
-        match result {
+        match query::run(self, op, &ctrl, params)? {
             Ok(found) => {
-                let documents = found.document_ids.clone();
                 let ack = Ack {
                     type_code: AckType::AA,
                     target: Some(request.message_id.clone()),
                     details: vec![],
-                    payload: vec![found.element],
+                    answer: Some(found.answer),
                 };
-                Ok(Handled { ack, controller, documents })
+                Ok(Handled { ack, controller, documents: found.document_ids })
             }
             Err(d) => Ok(Handled::details(&request.message_id, controller, d)),
         }
@@ -730,12 +761,13 @@ impl Archive {
     fn disclosure_query(
         &self,
         request: &Request,
+        op: Operation,
+        params: &Query,
+        querying: &str,
         system: &System,
-        params: &query::QueryParams,
         now: OffsetDateTime,
     ) -> Result<Handled, ArchiveError> {
-        let op = request.interaction.operation;
-        let querying = params.controller.clone();
+        let querying = querying.to_string();
         let controller = Some(querying.clone());
         if let Err(d) = self.authorise(system, &querying, Action::DisclosureQuery) {
             return Ok(Handled::details(
@@ -748,7 +780,7 @@ impl Archive {
             return Ok(Handled::details(
                 &request.message_id,
                 controller,
-                vec![Detail::new(DetailCode::DisclosureScope, request.interaction.id.clone())],
+                vec![Detail::new(DetailCode::DisclosureScope, request.interaction.clone())],
             ));
         }
         let statutory = match &params.statutory_right {
@@ -786,19 +818,15 @@ impl Archive {
             let id = params.document_id.clone().unwrap_or_default();
             return Ok(Handled::details(&request.message_id, controller, vec![Detail::new(DetailCode::NotFound, id)]));
         }
-        let element = if op == Operation::FetchDocument {
+        let answer = if op == Operation::FetchDocument {
             let d = &chosen[0];
             let parts = self.parts(&d.id)?;
-            crate::message::el(
-                "documentResult",
-                &[],
-                vec![
-                    crate::xml::Node::Element(render::metadata_element(d, self.codes)),
-                    crate::xml::Node::Element(render::document_element(d, &parts)),
-                ],
-            )
+            Answer::Document { summary: render::summary(d, self.codes), document: render::package(d, &parts) }
         } else {
-            query::result_list("queryResult", &chosen, self)
+            match query::paged("queryResult", &chosen, params.page, self.page_size, self) {
+                Ok(l) => Answer::List(l),
+                Err(d) => return Ok(Handled::details(&request.message_id, controller, vec![d])),
+            }
         };
         let record = law::DisclosureRecord {
             at: now,
@@ -819,7 +847,7 @@ impl Archive {
             message_id: request.message_id.to_string(),
         };
         let mut batch = Batch::default();
-        let key = records::disclosure_key(&client, &crate::message::hl7_ts(now), &uuid::Uuid::new_v4().to_string());
+        let key = records::disclosure_key(&client, &records::sort_key(now), &uuid::Uuid::new_v4().to_string());
         batch.put(Space::Records, key, to_json(&record)?);
         self.store.commit(batch)?;
         let documents = record.documents.clone();
@@ -827,34 +855,50 @@ impl Archive {
             type_code: AckType::AA,
             target: Some(request.message_id.clone()),
             details: vec![],
-            payload: vec![element],
+            answer: Some(answer),
         };
         Ok(Handled { ack, controller, documents })
     }
 }
 
-/// The organisation named in `controlActProcess/authorOrPerformer`, if any.
-pub fn acting_organisation(request: &Request) -> Option<&str> {
-    request
-        .control_act
-        .path(&["authorOrPerformer", "assignedPerson", "representedOrganization", "id"])
-        .and_then(|e| e.attr("root"))
+/// The content rules every document meets (see [`Archive::content_findings`]); pure.
+pub fn content_findings(
+    doc: &Incoming,
+    kind: DocumentKind,
+    now: OffsetDateTime,
+    strict_signature: bool,
+    codes: &CodeSets,
+    rules: &MetadataRules,
+) -> Vec<Detail> {
+    let mut details = Vec::new();
+    if let Some(d) = law::phase_content_allowed(kind, now) {
+        details.push(d);
+    }
+    let ctx = Context { now, codes, rules, strict_signature };
+    details.extend(validation::check_document(doc, kind, &ctx));
+    if kind.is_declaration() {
+        details.extend(law::check_declaration(&doc.meta, kind, doc.contents.json().as_ref(), now));
+    }
+    let takes_structure = match kind {
+        DocumentKind::Client(m) => m == DocumentModel::Liittymisvelvoite,
+        DocumentKind::Informing => false,
+        _ => doc.meta.content_specification.is_some(),
+    };
+    if takes_structure {
+        details.extend(structured_form(doc, kind, codes, now));
+    }
+    details
 }
 
 /// Structured documents (SPEC §8.2): the structured form against its Sosmeta
 /// structure, and the form and the header telling the same story.
-pub fn structured_form(
-    pkg: &Package,
-    meta: &Metadata,
-    kind: DocumentKind,
-    codes: &CodeSets,
-    now: OffsetDateTime,
-) -> Vec<Detail> {
+pub fn structured_form(doc: &Incoming, kind: DocumentKind, codes: &CodeSets, now: OffsetDateTime) -> Vec<Detail> {
+    let meta = &doc.meta;
     let mut out = Vec::new();
-    let Some(oid) = meta.structures.first() else {
+    let Some(oid) = meta.content_specification.as_deref() else {
         out.push(
-            Detail::new(DetailCode::MissingField, "Sosmeta structure (templateId 1.2.246.537.6.1505.* / 1506.*)")
-                .at("ClinicalDocument/templateId"),
+            Detail::new(DetailCode::MissingField, "Sosmeta structure (localSocialHeader/contentSpecificationId)")
+                .at("/ClinicalDocument/hl7fi:localSocialHeader/hl7fi:contentSpecificationId"),
         );
         return out;
     };
@@ -863,17 +907,20 @@ pub fn structured_form(
         Ok(s) => s,
         Err(d) => return vec![d],
     };
-    if matches!(kind, DocumentKind::Client(_)) && !meta.body.iter().any(|r| r.media_type == "application/xhtml+xml") {
+    if matches!(kind, DocumentKind::Client(_)) && doc.contents.display.is_none() {
         out.push(
-            Detail::new(DetailCode::MissingField, "display form (application/xhtml+xml part)")
-                .at("ClinicalDocument/component"),
+            Detail::new(DetailCode::MissingField, "display form (nonXMLBody/text)")
+                .at("/ClinicalDocument/component/nonXMLBody/text"),
         );
     }
-    let Some(json) = json_content(pkg, meta) else {
-        out.push(
-            Detail::new(DetailCode::MissingField, "structured form (application/json part)")
-                .at("ClinicalDocument/component"),
-        );
+    let Some(json) = doc.contents.json() else {
+        // A structured form that does not parse is reported by the payload rule (SHA-R705).
+        if doc.contents.structured.is_none() {
+            out.push(
+                Detail::new(DetailCode::MissingField, "structured form (nonXMLBody/hl7fi:json)")
+                    .at("/ClinicalDocument/component/nonXMLBody/hl7fi:json"),
+            );
+        }
         return out;
     };
     out.extend(crate::sosmeta::validate(structure, &json, codes, date));
@@ -886,7 +933,7 @@ pub fn structured_form(
                     DetailCode::StructureHeaderMismatch,
                     format!("service task {} in the header, {} in the structured form", task.code, form.join(", ")),
                 )
-                .at("hl7fi:localHeader/hl7fi:serviceTask"),
+                .at("/ClinicalDocument/hl7fi:localSocialHeader/hl7fi:functionCode"),
             );
         }
     }
@@ -900,20 +947,21 @@ pub fn structured_form(
                     DetailCode::StructureHeaderMismatch,
                     format!("structure {oid} is document type {t}, the header says {h}"),
                 )
-                .at("hl7fi:localHeader/hl7fi:documentType"),
+                .at("/ClinicalDocument/hl7fi:localSocialHeader/hl7fi:specificDocumentType"),
             );
         }
-        if meta.general_type.as_deref().is_some_and(|g| g != structure.document_type) {
+        let general = validation::general_type(meta, codes);
+        if meta.general_type.is_some() && general.as_deref().is_some_and(|g| g != structure.document_type) {
             out.push(
                 Detail::new(
                     DetailCode::StructureHeaderMismatch,
                     format!(
                         "structure is a {}, the header says {}",
                         structure.document_type,
-                        meta.general_type.clone().unwrap_or_default()
+                        general.unwrap_or_default()
                     ),
                 )
-                .at("hl7fi:localHeader/hl7fi:generalDocumentType"),
+                .at("/ClinicalDocument/code"),
             );
         }
     }
@@ -921,7 +969,7 @@ pub fn structured_form(
         if meta.document_group.as_ref().is_some_and(|d| d.code != g) {
             out.push(
                 Detail::new(DetailCode::StructureHeaderMismatch, format!("structure {oid} is document group {g}"))
-                    .at("hl7fi:localHeader/hl7fi:documentGroup"),
+                    .at("/ClinicalDocument/hl7fi:localSocialHeader/hl7fi:documentGroup"),
             );
         }
     }
@@ -942,15 +990,6 @@ pub fn structured_form(
         }
     }
     out
-}
-
-/// The document's JSON part, parsed.
-fn json_content(pkg: &Package, meta: &Metadata) -> Option<serde_json::Value> {
-    meta.body
-        .iter()
-        .filter(|r| r.media_type == "application/json")
-        .filter_map(|r| pkg.parts.iter().find(|p| p.content_id == r.content_id))
-        .find_map(|p| serde_json::from_slice(&p.bytes).ok())
 }
 
 fn store_action(kind: DocumentKind) -> Action {

@@ -6,10 +6,9 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::compose::Part;
 use crate::document::{DocumentKind, Metadata};
-use crate::message::hl7_ts;
 use crate::store::fields;
+use crate::wire::mime::Part;
 
 /// Separator inside index keys (cannot occur in OIDs, hetus or ids we accept).
 pub const SEP: char = '\u{1f}';
@@ -104,8 +103,14 @@ impl StoredDocument {
     }
     /// Sortable time key.
     pub fn time_key(&self) -> String {
-        self.metadata.effective_time.map(hl7_ts).unwrap_or_else(|| "00000000000000".into())
+        self.metadata.effective_time.map(sort_key).unwrap_or_else(|| "00000000000000".into())
     }
+}
+
+/// A time as a key that sorts in time order: UTC `YYYYMMDDHHMMSS`.
+pub fn sort_key(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{:04}{:02}{:02}{:02}{:02}{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute(), t.second())
 }
 
 /// Encodes parts compactly for storage: for each part, u32 lengths then

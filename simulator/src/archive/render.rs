@@ -1,73 +1,45 @@
-//! Query results as HL7-namespace elements (docs/messages.md): one
-//! `documentMetadata` per document, and the stored document itself for fetches.
+//! Stored documents as a query answer describes them: one typed
+//! [`DocumentSummary`] per document (the wire writer turns it into
+//! `documentMetadata`), and the stored package for fetches.
 
-use super::records::{StoredDocument, VersionStatus};
+use super::law::Declarations;
+use super::records::{sort_key, StoredDocument, VersionStatus};
 use crate::codes::{Code, CodeSets};
-use crate::compose::{self, DocumentRef, Part};
-use crate::message::{el, hl7_ts, InstanceId};
-use crate::xml::{Element, Node};
+use crate::wire::ack::{DeclarationsAnswer, DocumentSummary, SummaryList};
+use crate::wire::frame::{FrameDocument, FrameText};
+use crate::wire::hl7::{ts, InstanceId};
+use crate::wire::mime::{self, Part};
 
-fn code_el(name: &str, c: &Code, codes: &CodeSets) -> Node {
-    let display = c.display.clone().or_else(|| codes.name(&c.system, &c.code).map(str::to_string)).unwrap_or_default();
-    Node::Element(el(name, &[("code", &c.code), ("codeSystem", &c.system), ("displayName", &display)], vec![]))
-}
-
-fn id_el(name: &str, id: &str) -> Node {
-    Node::Element(split_id(id).to_element(name))
-}
-
-/// `root:extension` back to an instance id.
-pub fn split_id(id: &str) -> InstanceId {
-    match id.split_once(':') {
-        Some((r, x)) => InstanceId { root: r.to_string(), extension: Some(x.to_string()) },
-        None => InstanceId { root: id.to_string(), extension: None },
-    }
+fn with_display(c: &Code, codes: &CodeSets) -> Code {
+    let display = c.display.clone().or_else(|| codes.name(&c.system, &c.code).map(str::to_string));
+    Code { display, ..c.clone() }
 }
 
 /// The metadata of a stored document.
-pub fn metadata_element(d: &StoredDocument, codes: &CodeSets) -> Element {
+pub fn summary(d: &StoredDocument, codes: &CodeSets) -> DocumentSummary {
     let m = &d.metadata;
-    let mut c = vec![id_el("id", &d.id), id_el("setId", d.set_id())];
-    c.push(Node::Element(el("versionNumber", &[("value", &d.version().to_string())], vec![])));
     let status = match (&d.invalidation, d.status) {
         (Some(_), _) => "nullified",
         (None, VersionStatus::Current) => "active",
         (None, VersionStatus::Replaced) => "obsolete",
     };
-    c.push(Node::Element(el("statusCode", &[("code", status)], vec![])));
-    c.push(Node::Element(el("kind", &[("code", d.kind.rules_column())], vec![Node::Text(d.kind.finnish().into())])));
-    if let Some(t) = &m.title {
-        c.push(Node::Element(el("title", &[], vec![Node::Text(t.clone())])));
-    }
-    if let Some(t) = m.effective_time {
-        c.push(Node::Element(el("effectiveTime", &[("value", &hl7_ts(t))], vec![])));
-    }
-    if let Some(cl) = &m.client {
-        c.push(Node::Element(el("client", &[("root", &cl.root), ("extension", &cl.extension)], vec![])));
-    }
-    if let Some(ctrl) = &m.controller {
-        c.push(id_el("controller", ctrl));
-    }
+    let mut codes_out = Vec::new();
     for (name, code) in [
         ("documentGroup", &m.document_group),
+        ("generalDocumentType", &m.general_type),
         ("documentType", &m.document_type),
         ("serviceTask", &m.service_task),
         ("processPhase", &m.process_phase),
         ("confidentialityCode", &m.confidentiality),
     ] {
         if let Some(code) = code {
-            c.push(code_el(name, code, codes));
+            codes_out.push((name.to_string(), with_display(code, codes)));
         }
     }
     for s in &m.social_services {
-        c.push(code_el("socialService", s, codes));
+        codes_out.push(("socialService".to_string(), with_display(s, codes)));
     }
-    if let Some(g) = &m.general_type {
-        c.push(Node::Element(el("generalDocumentType", &[("code", g)], vec![])));
-    }
-    if let Some(model) = m.model {
-        c.push(Node::Element(el("documentModel", &[("code", model.code())], vec![])));
-    }
+    let mut ids = Vec::new();
     for (name, v) in [
         ("caseId", &m.case_id),
         ("organiser", &m.organiser),
@@ -77,57 +49,65 @@ pub fn metadata_element(d: &StoredDocument, codes: &CodeSets) -> Element {
         ("operatingUnit", &m.operating_unit),
     ] {
         if let Some(v) = v {
-            c.push(id_el(name, v));
+            ids.push((name.to_string(), v.clone()));
         }
     }
-    for a in &m.authors {
-        c.push(Node::Element(a.id.to_element("author")));
+    DocumentSummary {
+        id: d.id.clone(),
+        set_id: d.set_id().to_string(),
+        version: d.version(),
+        status: status.to_string(),
+        kind: (d.kind.code().to_string(), d.kind.finnish().to_string()),
+        title: m.title.clone(),
+        effective_time: m.effective_time.map(ts),
+        client: m.client.as_ref().map(|c| InstanceId { root: c.root.clone(), extension: Some(c.extension.clone()) }),
+        controller: m.controller.clone(),
+        codes: codes_out,
+        ids,
+        authors: m.authors.iter().map(|a| a.id.clone()).collect(),
+        replaced_by: d.replaced_by.clone(),
+        invalidation: d.invalidation.as_ref().map(|i| (ts(i.at), i.reason.clone())),
     }
-    if let Some(r) = &d.replaced_by {
-        c.push(id_el("replacedBy", r));
-    }
-    if let Some(inv) = &d.invalidation {
-        c.push(Node::Element(el("invalidation", &[("time", &hl7_ts(inv.at))], vec![Node::Text(inv.reason.clone())])));
-    }
-    el("documentMetadata", &[], c)
 }
 
-/// The stored document packaged as it was received (parts possibly masked).
-pub fn document_element(d: &StoredDocument, parts: &[Part]) -> Element {
-    let r = DocumentRef {
-        id: split_id(&d.id),
-        document_group: d.metadata.document_group.as_ref().map(|c| c.code.clone()),
-        set_id: Some(split_id(d.set_id())),
-        version: Some(d.version()),
-        invalidation_reason: None,
-    };
-    compose::clinical_document(&r, parts)
+/// A counted list of summaries.
+pub fn list(name: &str, docs: &[StoredDocument], codes: &CodeSets) -> SummaryList {
+    SummaryList {
+        name: name.to_string(),
+        items: docs.iter().map(|d| summary(d, codes)).collect(),
+        total: docs.len(),
+        page: None,
+    }
 }
 
-/// The client's declarations in force (query_declarations).
-pub fn declarations_element(d: &super::law::Declarations, client: &str) -> Element {
-    let list = |name: &str, items: &[String]| {
-        Node::Element(el(
-            name,
-            &[("count", &items.len().to_string())],
-            items.iter().map(|i| Node::Element(el("value", &[("code", i)], vec![]))).collect(),
-        ))
-    };
-    let consent = match d.consent {
-        Some(true) => "true",
-        Some(false) => "false",
-        None => "none",
-    };
-    el(
-        "declarations",
-        &[("client", client)],
-        vec![
-            Node::Element(el("kantaInformation", &[("given", if d.informed { "true" } else { "false" })], vec![])),
-            Node::Element(el("consent", &[("value", consent)], vec![])),
-            list("prohibitedControllers", &d.prohibited_controllers),
-            list("prohibitedServiceTasks", &d.prohibited_service_tasks),
-            list("prohibitedDocuments", &d.prohibited_documents),
-            list("documents", &d.documents),
-        ],
-    )
+/// The stored document packaged as it was received (parts possibly masked), in a wrapper document.
+pub fn package(d: &StoredDocument, parts: &[Part]) -> FrameDocument {
+    FrameDocument {
+        id: Some(InstanceId::from_key(&d.id)),
+        code: d.metadata.register.clone(),
+        text: FrameText::Mime(mime::write(parts)),
+        status_code: Some("COMPLETED".into()),
+        effective_time: d.metadata.effective_time.map(ts),
+        set_id: Some(InstanceId::from_key(d.set_id())),
+        version_number: Some(d.version().to_string()),
+        ..Default::default()
+    }
+}
+
+/// The client's declarations in force.
+pub fn declarations(d: &Declarations, client: &str) -> DeclarationsAnswer {
+    DeclarationsAnswer {
+        client: client.to_string(),
+        informed: d.informed,
+        consent: d.consent,
+        prohibited_controllers: d.prohibited_controllers.clone(),
+        prohibited_service_tasks: d.prohibited_service_tasks.clone(),
+        prohibited_documents: d.prohibited_documents.clone(),
+        documents: d.documents.clone(),
+    }
+}
+
+/// A sortable key of a time (re-exported for the log).
+pub fn time_key(t: time::OffsetDateTime) -> String {
+    sort_key(t)
 }

@@ -1,16 +1,33 @@
-//! Building CDA R2 documents with the Finnish local header, as a connecting
-//! system would: [`DocumentSpec`] holds the metadata, [`DocumentSpec::package`]
-//! gives the wrapper reference and the MIME parts (CDA first).
+//! Building documents as a connecting system would: [`DocumentSpec`] holds
+//! what a document says, [`DocumentSpec::document`] turns it into the typed
+//! CDA of the wire format, and [`DocumentSpec::package`] gives the wrapper's
+//! `clinicalDocument` and the MIME parts (the CDA first) — written through
+//! the one codec in `wire`, never by hand.
 
 use time::OffsetDateTime;
 
-use super::{DocumentRef, Part};
-use crate::document::{DocumentKind, DocumentModel, HL7FI_NS};
-use crate::hetu::HETU_ROOT;
-use crate::message::{el, hl7_ts, InstanceId, HL7_NS};
-use crate::xml::{Element, Node};
+use super::Part;
+use crate::codes::{oids, Code, CodeSets};
+use crate::document::{DocumentKind, DocumentModel, KindTable};
+use crate::hetu::{Hetu, HETU_ROOT};
+use crate::wire::cda::{
+    self, Author, Body, ClinicalDocument, Encapsulated, Encounter, LocalSocialHeader, Organisation, Period,
+    RecordTarget, RelatedDocument, Software,
+};
+use crate::wire::frame::{FrameDocument, FrameText};
+use crate::wire::hl7::{ts, InstanceId, PersonName};
+use crate::wire::mime;
 
-/// Everything a document's header says, plus its attachments.
+/// How the content travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Packaging {
+    /// Inline in `nonXMLBody` (`text` base64, `hl7fi:json`), as real SHA documents carry it.
+    Inline,
+    /// As further MIME parts referenced from the body (health-archive practice; choice).
+    Referenced,
+}
+
+/// Everything a document's header says, plus its content.
 #[derive(Debug, Clone)]
 pub struct DocumentSpec {
     /// Document id (OID).
@@ -21,17 +38,15 @@ pub struct DocumentSpec {
     pub version: u32,
     /// Parent (id, set id, version) for a new version.
     pub replaces: Option<(String, String, u32)>,
-    /// Kind.
+    /// Kind (decides the document group unless `group` says otherwise).
     pub kind: DocumentKind,
-    /// Declared model (also for clienthood/case/declarations).
-    pub model: DocumentModel,
     /// Register code (1.2.246.537.6.1264).
     pub register: Option<String>,
-    /// Title.
+    /// Title (real documents carry none).
     pub title: Option<String>,
     /// Creation time.
     pub effective_time: Option<OffsetDateTime>,
-    /// Confidentiality code (1.2.246.537.5.40153).
+    /// Confidentiality code (1.2.246.777.5.99902).
     pub confidentiality: Option<String>,
     /// Client id root (1.2.246.21 for hetu).
     pub client_root: String,
@@ -45,11 +60,13 @@ pub struct DocumentSpec {
     pub author: Option<(String, String, String)>,
     /// Controller OID.
     pub controller: Option<String>,
+    /// Controller's name.
+    pub controller_name: Option<String>,
     /// Document group code; `None` leaves it out.
     pub group: Option<String>,
-    /// Client document type code (1506).
+    /// Specific client document type code (1506).
     pub document_type: Option<String>,
-    /// General type (Päätös, Arvio, …).
+    /// General document type code (1506: 11 Päätös, 15 Suunnitelma, …).
     pub general_type: Option<String>,
     /// Service task code (1221).
     pub service_task: Option<String>,
@@ -59,6 +76,8 @@ pub struct DocumentSpec {
     pub process_phase: Option<String>,
     /// Case id.
     pub case_id: Option<String>,
+    /// Clienthood id (encompassingClientRelationship; clienthood documents).
+    pub clienthood_id: Option<String>,
     /// Organiser OID.
     pub organiser: Option<String>,
     /// Producer OID.
@@ -69,88 +88,77 @@ pub struct DocumentSpec {
     pub service_unit: Option<String>,
     /// Operating unit OID.
     pub operating_unit: Option<String>,
-    /// Period (start, end) for documentationOf/serviceEvent.
+    /// Period (start, end): a case's opening and closing.
     pub period: Option<(OffsetDateTime, Option<OffsetDateTime>)>,
-    /// Sosmeta structure template id.
+    /// Sosmeta structure (contentSpecificationId).
     pub structure: Option<String>,
     /// Whether to include a system signature.
     pub signed: bool,
-    /// Attachments referenced from the body (in order).
+    /// Content: the display form (XHTML or PDF), the structured form (JSON), attachments.
     pub parts: Vec<Part>,
+    /// How the content travels.
+    pub packaging: Packaging,
     /// Extra parts in the package not referenced from the body.
     pub unreferenced_parts: Vec<Part>,
     /// Body references to parts not included (for broken samples).
     pub dangling_refs: Vec<(String, String)>,
-    /// SHA-256 integrity check (base64) to declare on the first reference.
+    /// SHA-256 integrity check (base64) to declare on the display form.
     pub integrity_check: Option<String>,
 }
 
-/// Code system OIDs used in headers.
-mod cs {
-    pub const REGISTER: &str = "1.2.246.537.6.1264";
-    pub const CONFIDENTIALITY: &str = "1.2.246.537.5.40153";
-    pub const GROUP: &str = "1.2.246.537.6.1505";
-    pub const TYPE: &str = "1.2.246.537.6.1506";
-    pub const TASK: &str = "1.2.246.537.6.1221";
-    pub const SOCIAL: &str = "1.2.246.537.6.1222";
-    pub const PHASE: &str = "1.2.246.537.6.1277";
-    pub const STATUS: &str = "1.2.246.537.5.40154";
+fn code(c: &str, system: &str, version: &str) -> Code {
+    let codes = CodeSets::builtin();
+    Code {
+        code: c.to_string(),
+        system: if version.is_empty() { system.to_string() } else { format!("{system}.{version}") },
+        display: codes.name(system, c).map(str::to_string),
+    }
 }
 
-fn node(e: Element) -> Node {
-    Node::Element(e)
+fn id(oid: &str) -> InstanceId {
+    InstanceId::from_key(oid)
 }
 
-fn fi(name: &str, attrs: &[(&str, &str)]) -> Node {
-    node(Element {
-        ns: HL7FI_NS.into(),
-        name: name.into(),
-        attrs: attrs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
-        children: vec![],
-    })
-}
-
-fn split(id: &str) -> InstanceId {
-    crate::archive::render::split_id(id)
+/// The general document type code for a specific type, from the code table.
+pub fn general_code_of(document_type: &str) -> Option<String> {
+    let codes = CodeSets::builtin();
+    let name = codes.entry(oids::DOCUMENT_TYPE, document_type)?.general_type.clone()?;
+    codes
+        .system(oids::DOCUMENT_TYPE)?
+        .codes
+        .iter()
+        .find(|c| c.kind.as_deref() == Some("yleinen") && c.name == name)
+        .map(|c| c.code.clone())
 }
 
 impl DocumentSpec {
     /// A minimal spec of `kind`; fill in the rest with the fields.
-    pub fn new(id: &str, kind: DocumentKind, model: DocumentModel) -> Self {
+    pub fn new(id: &str, kind: DocumentKind) -> Self {
         DocumentSpec {
             id: id.to_string(),
             set_id: id.to_string(),
             version: 1,
             replaces: None,
             kind,
-            model,
             register: Some("1".into()),
             title: None,
             effective_time: None,
-            confidentiality: None,
+            confidentiality: Some("6".into()),
             client_root: HETU_ROOT.to_string(),
             client_id: None,
             family_name: String::new(),
             given_names: String::new(),
             author: None,
             controller: None,
-            group: Some(
-                match kind {
-                    DocumentKind::Asiakkuus => "1",
-                    DocumentKind::Asia => "2",
-                    DocumentKind::Consent => "8",
-                    DocumentKind::Prohibition => "9",
-                    DocumentKind::Informing => "10",
-                    DocumentKind::Client(_) => "3",
-                }
-                .to_string(),
-            ),
+            controller_name: None,
+            group: KindTable::builtin().group_of(kind).map(str::to_string),
             document_type: None,
             general_type: None,
             service_task: None,
             social_services: vec![],
             process_phase: None,
             case_id: None,
+            clienthood_id: None,
             organiser: None,
             producer: None,
             provider: None,
@@ -160,230 +168,205 @@ impl DocumentSpec {
             structure: None,
             signed: false,
             parts: vec![],
+            packaging: Packaging::Inline,
             unreferenced_parts: vec![],
             dangling_refs: vec![],
             integrity_check: None,
         }
     }
 
-    /// The CDA `ClinicalDocument` element.
-    pub fn cda(&self) -> Element {
-        let mut c = vec![
-            node(el("realmCode", &[("code", "FI")], vec![])),
-            node(el("typeId", &[("root", "2.16.840.1.113883.1.3"), ("extension", "POCD_HD000040")], vec![])),
-            node(el("templateId", &[("root", "1.2.246.777.11.2021.1")], vec![])),
-        ];
-        if let Some(s) = &self.structure {
-            c.push(node(el("templateId", &[("root", s)], vec![])));
+    /// The document's model, when it is a client document.
+    pub fn model(&self) -> Option<DocumentModel> {
+        match self.kind {
+            DocumentKind::Client(m) => Some(m),
+            _ => None,
         }
-        c.push(node(split(&self.id).to_element("id")));
-        if let Some(r) = &self.register {
-            c.push(node(el(
-                "code",
-                &[("code", r), ("codeSystem", cs::REGISTER), ("displayName", "Sosiaalihuollon asiakasrekisteri")],
-                vec![],
-            )));
+    }
+
+    fn display_part(&self) -> Option<&Part> {
+        self.parts.iter().find(|p| p.media_type != "application/json")
+    }
+
+    fn json_part(&self) -> Option<&Part> {
+        self.parts.iter().find(|p| p.media_type == "application/json")
+    }
+
+    fn local_header(&self) -> LocalSocialHeader {
+        let c = |v: &Option<String>, system: &str, version: &str| v.as_deref().map(|x| code(x, system, version));
+        let display_format = match self.display_part().map(|p| p.media_type.as_str()) {
+            Some("application/pdf") => Some("1"),
+            Some(_) => Some("2"),
+            None => None,
+        };
+        LocalSocialHeader {
+            specific_type: c(&self.document_type, oids::DOCUMENT_TYPE, "201701"),
+            creation_time: self.effective_time.map(ts),
+            document_group: c(&self.group, oids::DOCUMENT_GROUP, "201601"),
+            file_format: display_format.map(|f| code(f, oids::DISPLAY_FORMAT, "201601")),
+            structured_file_format: self.json_part().map(|_| code("5", oids::FILE_FORMAT, "2008")),
+            software: Some(Software {
+                moderator: Some("sha-simulator".into()),
+                product: Some("SHA reference client".into()),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            function_code: c(&self.service_task, oids::SERVICE_TASK, "201601"),
+            social_services: self.social_services.iter().map(|s| code(s, oids::SOCIAL_SERVICE, "201601")).collect(),
+            record_status: Some(code("3", oids::RECORD_STATUS, "2008")),
+            registry_type: c(&self.register, oids::REGISTER, "201701"),
+            organiser: self.organiser.as_deref().map(id),
+            organiser_name: self
+                .organiser
+                .as_deref()
+                .and_then(|o| CodeSets::builtin().name(oids::SOTE_ORGANISATION, o))
+                .map(str::to_string),
+            retention_class: Some(code("1", oids::RETENTION_CLASS, "201601")),
+            special_content: Some(code("E", oids::SPECIAL_CONTENT, "2007")),
+            content_specification: self.structure.clone(),
+            client_relationship: self.clienthood_id.as_deref().map(id),
+            service_process_type: self.process_phase.as_ref().map(|_| "Sosiaalihuollon palveluprosessi".to_string()),
+            service_process: c(&self.process_phase, oids::PROCESS_PHASE, "201701"),
+            operating_unit: self.operating_unit.as_deref().map(id),
+            provider: self.provider.as_deref().map(id),
+            ..Default::default()
         }
-        if let Some(t) = &self.title {
-            c.push(node(el("title", &[], vec![Node::Text(t.clone())])));
+    }
+
+    fn encapsulate(&self, p: &Part, first: bool) -> Encapsulated {
+        let mut e = match self.packaging {
+            Packaging::Inline => Encapsulated::base64(&p.media_type, &p.bytes),
+            Packaging::Referenced => Encapsulated::reference(&p.media_type, &p.content_id),
+        };
+        if first {
+            if let Some(h) = &self.integrity_check {
+                e.integrity_check = Some(h.clone());
+                e.integrity_algorithm = Some("SHA-256".into());
+            }
         }
-        if let Some(t) = self.effective_time {
-            c.push(node(el("effectiveTime", &[("value", &hl7_ts(t))], vec![])));
-        }
-        if let Some(cc) = &self.confidentiality {
-            c.push(node(el("confidentialityCode", &[("code", cc), ("codeSystem", cs::CONFIDENTIALITY)], vec![])));
-        }
-        c.push(node(el("languageCode", &[("code", "fi")], vec![])));
-        c.push(node(split(&self.set_id).to_element("setId")));
-        c.push(node(el("versionNumber", &[("value", &self.version.to_string())], vec![])));
-        if let Some(client) = &self.client_id {
-            let name = el(
-                "name",
-                &[],
-                vec![
-                    node(el("family", &[], vec![Node::Text(self.family_name.clone())])),
-                    node(el("given", &[], vec![Node::Text(self.given_names.clone())])),
-                ],
+        e
+    }
+
+    /// The typed CDA document.
+    pub fn document(&self) -> ClinicalDocument {
+        let codes = CodeSets::builtin();
+        let birth =
+            self.client_id.as_deref().filter(|_| self.client_root == HETU_ROOT).and_then(|h| Hetu::parse(h).ok()).map(
+                |h| {
+                    let d = h.birth_date();
+                    format!("{:04}{:02}{:02}", d.year(), u8::from(d.month()), d.day())
+                },
             );
-            c.push(node(el(
-                "recordTarget",
-                &[],
-                vec![node(el(
-                    "patientRole",
-                    &[],
-                    vec![
-                        node(el("id", &[("root", &self.client_root), ("extension", client)], vec![])),
-                        node(el("patient", &[], vec![node(name)])),
-                    ],
-                ))],
-            )));
+        let mut body = Body { id_attr: Some(format!("OID{}", self.id)), ..Default::default() };
+        if let Some(p) = self.display_part() {
+            body.text = Some(self.encapsulate(p, true));
         }
-        if let Some((root, ext, name)) = &self.author {
-            let mut aa = vec![node(el("id", &[("root", root), ("extension", ext)], vec![]))];
-            aa.push(node(el("assignedPerson", &[], vec![node(el("name", &[], vec![Node::Text(name.clone())]))])));
-            let time = self.effective_time.map(hl7_ts).unwrap_or_default();
-            c.push(node(el(
-                "author",
-                &[],
-                vec![node(el("time", &[("value", &time)], vec![])), node(el("assignedAuthor", &[], aa))],
-            )));
+        if let Some(p) = self.json_part() {
+            let mut e = self.encapsulate(p, false);
+            // hl7fi:json carries neither a media type nor a representation: it is base64 JSON.
+            e.media_type = None;
+            e.representation = None;
+            body.json = Some(e);
         }
-        if let Some(ctrl) = &self.controller {
-            c.push(node(el(
-                "custodian",
-                &[],
-                vec![node(el(
-                    "assignedCustodian",
-                    &[],
-                    vec![node(el("representedCustodianOrganization", &[], vec![node(split(ctrl).to_element("id"))]))],
-                ))],
-            )));
+        for (cid, mt) in &self.dangling_refs {
+            body.media.push(Encapsulated::reference(mt, cid));
         }
-        if let Some((start, end)) = self.period {
-            let mut t = vec![node(el("low", &[("value", &hl7_ts(start))], vec![]))];
-            if let Some(e) = end {
-                t.push(node(el("high", &[("value", &hl7_ts(e))], vec![])));
-            }
-            c.push(node(el(
-                "documentationOf",
-                &[],
-                vec![node(el("serviceEvent", &[], vec![node(el("effectiveTime", &[], t))]))],
-            )));
-        }
-        if let Some((pid, pset, pver)) = &self.replaces {
-            c.push(node(el(
-                "relatedDocument",
-                &[("typeCode", "RPLC")],
-                vec![node(el(
-                    "parentDocument",
-                    &[],
-                    vec![
-                        node(split(pid).to_element("id")),
-                        node(split(pset).to_element("setId")),
-                        node(el("versionNumber", &[("value", &pver.to_string())], vec![])),
-                    ],
-                ))],
-            )));
-        }
-        c.push(node(self.local_header()));
-        c.push(node(self.body()));
-        Element { ns: HL7_NS.into(), name: "ClinicalDocument".into(), attrs: vec![], children: c }
-    }
-
-    fn local_header(&self) -> Element {
-        let mut h = vec![
-            fi("documentModel", &[("code", self.model.code())]),
-            fi(
-                "softwareSupport",
-                &[
-                    ("product", "SHA reference client"),
-                    ("version", env!("CARGO_PKG_VERSION")),
-                    ("moderator", "sha-simulator"),
-                ],
-            ),
-            fi("recordStatus", &[("code", "3"), ("codeSystem", cs::STATUS)]),
-        ];
-        if let Some(g) = &self.group {
-            h.push(fi("documentGroup", &[("code", g), ("codeSystem", cs::GROUP)]));
-        }
-        if let Some(t) = &self.document_type {
-            h.push(fi("documentType", &[("code", t), ("codeSystem", cs::TYPE)]));
-        }
-        if let Some(g) = &self.general_type {
-            h.push(fi("generalDocumentType", &[("code", g)]));
-        }
-        if let Some(t) = &self.service_task {
-            h.push(fi("serviceTask", &[("code", t), ("codeSystem", cs::TASK)]));
-        }
-        for s in &self.social_services {
-            h.push(fi("socialService", &[("code", s), ("codeSystem", cs::SOCIAL)]));
-        }
-        if let Some(p) = &self.process_phase {
-            h.push(fi("processPhase", &[("code", p), ("codeSystem", cs::PHASE)]));
-        }
-        for (name, v) in [
-            ("caseId", &self.case_id),
-            ("organiser", &self.organiser),
-            ("producer", &self.producer),
-            ("provider", &self.provider),
-            ("serviceUnit", &self.service_unit),
-            ("operatingUnit", &self.operating_unit),
-        ] {
-            if let Some(v) = v {
-                let id = split(v);
-                let mut attrs = vec![("root", id.root.as_str())];
-                if let Some(x) = &id.extension {
-                    attrs.push(("extension", x.as_str()));
-                }
-                h.push(fi(name, &attrs));
-            }
-        }
-        if self.signed {
-            let sig = Element { ns: HL7FI_NS.into(), name: "signature".into(), attrs: vec![], children: vec![] };
-            h.push(node(Element {
-                ns: HL7FI_NS.into(),
-                name: "signatureCollection".into(),
-                attrs: vec![],
-                children: vec![node(sig)],
-            }));
-        }
-        Element { ns: HL7FI_NS.into(), name: "localHeader".into(), attrs: vec![], children: h }
-    }
-
-    fn body(&self) -> Element {
-        let mut refs: Vec<(String, String)> =
-            self.parts.iter().map(|p| (p.content_id.clone(), p.media_type.clone())).collect();
-        refs.extend(self.dangling_refs.iter().cloned());
-        let text = |(cid, mt): &(String, String), first: bool| {
-            let mut attrs = vec![("mediaType", mt.as_str())];
-            if first {
-                if let Some(h) = &self.integrity_check {
-                    attrs.push(("integrityCheck", h.as_str()));
-                    attrs.push(("integrityCheckAlgorithm", "SHA-256"));
-                }
-            }
-            el("text", &attrs, vec![node(el("reference", &[("value", &format!("cid:{cid}"))], vec![]))])
-        };
-        let inner = if refs.len() == 1 {
-            el("nonXMLBody", &[], vec![node(text(&refs[0], true))])
-        } else {
-            let entries = refs
+        let is_hood = self.kind == DocumentKind::Asiakkuus;
+        ClinicalDocument {
+            type_id: Some("POCD_HD000040".into()),
+            template_ids: vec![],
+            id: Some(id(&self.id)),
+            code: self.general_type.as_deref().map(|g| code(g, oids::DOCUMENT_TYPE, "201701")),
+            title: self.title.clone(),
+            effective_time: self.effective_time.map(ts),
+            confidentiality: self.confidentiality.as_deref().map(|c| code(c, oids::CONFIDENTIALITY, "2006")),
+            language: Some("fi".into()),
+            set_id: Some(id(&self.set_id)),
+            version_number: Some(self.version.to_string()),
+            record_target: self.client_id.as_ref().map(|cid| RecordTarget {
+                id: Some(InstanceId { root: self.client_root.clone(), extension: Some(cid.clone()) }),
+                name: Some(PersonName::new(&self.family_name, &self.given_names)),
+                gender: None,
+                birth_time: birth,
+            }),
+            authors: vec![Author {
+                time: None,
+                id: self
+                    .author
+                    .as_ref()
+                    .map(|(root, ext, _)| InstanceId { root: root.clone(), extension: Some(ext.clone()) }),
+                name: self.author.as_ref().map(|(_, _, n)| {
+                    let mut parts = n.rsplitn(2, ' ');
+                    let family = parts.next().unwrap_or_default();
+                    PersonName::new(family, parts.next().unwrap_or_default())
+                }),
+            }],
+            custodian: self.controller.as_ref().map(|c| Organisation {
+                id: Some(id(c)),
+                name: self
+                    .controller_name
+                    .clone()
+                    .or_else(|| codes.name(oids::SOTE_ORGANISATION, c).map(str::to_string)),
+            }),
+            minor_consent: None,
+            related: self
+                .replaces
                 .iter()
-                .enumerate()
-                .map(|(i, r)| {
-                    let mut t = text(r, i == 0);
-                    t.name = "value".into();
-                    node(el(
-                        "entry",
-                        &[],
-                        vec![node(el("observationMedia", &[("classCode", "OBS"), ("moodCode", "EVN")], vec![node(t)]))],
-                    ))
+                .map(|(pid, pset, pver)| RelatedDocument {
+                    type_code: "RPLC".into(),
+                    id: Some(id(pid)),
+                    set_id: Some(id(pset)),
+                    version: Some(pver.to_string()),
                 })
-                .collect();
-            el("structuredBody", &[], vec![node(el("component", &[], vec![node(el("section", &[], entries))]))])
-        };
-        el("component", &[], vec![node(inner)])
+                .collect(),
+            service_period: None,
+            encounter: Some(Encounter {
+                id: if is_hood { None } else { self.case_id.as_deref().map(id) },
+                period: self.period.map(|(s, e)| Period { low: Some(ts(s)), high: e.map(ts) }),
+                responsible: self.producer.as_deref().map(Organisation::oid),
+                service_unit: self.service_unit.as_deref().map(|u| Organisation {
+                    id: Some(id(u)),
+                    name: codes.name(oids::SOTE_ORGANISATION, u).map(str::to_string),
+                }),
+            }),
+            local: Some(self.local_header()),
+            body,
+        }
     }
 
-    /// The wrapper reference and the MIME parts (the CDA first, Content-ID = document id).
-    pub fn package(&self) -> (DocumentRef, Vec<Part>) {
-        let cda = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", self.cda().to_xml());
-        let mut parts = vec![Part::new(&self.id, "text/xml", cda.into_bytes())];
-        parts.extend(self.parts.iter().cloned());
+    /// The CDA as bytes, with a system signature when `signed` (see [`sign_placeholder`]).
+    pub fn cda_bytes(&self) -> Vec<u8> {
+        let bytes = cda::to_bytes(&self.document());
+        if self.signed {
+            sign_placeholder(&bytes)
+        } else {
+            bytes
+        }
+    }
+
+    /// The MIME parts (the CDA first, Content-ID = document id) and the wrapper's document.
+    pub fn package(&self) -> (FrameDocument, Vec<Part>) {
+        let mut parts = vec![Part::new(&self.id, "text/xml", self.cda_bytes())];
+        if self.packaging == Packaging::Referenced {
+            parts.extend(self.parts.iter().cloned());
+        }
         parts.extend(self.unreferenced_parts.iter().cloned());
-        let r = DocumentRef {
-            id: split(&self.id),
-            document_group: self.group.clone(),
-            set_id: Some(split(&self.set_id)),
-            version: Some(self.version),
-            invalidation_reason: None,
-        };
-        (r, parts)
+        let fd = FrameDocument::repeating(&self.document(), FrameText::Mime(mime::write(&parts)));
+        (fd, parts)
     }
 
-    /// The wrapper `clinicalDocument` element carrying this document.
-    pub fn clinical_document(&self) -> Element {
-        let (r, parts) = self.package();
-        super::clinical_document(&r, &parts)
+    /// The wrapper `clinicalDocument` carrying this document.
+    pub fn clinical_document(&self) -> FrameDocument {
+        self.package().0
     }
+}
+
+/// Adds a `signatureCollection` holding a system-signature entry to a written
+/// CDA. The XML-DSig it carries is a structural placeholder: the archive checks
+/// that a signature is present (SHA-R004); its value is not verified yet.
+pub fn sign_placeholder(cda: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(cda);
+    let entry = format!(
+        "<hl7fi:signatureCollection><hl7fi:signature ID=\"sig-1\"><hl7fi:signatureDescription code=\"3\" codeSystem=\"1.2.246.537.5.40127.2006\" displayName=\"Järjestelmäallekirjoitus\"/><hl7fi:signatureTimestamp ID=\"ts-1\">{}</hl7fi:signatureTimestamp><Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo/><SignatureValue/></Signature></hl7fi:signature></hl7fi:signatureCollection></hl7fi:localSocialHeader>",
+        "2026-01-01T00:00:00Z"
+    );
+    text.replacen("</hl7fi:localSocialHeader>", &entry, 1).into_bytes()
 }

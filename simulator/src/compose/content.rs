@@ -52,12 +52,12 @@ pub fn pdf_of_size(title: &str, size: usize) -> Vec<u8> {
     out
 }
 
-/// A well-formed XHTML page with a heading and one paragraph.
+/// A display form as real systems write it: an XHTML fragment (a `div` in the
+/// XHTML namespace) with a heading and one paragraph.
 pub fn xhtml(title: &str, text: &str) -> Vec<u8> {
     let e = crate::xml::escape;
     format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"fi\"><head><title>{}</title></head><body><h1>{}</h1><p>{}</p></body></html>",
-        e(title),
+        "<div class=\"soc-document\" xmlns=\"http://www.w3.org/1999/xhtml\"><div class=\"soc-main-wrapper\"><h1 class=\"soc-fulltitle\">{}</h1><p>{}</p></div></div>",
         e(title),
         e(text)
     )
@@ -104,12 +104,12 @@ pub fn clienthood_json(p: &Person<'_>, clienthood_id: &str, unit: &str, service_
     });
     asiakas[k] = v;
     let doc = json!({"asiakkuusasiakirja": {
-        "asiakkuuden_yksilointitunnus": {"value": clienthood_id},
+        "asiakkuuden_yksilointitunnus": {"system": "urn:oid:1.2.246.1", "value": clienthood_id},
         "asiakas": asiakas,
         "sosiaalihuollon_asiakkuus": {"asiakkuuden_alkamispvm": start},
-        "palvelunjarjestajan_toimintayksikko": {"system": "urn:oid:1.2.246.537.6.202", "code": unit, "display": "toimintayksikkö"},
+        "palvelunjarjestajan_toimintayksikko": {"system": "urn:oid:1.2.246.537.6.202.2008", "code": unit, "display": "toimintayksikkö"},
         "sosiaalihuollon_palvelutehtava": [{
-            "palvelutehtava": {"system": "urn:oid:1.2.246.537.6.1221", "code": service_task, "display": ""}
+            "palvelutehtava": {"system": "urn:oid:1.2.246.537.6.1221.201601", "code": service_task, "display": ""}
         }]
     }});
     serde_json::to_vec_pretty(&doc).unwrap_or_default()
@@ -121,7 +121,7 @@ pub fn case_json(p: &Person<'_>, case_id: &str, unit: &str, service_task: &str, 
     let mut asiakas = json!({"sukunimi": p.family, "etunimet": p.given});
     asiakas[k] = v;
     let doc = json!({"asia_asiakirja": {
-        "palvelunjarjestajan_toimintayksikko": {"system": "urn:oid:1.2.246.537.6.202", "code": unit, "display": "toimintayksikkö"},
+        "palvelunjarjestajan_toimintayksikko": {"system": "urn:oid:1.2.246.537.6.202.2008", "code": unit, "display": "toimintayksikkö"},
         "asiakas": [asiakas],
         "asian_tiedot": {
             "asiatunnus": {"value": case_id},
@@ -129,7 +129,7 @@ pub fn case_json(p: &Person<'_>, case_id: &str, unit: &str, service_task: &str, 
             "lisatieto_luokkaan_muu": "Testiasia",
             "tila": {"system": "urn:oid:1.2.246.537.6.1501", "code": "1", "display": "Vireillä"},
             "avauspaiva": opened,
-            "palvelutehtava": {"system": "urn:oid:1.2.246.537.6.1221", "code": service_task, "display": ""}
+            "palvelutehtava": {"system": "urn:oid:1.2.246.537.6.1221.201601", "code": service_task, "display": ""}
         }
     }});
     serde_json::to_vec_pretty(&doc).unwrap_or_default()

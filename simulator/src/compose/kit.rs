@@ -110,14 +110,14 @@ impl Kit {
         Kit { org, now, service_task: "10".into() }
     }
 
-    fn base(&self, kind: DocumentKind, model: DocumentModel, p: &TestPerson, title: &str) -> DocumentSpec {
-        let mut s = DocumentSpec::new(&new_oid(), kind, model);
-        s.title = Some(title.to_string());
+    fn base(&self, kind: DocumentKind, p: &TestPerson) -> DocumentSpec {
+        let mut s = DocumentSpec::new(&new_oid(), kind);
         s.effective_time = Some(self.now);
         s.client_id = Some(p.hetu.clone());
         s.family_name = p.family_name.clone();
         s.given_names = p.given_names.clone();
         s.controller = Some(self.org.controller.clone());
+        s.organiser = Some(self.org.controller.clone());
         s.author = Some(("1.2.246.537.26".into(), "999000123".into(), "Sanna Sosiaalityöntekijä".into()));
         s
     }
@@ -137,14 +137,17 @@ impl Kit {
         }
     }
 
-    /// A clienthood document (asiakkuusasiakirja) in the given model.
-    pub fn clienthood(&self, p: &TestPerson, model: DocumentModel) -> DocumentSpec {
-        let mut s = self.base(DocumentKind::Asiakkuus, model, p, "Asiakkuusasiakirja");
-        s.service_task = Some(self.service_task.clone());
-        s.operating_unit = Some(self.org.operating_unit.clone());
-        s.structure = Some("1.2.246.537.6.1505.1.2023.6.1".into());
+    /// A clienthood document (asiakkuusasiakirja), as real ones are: no author, no
+    /// general type and no case (all nullFlavor NA), the service unit, the clienthood id,
+    /// a display form and the structured form.
+    pub fn clienthood(&self, p: &TestPerson) -> DocumentSpec {
+        let mut s = self.base(DocumentKind::Asiakkuus, p);
+        s.author = None;
+        s.service_unit = Some(self.org.service_unit.clone());
+        s.structure = self.structure_in_force("1.2.246.537.6.1505.1.2023.6.1");
         // One clienthood per client per organiser: its identifier follows from the two.
-        let hood_id = format!("{}-{}", self.org.controller, p.hetu);
+        let hood_id = Self::clienthood_id(&self.org.controller, &p.hetu);
+        s.clienthood_id = Some(hood_id.clone());
         let json = content::clienthood_json(
             &Self::person(p),
             &hood_id,
@@ -153,20 +156,39 @@ impl Kit {
             &self.date(),
         );
         s.parts.push(Part::new(format!("{}.json", s.id), "application/json", json));
+        let display = content::xhtml("Asiakkuusasiakirja", &format!("Asiakkuuden yksilöintitunnus: {hood_id}"));
+        s.parts.push(Part::new(format!("{}.xhtml", s.id), "application/xhtml+xml", display));
         s
     }
 
+    /// The Sosmeta structure a document dated by this kit names: `oid` when its version is in
+    /// force on the kit's date; none for earlier documents, whose content the structures the
+    /// simulator holds do not describe (their JSON is stored as it is).
+    fn structure_in_force(&self, oid: &str) -> Option<String> {
+        let s = crate::sosmeta::Structures::builtin().get(oid)?;
+        let from = time::Date::parse(&s.version, &time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+        (self.now.date() >= from).then(|| oid.to_string())
+    }
+
+    /// The clienthood identifier a kit gives a client under a controller (an OID under the controller's arc).
+    pub fn clienthood_id(controller: &str, hetu: &str) -> String {
+        let digits: String = hetu.chars().filter(|c| c.is_ascii_digit()).collect();
+        format!("{controller}.97.{}", digits.trim_start_matches('0'))
+    }
+
     /// A case document (asia-asiakirja) for `case_id`.
-    pub fn case(&self, p: &TestPerson, case_id: &str, model: DocumentModel) -> DocumentSpec {
-        let mut s = self.base(DocumentKind::Asia, model, p, "Asia-asiakirja");
+    pub fn case(&self, p: &TestPerson, case_id: &str) -> DocumentSpec {
+        let mut s = self.base(DocumentKind::Asia, p);
         s.service_task = Some(self.service_task.clone());
         s.case_id = Some(case_id.to_string());
-        s.operating_unit = Some(self.org.operating_unit.clone());
-        s.structure = Some("1.2.246.537.6.1505.2.2022.6.28".into());
+        s.service_unit = Some(self.org.service_unit.clone());
+        s.structure = self.structure_in_force("1.2.246.537.6.1505.2.2022.6.28");
         s.period = Some((self.now, None));
         let json =
             content::case_json(&Self::person(p), case_id, &self.org.operating_unit, &self.service_task, &self.date());
         s.parts.push(Part::new(format!("{}.json", s.id), "application/json", json));
+        let display = content::xhtml("Asia-asiakirja", "Asia on vireillä.");
+        s.parts.push(Part::new(format!("{}.xhtml", s.id), "application/xhtml+xml", display));
         s
     }
 
@@ -178,21 +200,18 @@ impl Kit {
             DocumentModel::Vaihe2 => ("Merkintä ohjauksesta ja neuvonnasta", "19003", "Asiakaskertomusmerkintä"),
             _ => ("Lastensuojelun palvelu- tai tukitoimipäätös", "11002", "Päätös"),
         };
-        let mut s = self.base(DocumentKind::Client(model), model, p, title);
-        let general = crate::codes::CodeSets::builtin()
-            .entry(crate::codes::oids::DOCUMENT_TYPE, doc_type)
-            .and_then(|e| e.general_type.clone())
-            .unwrap_or_else(|| general.to_string());
-        s.general_type = Some(general);
-        s.confidentiality = Some("3".into());
+        let mut s = self.base(DocumentKind::Client(model), p);
+        let _ = general;
+        s.general_type = super::cda::general_code_of(doc_type);
         if model != DocumentModel::Vanha {
             s.document_type = Some(doc_type.into());
             s.service_task = Some(self.service_task.clone());
             s.process_phase = Some("5".into());
             s.case_id = Some(case_id.to_string());
-            s.organiser = Some(self.org.controller.clone());
             s.producer = Some(self.org.controller.clone());
             s.social_services = vec!["46".into()];
+        } else {
+            s.organiser = None;
         }
         match model {
             DocumentModel::Vaihe1 => {
@@ -209,6 +228,8 @@ impl Kit {
             }
             DocumentModel::Liittymisvelvoite => {
                 s.service_unit = Some(self.org.service_unit.clone());
+                // Structured documents name their social services in the form, not the header.
+                s.social_services.clear();
                 // The structured form: a minimal valid instance of the type's Sosmeta structure.
                 let structure = crate::sosmeta::Structures::builtin()
                     .all()
@@ -248,8 +269,9 @@ impl Kit {
         start: &str,
         end: Option<&str>,
     ) -> DocumentSpec {
-        let mut s = self.clienthood(p, DocumentModel::Liittymisvelvoite);
-        let mut v: serde_json::Value = serde_json::from_slice(&s.parts[0].bytes).unwrap_or_default();
+        let mut s = self.clienthood(p);
+        let json_at = s.parts.iter().position(|x| x.media_type == "application/json").unwrap_or(0);
+        let mut v: serde_json::Value = serde_json::from_slice(&s.parts[json_at].bytes).unwrap_or_default();
         let mut producer = serde_json::json!({
             "palveluyksikon_nimi": {"system": "urn:oid:1.2.246.537.6.202", "code": provider_unit, "display": ""},
             "asiakkuuden_alkamispvm": start
@@ -260,7 +282,7 @@ impl Kit {
         if let Some(task) = v.pointer_mut("/asiakkuusasiakirja/sosiaalihuollon_palvelutehtava/0") {
             task["palveluntuottaja"] = serde_json::json!([producer]);
         }
-        s.parts[0].bytes = serde_json::to_vec_pretty(&v).unwrap_or_default();
+        s.parts[json_at].bytes = serde_json::to_vec_pretty(&v).unwrap_or_default();
         s
     }
 
@@ -276,7 +298,8 @@ impl Kit {
     }
 
     fn declaration(&self, p: &TestPerson, kind: DocumentKind, title: &str, json: serde_json::Value) -> DocumentSpec {
-        let mut s = self.base(kind, DocumentModel::Liittymisvelvoite, p, title);
+        let mut s = self.base(kind, p);
+        s.organiser = None;
         s.structure = Some(
             match kind {
                 DocumentKind::Consent => "1.2.246.537.6.1505.8.2023.6.1",
@@ -291,6 +314,7 @@ impl Kit {
             "application/json",
             serde_json::to_vec_pretty(&json).unwrap_or_default(),
         ));
+        s.parts.push(Part::new(format!("{}.xhtml", s.id), "application/xhtml+xml", content::xhtml(title, title)));
         s
     }
 
@@ -362,7 +386,6 @@ impl Kit {
         s.version = parent.version + 1;
         s.replaces = Some((parent.id.clone(), parent.set_id.clone(), parent.version));
         s.effective_time = Some(self.now);
-        s.title = parent.title.as_ref().map(|t| format!("{t} (korjattu)"));
         // Attachments are renamed after the new id so the package stays self-describing.
         for p in s.parts.iter_mut() {
             if let Some((_, ext)) = p.content_id.rsplit_once('.') {

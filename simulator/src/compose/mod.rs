@@ -1,251 +1,180 @@
 //! Composing request messages as a connecting system would: the HL7 V3
-//! wrapper, the control act, and a CDA document packaged as a MIME multipart.
+//! wrapper with its service request and use situation, the control act, and
+//! a CDA document packaged as a MIME multipart — typed values written
+//! through the one codec in `wire`.
 //!
-//! Owns: the request side of the message formats in docs/messages.md. Used by
-//! the harness's reference client, the load tool and the tests — the archive
-//! itself only parses. Pure functions; no I/O.
+//! Owns: the connecting side's choices (which interaction and service
+//! request an operation uses, default wrapper values, query parameters).
+//! Used by the harness's reference client, the load tool, samples, seed and
+//! the tests — the archive itself only reads. Pure functions; no I/O.
 
-use base64::Engine as _;
 use time::OffsetDateTime;
 
 pub mod cda;
 pub mod content;
 pub mod kit;
 
-use crate::message::{el, hl7_ts, InstanceId, Interactions, HL7_NS};
-use crate::transport::soap::{self, SoapVersion};
-use crate::xml::{Element, Node};
+use crate::document::DocumentKind;
+use crate::interactions::{Interactions, Operation};
+use crate::wire::cda::Organisation;
+use crate::wire::frame::{
+    self, ControlAct, Frame, FrameDocument, Performer, QueryParameters, INTERACTION_ROOT, TRIGGER_EVENT_SYSTEM,
+    USE_SITUATION_SYSTEM,
+};
+use crate::wire::hl7::{ts, Code, InstanceId, PersonName, HL7_NS};
+use crate::wire::soap::{self, SoapVersion};
+use crate::xml::Element;
 
-/// One MIME part of a packaged document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Part {
-    /// Content-ID (without angle brackets).
-    pub content_id: String,
-    /// Media type, e.g. `text/xml`, `application/pdf`.
-    pub media_type: String,
-    /// The bytes (base64-encoded in the message).
-    pub bytes: Vec<u8>,
-    /// Declared size parameter (Content-Disposition size=), if any.
-    pub declared_size: Option<u64>,
-}
-
-impl Part {
-    /// A part with no declared size.
-    pub fn new(content_id: impl Into<String>, media_type: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-        Part { content_id: content_id.into(), media_type: media_type.into(), bytes: bytes.into(), declared_size: None }
-    }
-}
-
-/// The MIME boundary used by composed messages.
-const BOUNDARY: &str = "sha-part-boundary-7f3a";
-
-/// Builds a `multipart/related` MIME entity: the first part is the root (the CDA).
-pub fn mime_multipart(parts: &[Part]) -> String {
-    let b64 = base64::engine::general_purpose::STANDARD;
-    let start = parts.first().map(|p| p.content_id.as_str()).unwrap_or("");
-    let mut s = format!(
-        "MIME-Version: 1.0\r\nContent-Type: multipart/related; boundary=\"{BOUNDARY}\"; type=\"text/xml\"; start=\"<{start}>\"\r\n\r\n"
-    );
-    for p in parts {
-        s.push_str(&format!(
-            "--{BOUNDARY}\r\nContent-Type: {}\r\nContent-Transfer-Encoding: base64\r\nContent-ID: <{}>\r\n",
-            p.media_type, p.content_id
-        ));
-        if let Some(n) = p.declared_size {
-            s.push_str(&format!("Content-Disposition: attachment; size={n}\r\n"));
-        }
-        s.push_str("\r\n");
-        let enc = b64.encode(&p.bytes);
-        for chunk in enc.as_bytes().chunks(76) {
-            s.push_str(std::str::from_utf8(chunk).unwrap_or_default());
-            s.push_str("\r\n");
-        }
-    }
-    s.push_str(&format!("--{BOUNDARY}--\r\n"));
-    s
-}
-
-/// The wrapper's `clinicalDocument`: id, document group, set id, version and the packaged parts.
-pub fn clinical_document(doc: &DocumentRef, parts: &[Part]) -> Element {
-    let mut children = vec![Node::Element(doc.id.to_element("id"))];
-    if let Some(group) = &doc.document_group {
-        children.push(Node::Element(el("code", &[("code", group), ("codeSystem", "1.2.246.537.6.1505")], vec![])));
-    }
-    if let Some(set) = &doc.set_id {
-        children.push(Node::Element(set.to_element("setId")));
-    }
-    if let Some(v) = doc.version {
-        children.push(Node::Element(el("versionNumber", &[("value", &v.to_string())], vec![])));
-    }
-    if !parts.is_empty() {
-        children.push(Node::Element(el(
-            "text",
-            &[("mediaType", "multipart/related")],
-            vec![Node::Text(mime_multipart(parts))],
-        )));
-    }
-    if let Some(reason) = &doc.invalidation_reason {
-        children.push(Node::Element(el("statusCode", &[("code", "nullified")], vec![])));
-        children.push(Node::Element(el(
-            "subjectOf",
-            &[],
-            vec![Node::Element(el(
-                "annotation",
-                &[],
-                vec![Node::Element(el("text", &[], vec![Node::Text(reason.clone())]))],
-            ))],
-        )));
-    }
-    el("clinicalDocument", &[("classCode", "DOCCLIN"), ("moodCode", "EVN")], children)
-}
-
-/// What the wrapper says about the document it carries.
-#[derive(Debug, Clone, Default)]
-pub struct DocumentRef {
-    /// Document id.
-    pub id: InstanceId,
-    /// Document group code (1.2.246.537.6.1505).
-    pub document_group: Option<String>,
-    /// Set id.
-    pub set_id: Option<InstanceId>,
-    /// Version number.
-    pub version: Option<u32>,
-    /// For invalidation: the reason.
-    pub invalidation_reason: Option<String>,
-}
+pub use crate::wire::mime::Part;
 
 /// A request under construction.
 #[derive(Debug, Clone)]
 pub struct RequestBuilder {
-    interaction: String,
-    message_id: InstanceId,
-    sender_device: String,
-    acting_organisation: Option<String>,
-    creation_time: OffsetDateTime,
-    reason_code: Option<String>,
-    processing_code: String,
-    subject: Vec<Element>,
-    query: Option<Element>,
+    frame: Frame,
+}
+
+fn control_act(f: &mut Frame) -> &mut ControlAct {
+    f.control_act.get_or_insert_with(ControlAct::default)
 }
 
 impl RequestBuilder {
-    /// A request for `interaction` from the system with device id `sender_device`.
+    /// A request for `interaction` from the device `sender_device` (the sending
+    /// organisation or system), with the wrapper values real senders use.
     pub fn new(interaction: &str, sender_device: &str, now: OffsetDateTime) -> Self {
+        let table = Interactions::builtin();
         RequestBuilder {
-            interaction: interaction.to_string(),
-            message_id: InstanceId {
-                root: sender_device.to_string(),
-                extension: Some(uuid::Uuid::new_v4().to_string()),
+            frame: Frame {
+                interaction: interaction.to_string(),
+                namespace: HL7_NS.into(),
+                its_version: Some("XML_1.0".into()),
+                id: Some(InstanceId {
+                    root: sender_device.to_string(),
+                    extension: Some(uuid::Uuid::new_v4().as_u128().to_string()),
+                }),
+                creation_time: Some(ts(now)),
+                version_code: Some("V3-2006".into()),
+                interaction_id: Some(InstanceId {
+                    root: INTERACTION_ROOT.into(),
+                    extension: Some(interaction.to_string()),
+                }),
+                processing_code: Some("D".into()),
+                processing_mode: Some("T".into()),
+                accept_ack: Some("ER".into()),
+                receiver: Some(table.archive_device.clone()),
+                sender: Some(sender_device.to_string()),
+                control_act: Some(ControlAct {
+                    code: Some(Code {
+                        code: "RCMR_TE000102UV01".into(),
+                        system: TRIGGER_EVENT_SYSTEM.into(),
+                        display: None,
+                    }),
+                    priority: Some("R".into()),
+                    ..Default::default()
+                }),
             },
-            sender_device: sender_device.to_string(),
-            acting_organisation: None,
-            creation_time: now,
-            reason_code: Some("PP1".to_string()),
-            processing_code: "P".to_string(),
-            subject: vec![],
-            query: None,
         }
+    }
+
+    /// A request for `op` (with a document of `kind`): the interaction and service request
+    /// the table routes it to, and use situation 1 (the organiser's own register).
+    pub fn for_operation(op: Operation, kind: Option<DocumentKind>, sender_device: &str, now: OffsetDateTime) -> Self {
+        let table = Interactions::builtin();
+        let (interaction, request) = table.route(op, kind);
+        let mut b = RequestBuilder::new(&interaction.id, sender_device, now);
+        if let Some(sr) = request {
+            b = b.service_request(&sr.code);
+        }
+        b.use_situation("1")
+    }
+
+    /// Sets the service request (palvelupyyntö) reason code.
+    pub fn service_request(mut self, code: &str) -> Self {
+        let table = Interactions::builtin();
+        let ca = control_act(&mut self.frame);
+        ca.reasons.retain(|c| !frame::same_system(&c.system, &table.service_request_system));
+        ca.reasons.insert(
+            0,
+            Code {
+                code: code.to_string(),
+                system: format!("{}.201601", table.service_request_system),
+                display: table.service_request(code).map(|s| s.name.clone()),
+            },
+        );
+        self
+    }
+
+    /// Sets the use situation (käyttötilanne) reason code.
+    pub fn use_situation(mut self, code: &str) -> Self {
+        let ca = control_act(&mut self.frame);
+        ca.reasons.retain(|c| !frame::same_system(&c.system, USE_SITUATION_SYSTEM));
+        ca.reasons.push(Code {
+            code: code.to_string(),
+            system: format!("{USE_SITUATION_SYSTEM}.201901"),
+            display: crate::codes::CodeSets::builtin().name(USE_SITUATION_SYSTEM, code).map(str::to_string),
+        });
+        self
+    }
+
+    /// Removes every reason code (for messages that leave them out).
+    pub fn without_reasons(mut self) -> Self {
+        control_act(&mut self.frame).reasons.clear();
+        self
     }
 
     /// Sets the message id.
     pub fn message_id(mut self, id: InstanceId) -> Self {
-        self.message_id = id;
+        self.frame.id = Some(id);
         self
     }
 
-    /// The organisation acting (controlActProcess/authorOrPerformer).
+    /// Sets processingCode (D, P, T).
+    pub fn processing_code(mut self, code: &str) -> Self {
+        self.frame.processing_code = Some(code.to_string());
+        self
+    }
+
+    /// The organisation acting (controlActProcess/authorOrPerformer), with a professional.
     pub fn acting_organisation(mut self, oid: &str) -> Self {
-        self.acting_organisation = Some(oid.to_string());
+        let p = control_act(&mut self.frame).performer.get_or_insert_with(|| Performer {
+            type_code: Some("AUT".into()),
+            person: Some(InstanceId { root: crate::hetu::HETU_ROOT.into(), extension: Some("010180-9989".into()) }),
+            name: Some(PersonName::new("Sosiaalityöntekijä", "Sanna")),
+            organisation: None,
+        });
+        p.organisation = Some(Organisation::oid(oid));
         self
     }
 
-    /// Adds a subject payload element (e.g. a clinicalDocument).
-    pub fn subject(mut self, e: Element) -> Self {
-        self.subject.push(e);
+    /// The wrapper's document (subject/clinicalDocument).
+    pub fn document(mut self, d: FrameDocument) -> Self {
+        control_act(&mut self.frame).subject = Some(d);
         self
     }
 
-    /// Sets the query (queryByParameter).
-    pub fn query(mut self, q: Element) -> Self {
-        self.query = Some(q);
+    /// The query (queryByParameter).
+    pub fn query(mut self, q: QueryParameters) -> Self {
+        control_act(&mut self.frame).query = Some(q);
         self
     }
 
     /// The message id this request will carry.
-    pub fn id(&self) -> &InstanceId {
-        &self.message_id
+    pub fn id(&self) -> InstanceId {
+        self.frame.id.clone().unwrap_or_default()
+    }
+
+    /// The typed wrapper.
+    pub fn frame(&self) -> &Frame {
+        &self.frame
+    }
+
+    /// The typed wrapper, to change before writing.
+    pub fn frame_mut(&mut self) -> &mut Frame {
+        &mut self.frame
     }
 
     /// Builds the HL7 message element.
     pub fn build(&self) -> Element {
-        let table = Interactions::builtin();
-        let mut cap = vec![Node::Element(el(
-            "code",
-            &[("code", &self.interaction), ("codeSystem", "2.16.840.1.113883.1.18")],
-            vec![],
-        ))];
-        if let Some(r) = &self.reason_code {
-            cap.push(Node::Element(el(
-                "reasonCode",
-                &[("code", r), ("codeSystem", "1.2.246.537.5.40157.2008")],
-                vec![],
-            )));
-        }
-        if let Some(org) = &self.acting_organisation {
-            cap.push(Node::Element(el(
-                "authorOrPerformer",
-                &[("typeCode", "AUT")],
-                vec![Node::Element(el(
-                    "assignedPerson",
-                    &[("classCode", "ASSIGNED")],
-                    vec![Node::Element(el(
-                        "representedOrganization",
-                        &[("classCode", "ORG"), ("determinerCode", "INSTANCE")],
-                        vec![Node::Element(el("id", &[("root", org)], vec![]))],
-                    ))],
-                ))],
-            )));
-        }
-        for s in &self.subject {
-            cap.push(Node::Element(el("subject", &[("typeCode", "SUBJ")], vec![Node::Element(s.clone())])));
-        }
-        if let Some(q) = &self.query {
-            cap.push(Node::Element(q.clone()));
-        }
-        let device = |role: &str, tc: &str, id: &str| {
-            Node::Element(el(
-                role,
-                &[("typeCode", tc)],
-                vec![Node::Element(el(
-                    "device",
-                    &[("classCode", "DEV"), ("determinerCode", "INSTANCE")],
-                    vec![Node::Element(el("id", &[("root", id)], vec![]))],
-                ))],
-            ))
-        };
-        let children = vec![
-            Node::Element(self.message_id.to_element("id")),
-            Node::Element(el("creationTime", &[("value", &hl7_ts(self.creation_time))], vec![])),
-            Node::Element(el("versionCode", &[("code", "V3-2006")], vec![])),
-            Node::Element(el(
-                "interactionId",
-                &[("root", "2.16.840.1.113883.1.6"), ("extension", &self.interaction)],
-                vec![],
-            )),
-            Node::Element(el("profileId", &[("root", "1.2.246.777.11.2009.11")], vec![])),
-            Node::Element(el("processingCode", &[("code", &self.processing_code)], vec![])),
-            Node::Element(el("processingModeCode", &[("code", "T")], vec![])),
-            Node::Element(el("acceptAckCode", &[("code", "AL")], vec![])),
-            device("receiver", "RCV", &table.archive_device),
-            device("sender", "SND", &self.sender_device),
-            Node::Element(el("controlActProcess", &[("classCode", "CACT"), ("moodCode", "RQO")], cap)),
-        ];
-        Element {
-            ns: HL7_NS.into(),
-            name: self.interaction.clone(),
-            attrs: vec![("ITSVersion".into(), "XML_1.0".into())],
-            children,
-        }
+        frame::write(&self.frame)
     }
 
     /// Builds the SOAP envelope text.
@@ -254,125 +183,130 @@ impl RequestBuilder {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::message::parse_request;
-
-    #[test]
-    fn built_request_passes_the_wrapper_parser() {
-        let now = OffsetDateTime::UNIX_EPOCH;
-        let doc = DocumentRef {
-            id: InstanceId { root: "1.2.3.4".into(), extension: None },
-            document_group: Some("1".into()),
-            ..Default::default()
-        };
-        let b = RequestBuilder::new("RCMR_IN100002FI01", "1.2.246.10.99990001.11.1", now)
-            .acting_organisation("1.2.246.10.99990001.10.0")
-            .subject(clinical_document(&doc, &[Part::new("1.2.3.4", "text/xml", b"<x/>".to_vec())]));
-        let e = crate::xml::parse(b.soap(SoapVersion::V11).as_bytes(), Default::default()).expect("xml");
-        let msg = crate::transport::soap::body_message(e, SoapVersion::V11).expect("soap");
-        let r = parse_request(&msg, Interactions::builtin()).expect("wrapper");
-        assert_eq!(&r.message_id, b.id());
-    }
-
-    #[test]
-    fn multipart_carries_base64_parts_with_content_ids() {
-        let m = mime_multipart(&[
-            Part::new("a", "text/xml", b"<x/>".to_vec()),
-            Part::new("b", "application/pdf", b"%PDF".to_vec()),
-        ]);
-        assert!(m.contains("Content-ID: <a>") && m.contains("Content-ID: <b>"));
-        assert!(m.contains("PHgvPg==")); // "<x/>"
-    }
-}
-
-/// Builds `queryByParameter/parameterList` for the query interactions (docs/messages.md).
+/// Builds a query's parameters (docs/messages.md).
 #[derive(Debug, Clone, Default)]
 pub struct QueryBuilder {
-    params: Vec<Element>,
+    q: QueryParameters,
 }
 
 impl QueryBuilder {
-    /// An empty parameter list.
+    /// An empty parameter list with a fresh query id.
     pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn param(mut self, name: &str, value: Element) -> Self {
-        self.params.push(el(name, &[], vec![Node::Element(value)]));
-        self
+        QueryBuilder {
+            q: QueryParameters {
+                query_id: Some(InstanceId { root: "2.25".into(), extension: Some(uuid::Uuid::new_v4().to_string()) }),
+                ..Default::default()
+            },
+        }
     }
 
     /// The client by hetu.
     pub fn client(self, hetu: &str) -> Self {
-        self.param("client", el("value", &[("root", crate::hetu::HETU_ROOT), ("extension", hetu)], vec![]))
+        self.client_id(crate::hetu::HETU_ROOT, hetu)
     }
 
     /// The client by any id.
-    pub fn client_id(self, root: &str, extension: &str) -> Self {
-        self.param("client", el("value", &[("root", root), ("extension", extension)], vec![]))
+    pub fn client_id(mut self, root: &str, extension: &str) -> Self {
+        self.q.client = Some(InstanceId { root: root.to_string(), extension: Some(extension.to_string()) });
+        self
     }
 
-    /// The querying controller (defaults to the acting organisation).
-    pub fn controller(self, oid: &str) -> Self {
-        self.param("controller", el("value", &[("root", oid)], vec![]))
+    /// The querying controller (defaults to the acting organisation's).
+    pub fn controller(mut self, oid: &str) -> Self {
+        self.q.controller = Some(oid.to_string());
+        self
     }
 
     /// Creation time range.
-    pub fn time_range(self, low: Option<OffsetDateTime>, high: Option<OffsetDateTime>) -> Self {
-        let mut c = Vec::new();
-        if let Some(l) = low {
-            c.push(Node::Element(el("low", &[("value", &hl7_ts(l))], vec![])));
-        }
-        if let Some(h) = high {
-            c.push(Node::Element(el("high", &[("value", &hl7_ts(h))], vec![])));
-        }
-        self.param("timeRange", el("value", &[], c))
+    pub fn time_range(mut self, low: Option<OffsetDateTime>, high: Option<OffsetDateTime>) -> Self {
+        self.q.from = low.map(ts);
+        self.q.to = high.map(ts);
+        self
     }
 
-    /// A coded parameter: serviceTask, documentType, documentGroup, processPhase, documentModel.
-    pub fn code(self, name: &str, code: &str) -> Self {
-        self.param(name, el("value", &[("code", code)], vec![]))
+    /// A coded parameter: serviceTask, documentType, documentGroup, processPhase, documentKind.
+    pub fn code(mut self, name: &str, code: &str) -> Self {
+        let v = Some(code.to_string());
+        match name {
+            "serviceTask" => self.q.service_task = v,
+            "documentType" => self.q.document_type = v,
+            "documentGroup" => self.q.document_group = v,
+            "processPhase" => self.q.process_phase = v,
+            "statutoryRight" => self.q.statutory_right = v,
+            _ => self.q.document_kind = v,
+        }
+        self
     }
 
     /// An id parameter: caseId, documentId.
-    pub fn id(self, name: &str, id: &str) -> Self {
-        let i = crate::archive::render::split_id(id);
-        self.param(name, i.to_element("value"))
+    pub fn id(mut self, name: &str, id: &str) -> Self {
+        let v = Some(InstanceId::from_key(id));
+        match name {
+            "caseId" => self.q.case_id = v,
+            _ => self.q.document_id = v,
+        }
+        self
     }
 
-    /// A boolean parameter: includeInvalidated, includeOldVersions.
-    pub fn flag(self, name: &str, on: bool) -> Self {
-        self.param(name, el("value", &[("value", if on { "true" } else { "false" })], vec![]))
+    /// A boolean parameter: includeInvalidated, includeOldVersions, disclosure.
+    pub fn flag(mut self, name: &str, on: bool) -> Self {
+        match name {
+            "includeInvalidated" => self.q.include_invalidated = on,
+            "includeOldVersions" => self.q.include_old_versions = on,
+            _ => self.q.disclosure = on,
+        }
+        self
     }
 
-    /// The `queryByParameter` element.
-    pub fn build(&self) -> Element {
-        let list = el("parameterList", &[], self.params.iter().cloned().map(Node::Element).collect());
-        el(
-            "queryByParameter",
-            &[],
-            vec![
-                Node::Element(
-                    InstanceId { root: "2.25".into(), extension: Some(uuid::Uuid::new_v4().to_string()) }
-                        .to_element("queryId"),
-                ),
-                Node::Element(el("statusCode", &[("code", "new")], vec![])),
-                Node::Element(list),
-            ],
-        )
+    /// A claimed statutory right to information with its reason code.
+    pub fn statutory_right(mut self, code: &str) -> Self {
+        self.q.statutory_right = Some(code.to_string());
+        self
+    }
+
+    /// The page wanted.
+    pub fn page(mut self, page: usize) -> Self {
+        self.q.page = Some(page.to_string());
+        self
+    }
+
+    /// The parameters.
+    pub fn build(&self) -> QueryParameters {
+        self.q.clone()
     }
 }
 
-/// An invalidation request's subject.
-pub fn invalidation(id: &str, group: &str, reason: &str) -> Element {
-    let r = DocumentRef {
-        id: crate::archive::render::split_id(id),
-        document_group: Some(group.to_string()),
-        set_id: None,
-        version: None,
+/// An invalidation request's document: the id and the reason (docs/messages.md, choice).
+pub fn invalidation(id: &str, reason: &str) -> FrameDocument {
+    FrameDocument {
+        id: Some(InstanceId::from_key(id)),
+        status_code: Some("nullified".into()),
         invalidation_reason: Some(reason.to_string()),
-    };
-    clinical_document(&r, &[])
+        ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codes::CodeSets;
+    use crate::command::{self, Command};
+    use crate::document::{DocumentModel, KindTable};
+
+    #[test]
+    fn a_built_request_reads_as_the_command_it_was_built_for() {
+        let now = time::macros::datetime!(2026-11-20 10:00 UTC);
+        let b = RequestBuilder::for_operation(Operation::Invalidate, None, "1.2.246.10.99990010.10.0", now)
+            .acting_organisation("1.2.246.10.99990010.10.0")
+            .document(invalidation("1.2.3.4", "väärä asiakas"));
+        let e = crate::xml::parse(b.soap(SoapVersion::V11).as_bytes(), Default::default()).expect("xml");
+        let msg = soap::body_message(e, SoapVersion::V11).expect("soap");
+        let r = command::read(&msg, Interactions::builtin(), KindTable::builtin(), CodeSets::builtin()).expect("reads");
+        assert_eq!(r.message_id, b.id());
+        assert_eq!(r.operation, Operation::Invalidate);
+        assert!(matches!(r.command, Command::Invalidate { document_id: Some(ref d), .. } if d == "1.2.3.4"));
+        let (i, sp) =
+            Interactions::builtin().route(Operation::Store, Some(DocumentKind::Client(DocumentModel::Vaihe2)));
+        assert_eq!((i.id.as_str(), sp.map(|s| s.code.as_str())), ("RCMR_IN200002FI01", Some("SP17")));
+    }
 }

@@ -1,13 +1,13 @@
 //! Transport: the HTTPS endpoint a vendor's system connects to.
 //!
-//! Owns: mutual TLS ([`tls`]), the SOAP envelope ([`soap`]), the WSDL
-//! ([`wsdl`]), reading the body within limits, identifying the system from its
-//! certificate, journalling, and the one place where every refusal becomes a
-//! response — a SOAP Fault for transport problems, an HL7 acknowledgement for
-//! everything else ([`Reply`]). It hands the typed [`Request`] to the archive
-//! and never looks inside the document.
+//! Owns: mutual TLS ([`tls`]), the WSDL ([`wsdl`]), reading the body within
+//! limits, identifying the system from its certificate, journalling, and the
+//! one place where every refusal becomes a response — a SOAP Fault for
+//! transport problems, an HL7 acknowledgement for everything else
+//! ([`Reply`]). The codec (`wire`) reads the envelope and `command` types the
+//! request; the archive gets the typed request and this module never looks
+//! inside the document.
 
-pub mod soap;
 pub mod tls;
 pub mod wsdl;
 
@@ -25,13 +25,19 @@ use time::OffsetDateTime;
 use crate::acks::{Detail, DetailCode};
 use crate::archive::Archive;
 use crate::clock::Clock;
+use crate::codes::CodeSets;
+use crate::command;
+use crate::document::KindTable;
 use crate::faults::{FaultAction, Faults};
+use crate::interactions::Interactions;
 use crate::journal::{JournalEntry, Outcome};
-use crate::message::{self, Ack, AckType, InstanceId, Interactions};
 use crate::registry::Registry;
 use crate::store::Store;
+use crate::wire::ack::{self, Ack, AckType, ResponseHeader};
+use crate::wire::frame;
+use crate::wire::hl7::{ts, InstanceId};
+use crate::wire::soap::{self, SoapVersion};
 use crate::xml::{self, XmlError};
-use soap::SoapVersion;
 use tls::PeerInfo;
 
 /// Everything a request handler needs.
@@ -119,7 +125,16 @@ impl Reply {
     fn ack(version: SoapVersion, ack: &Ack, response_interaction: &str, to_device: &str, now: OffsetDateTime) -> Self {
         let table = Interactions::builtin();
         let id = InstanceId { root: table.archive_device.clone(), extension: Some(uuid::Uuid::new_v4().to_string()) };
-        let msg = message::render_ack(ack, response_interaction, to_device, &id, now, table);
+        let created = ts(now);
+        let h = ResponseHeader {
+            interaction: response_interaction,
+            id: &id,
+            creation_time: &created,
+            to_device,
+            from_device: &table.archive_device,
+            code_system: &table.ack_code_system,
+        };
+        let msg = ack::write(ack, &h);
         Reply {
             status: StatusCode::OK,
             content_type: version.content_type(),
@@ -307,19 +322,19 @@ async fn process(
         }
     };
     let table = Interactions::builtin();
-    let addr = message::envelope_of(&msg);
-    trace.interaction = Some(addr.root_name.clone());
-    trace.message_id = addr.message_id.as_ref().map(ToString::to_string);
-    let to_device = addr.sender_device.clone().unwrap_or_default();
+    let (message_id, sender_device) = frame::addressing(&msg);
+    trace.interaction = Some(msg.name.clone());
+    trace.message_id = message_id.as_ref().map(ToString::to_string);
+    let to_device = sender_device.clone().unwrap_or_default();
     let response_interaction =
-        table.get(&addr.root_name).map(|i| i.response.clone()).unwrap_or_else(|| "MCCI_IN000002FI01".to_string());
+        table.get(&msg.name).map(|i| i.response.clone()).unwrap_or_else(|| "MCCI_IN000002FI01".to_string());
     let now = state.clock.now();
     let reject = |details: Vec<Detail>| {
-        let ack = Ack::from_details(addr.message_id.clone(), details);
+        let ack = Ack::from_details(message_id.clone(), details);
         Reply::ack(version, &ack, &response_interaction, &to_device, now)
     };
 
-    if let Some(action) = state.faults.take_match(trace.system.as_deref(), &addr.root_name, now) {
+    if let Some(action) = state.faults.take_match(trace.system.as_deref(), &msg.name, now) {
         match action {
             FaultAction::Delay { ms } => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
             FaultAction::HttpStatus { status } => {
@@ -359,14 +374,23 @@ async fn process(
         };
         return (reject(vec![Detail::new(DetailCode::UnregisteredSystem, shown).at("/")]), raw);
     };
-    let request = match message::parse_request(&msg, table) {
-        Ok(r) => r,
-        Err(details) => return (reject(details), raw),
-    };
-    if request.sender_device != system.oid {
-        let loc = format!("/{}/sender/device/id/@root", request.interaction.id);
-        return (reject(vec![Detail::new(DetailCode::SenderMismatch, &request.sender_device).at(loc)]), raw);
+    // Who sends, before anything in the message is read: a sender device that is not this
+    // system's is refused whatever else the message says.
+    if let Some(device) = sender_device.as_deref().filter(|d| !system.sends_as(d)) {
+        let loc = format!("/{}/sender/device/id/@root", msg.name);
+        return (reject(vec![Detail::new(DetailCode::SenderMismatch, device).at(loc)]), raw);
     }
+    let request = match command::read(&msg, table, KindTable::builtin(), CodeSets::builtin()) {
+        Ok(r) => r,
+        Err(rejection) => {
+            let ack = Ack::from_details(rejection.target, rejection.details);
+            return (Reply::ack(version, &ack, &rejection.response, &to_device, now), raw);
+        }
+    };
+    trace.interaction = Some(match &request.service_request {
+        Some(sp) => format!("{} {sp}", request.interaction),
+        None => request.interaction.clone(),
+    });
     // A reused message id is a warning (the message is still processed): it
     // lets a static example be sent twice, and still tells the vendor.
     let reused = match state.archive.claim_message_id(&system, &request.message_id) {
@@ -384,9 +408,10 @@ async fn process(
         }
     };
     let reuse_warning = reused.then(|| {
-        Detail::new(DetailCode::DuplicateMessageId, &request.message_id).at(format!("/{}/id", request.interaction.id))
+        Detail::new(DetailCode::DuplicateMessageId, &request.message_id).at(format!("/{}/id", request.interaction))
     });
     let archive = state.archive.clone();
+    let response = request.response.clone();
     let outcome = tokio::task::spawn_blocking(move || archive.handle(&request, &system, now)).await;
     match outcome {
         Ok(mut handled) => {
@@ -395,7 +420,7 @@ async fn process(
             }
             trace.controller = handled.controller.clone();
             trace.documents = handled.documents.clone();
-            (Reply::ack(version, &handled.ack, &response_interaction, &to_device, now), raw)
+            (Reply::ack(version, &handled.ack, &response, &to_device, now), raw)
         }
         Err(e) => {
             tracing::error!(error = %e, "archive task failed");

@@ -3,7 +3,8 @@
 //! are typed as open HL7 V3 content (`xs:any`): SOAP tooling such as Python
 //! zeep or SoapUI can build a client and send any well-formed HL7 message.
 
-use crate::message::{Interactions, HL7_NS};
+use crate::interactions::Interactions;
+use crate::wire::hl7::HL7_NS;
 use crate::xml::escape;
 
 /// Renders the WSDL 1.1 document with SOAP 1.1 and 1.2 bindings, addressed at `endpoint`.
@@ -67,6 +68,6 @@ mod tests {
         let root = parse(w.as_bytes(), Limits::default()).expect("wsdl parses");
         let port = root.child("portType").expect("portType");
         assert_eq!(port.children_named("operation").count(), t.all().count());
-        assert!(w.contains("RCMR_IN100002FI01"));
+        assert!(w.contains("RCMR_IN200002FI01"));
     }
 }

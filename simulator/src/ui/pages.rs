@@ -293,12 +293,22 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
     };
     let versions = s.archive.versions(d.set_id()).unwrap_or_default();
     let parts = s.archive.parts(&id).unwrap_or_default();
+    let contents = s.archive.contents(&id).unwrap_or_default();
+    let shown: Vec<(String, &crate::document::Content)> = contents
+        .display
+        .iter()
+        .map(|c| ("nayttomuoto".to_string(), c))
+        .chain(contents.structured.iter().map(|c| ("rakenteinen".to_string(), c)))
+        .chain(contents.attachments.iter().map(|c| match &c.source {
+            crate::document::Source::Part(cid) => (cid.clone(), c),
+            crate::document::Source::Inline => ("liite".to_string(), c),
+        }))
+        .collect();
     let m = &d.metadata;
     let rows: Vec<(&str, &str, String)> = vec![
         ("Asiakirjatunniste", "Document id", d.id.clone()),
         ("Asiakirjan laji", "Kind", d.kind.finnish().to_string()),
-        ("Malli", "Model", m.model.map(|x| x.code().to_string()).unwrap_or_default()),
-        ("Otsikko", "Title", m.title.clone().unwrap_or_default()),
+        ("Rakenne (Sosmeta)", "Structure (Sosmeta)", m.content_specification.clone().unwrap_or_default()),
         (
             "Asiakas",
             "Client",
@@ -318,7 +328,7 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
         ("Rekisteri", "Register", code_text(&m.register, codes)),
         ("Asiakirjaryhmä", "Document group", code_text(&m.document_group, codes)),
         ("Asiakirjatyyppi", "Document type", code_text(&m.document_type, codes)),
-        ("Yleinen asiakirjatyyppi", "General type", m.general_type.clone().unwrap_or_default()),
+        ("Yleinen asiakirjatyyppi", "General type", code_text(&m.general_type, codes)),
         ("Palvelutehtävä", "Service task", code_text(&m.service_task, codes)),
         (
             "Sosiaalipalvelut",
@@ -359,15 +369,15 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
             @for v in &versions { tr { td { (v.version()) } td { a href={ "/ui/asiakirja/" (v.id) "?lang=" (lang.code()) } { code { (v.id) } } } td { (when(v)) } td { (status_cell(v, lang)) }
                 td { (v.invalidation.as_ref().map(|i| i.reason.clone()).unwrap_or_default()) } } } }
         h2 { (lang.t("Sisältö", "Content")) }
-        @for p in parts.iter().skip(1) {
+        @for (name, p) in &shown {
             div.card {
-                div.muted { code { (p.content_id) } " — " (p.media_type) ", " (p.bytes.len()) " B" }
+                div.muted { code { (name) } " — " (p.media_type) ", " (p.bytes.len()) " B" }
                 @match p.media_type.as_str() {
-                    "application/pdf" => { iframe src={ "/ui/asiakirja/" (d.id) "/osa/" (p.content_id) } title="PDF" {} }
+                    "application/pdf" => { iframe src={ "/ui/asiakirja/" (d.id) "/osa/" (name) } title="PDF" {} }
                     "application/xhtml+xml" => { div.xhtml { (PreEscaped(sanitize::xhtml_body(&p.bytes).unwrap_or_else(|| lang.t("(XHTML ei ole luettavissa)", "(XHTML not readable)").to_string()))) } }
                     "application/json" => {
                         @let value = serde_json::from_slice::<serde_json::Value>(&p.bytes).ok();
-                        @let structure = d.metadata.structures.first().and_then(|o| crate::sosmeta::Structures::builtin().get(o));
+                        @let structure = d.metadata.content_specification.as_deref().and_then(|o| crate::sosmeta::Structures::builtin().get(o));
                         @match (value.as_ref(), structure) {
                             (Some(v), Some(st)) => { div.structured { (structured_tree(&st.root, v.get(&st.root.key).unwrap_or(&serde_json::Value::Null), lang)) } }
                             _ => { pre.json { (value.as_ref().and_then(|v| serde_json::to_string_pretty(v).ok()).unwrap_or_else(|| String::from_utf8_lossy(&p.bytes).into_owned())) } }
@@ -425,11 +435,19 @@ fn structured_tree(f: &crate::sosmeta::Field, v: &serde_json::Value, lang: Lang)
 }
 
 pub(super) async fn part(State(s): State<AdminState>, Path((id, cid)): Path<(String, String)>) -> Response {
-    let parts = match s.archive.parts(&id) {
-        Ok(p) => p,
+    let contents = match s.archive.contents(&id) {
+        Ok(c) => c,
         Err(e) => return (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
     };
-    match parts.into_iter().find(|p| p.content_id == cid) {
+    let found = match cid.as_str() {
+        "nayttomuoto" => contents.display,
+        "rakenteinen" => contents.structured,
+        _ => contents
+            .attachments
+            .into_iter()
+            .find(|c| matches!(&c.source, crate::document::Source::Part(p) if *p == cid)),
+    };
+    match found {
         Some(p) => {
             let (ct, bytes) = if p.media_type == "application/xhtml+xml" {
                 (

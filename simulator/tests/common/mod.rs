@@ -114,18 +114,20 @@ pub fn detail_codes(body: &str) -> Vec<String> {
 use sha_simulator::client::Answer;
 use sha_simulator::compose::cda::DocumentSpec;
 use sha_simulator::compose::{self, QueryBuilder, RequestBuilder};
+use sha_simulator::interactions::Operation;
 
-/// Interaction ids used by the tests.
+/// The operations the tests send (routed to interactions and service requests by the table).
 pub mod ix {
-    pub const STORE: &str = "RCMR_IN100002FI01";
-    pub const NEW_VERSION: &str = "RCMR_IN100016FI01";
-    pub const INVALIDATE: &str = "RCMR_IN100017FI01";
-    pub const VALIDATE: &str = "RCMR_IN100020FI01";
-    pub const Q_CLIENTHOOD: &str = "QUQI_IN200001FI01";
-    pub const Q_CASE: &str = "QUQI_IN200003FI01";
-    pub const Q_METADATA: &str = "QUQI_IN200005FI01";
-    pub const FETCH: &str = "QUQI_IN200007FI01";
-    pub const KOOSTE: &str = "QUQI_IN200009FI01";
+    use sha_simulator::interactions::Operation;
+    pub const STORE: Operation = Operation::Store;
+    pub const NEW_VERSION: Operation = Operation::StoreNewVersion;
+    pub const INVALIDATE: Operation = Operation::Invalidate;
+    pub const VALIDATE: Operation = Operation::Validate;
+    pub const Q_CLIENTHOOD: Operation = Operation::QueryClienthood;
+    pub const Q_CASE: Operation = Operation::QueryCase;
+    pub const Q_METADATA: Operation = Operation::QueryMetadata;
+    pub const FETCH: Operation = Operation::FetchDocument;
+    pub const KOOSTE: Operation = Operation::FetchKooste;
 }
 
 /// A registered system acting for one controller.
@@ -146,32 +148,45 @@ impl Sim {
 }
 
 impl Actor<'_> {
-    fn request(&self, interaction: &str) -> RequestBuilder {
-        RequestBuilder::new(interaction, &self.device, self.sim.clock().now()).acting_organisation(&self.controller)
+    /// A request for `op` (a document of `kind`), from this actor's device, acting for its controller.
+    pub fn request(&self, op: Operation, kind: Option<sha_simulator::document::DocumentKind>) -> RequestBuilder {
+        RequestBuilder::for_operation(op, kind, &self.device, self.sim.clock().now())
+            .acting_organisation(&self.controller)
     }
 
     pub async fn exchange(&self, msg: RequestBuilder) -> Answer {
         self.sim.client(&self.system).exchange(&msg.build()).await.expect("exchange over mTLS")
     }
 
+    /// Sends a whole SOAP 1.1 envelope as text.
+    pub async fn exchange_text(&self, body: String) -> Answer {
+        let r = self
+            .sim
+            .client(&self.system)
+            .send(sha_simulator::wire::soap::SoapVersion::V11, body)
+            .await
+            .expect("exchange over mTLS");
+        Answer::parse(r.status, &r.body)
+    }
+
     pub async fn store(&self, spec: &DocumentSpec) -> Answer {
-        self.exchange(self.request(ix::STORE).subject(spec.clinical_document())).await
+        self.exchange(self.request(ix::STORE, Some(spec.kind)).document(spec.clinical_document())).await
     }
 
     pub async fn new_version(&self, spec: &DocumentSpec) -> Answer {
-        self.exchange(self.request(ix::NEW_VERSION).subject(spec.clinical_document())).await
+        self.exchange(self.request(ix::NEW_VERSION, Some(spec.kind)).document(spec.clinical_document())).await
     }
 
     pub async fn validate(&self, spec: &DocumentSpec) -> Answer {
-        self.exchange(self.request(ix::VALIDATE).subject(spec.clinical_document())).await
+        self.exchange(self.request(ix::VALIDATE, Some(spec.kind)).document(spec.clinical_document())).await
     }
 
-    pub async fn invalidate(&self, id: &str, group: &str, reason: &str) -> Answer {
-        self.exchange(self.request(ix::INVALIDATE).subject(compose::invalidation(id, group, reason))).await
+    pub async fn invalidate(&self, id: &str, reason: &str) -> Answer {
+        self.exchange(self.request(ix::INVALIDATE, None).document(compose::invalidation(id, reason))).await
     }
 
-    pub async fn query(&self, interaction: &str, q: QueryBuilder) -> Answer {
-        self.exchange(self.request(interaction).query(q.build())).await
+    pub async fn query(&self, op: Operation, q: QueryBuilder) -> Answer {
+        self.exchange(self.request(op, None).query(q.build())).await
     }
 
     /// Stores a clienthood and a new case for `p` (both must be accepted); returns the case id.
@@ -179,25 +194,17 @@ impl Actor<'_> {
         &self,
         kit: &sha_simulator::compose::kit::Kit,
         p: &sha_simulator::persons::TestPerson,
-        model: sha_simulator::document::DocumentModel,
     ) -> String {
         let case = sha_simulator::compose::kit::new_oid();
-        self.store_ok(&kit.clienthood(p, model)).await;
-        self.store_ok(&kit.case(p, &case, model)).await;
+        self.store_ok(&kit.clienthood(p)).await;
+        self.store_ok(&kit.case(p, &case)).await;
         case
     }
 
     /// Stores and asserts AA.
     pub async fn store_ok(&self, spec: &DocumentSpec) {
         let a = self.store(spec).await;
-        assert!(
-            a.accepted(),
-            "{} storing {}: {:?} {:?}",
-            self.system,
-            spec.title.clone().unwrap_or_default(),
-            a.codes,
-            a.texts
-        );
+        assert!(a.accepted(), "{} storing {} ({:?}): {:?} {:?}", self.system, spec.id, spec.kind, a.codes, a.texts);
     }
 }
 
