@@ -22,7 +22,7 @@ use crate::archive::Archive;
 use crate::clock::Clock;
 use crate::faults::{FaultSpec, Faults};
 use crate::journal::JournalFilter;
-use crate::registry::Registry;
+use crate::registry::SharedRegistry;
 use crate::store::{Space, Store};
 
 /// State shared by admin handlers.
@@ -35,14 +35,23 @@ pub struct AdminState {
     /// Archive (seeding goes through its use cases).
     pub archive: Arc<Archive>,
     /// Registry.
-    pub registry: Arc<Registry>,
+    pub registry: SharedRegistry,
     /// Fault rules.
     pub faults: Arc<Faults>,
     /// When the process started (for uptime).
     pub started: std::time::Instant,
     /// Bearer token required on every admin request, when set.
     pub token: Option<String>,
+    /// The test PKI (systems registered at run time get their certificates from it).
+    pub certs: crate::pki::CertPaths,
+    /// Where systems registered at run time are kept (the data directory), when on disk.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Largest request body (the validation service's pairs).
+    pub max_body: usize,
 }
+
+/// File in the data directory holding the systems registered at run time.
+pub const ADDED_SYSTEMS_FILE: &str = "registered-systems.toml";
 
 /// An admin error, rendered as JSON `{ "error": … }`.
 #[derive(Debug)]
@@ -81,12 +90,13 @@ pub fn router(state: AdminState) -> Router {
         .route("/admin/clock/advance", post(clock_advance))
         .route("/admin/faults", get(faults_list).post(faults_add).delete(faults_clear))
         .route("/admin/faults/{id}", delete(faults_remove))
-        .route("/admin/systems", get(systems))
+        .route("/admin/systems", get(systems).post(systems_add))
         .route("/admin/documents/{id}", get(document))
         .route("/admin/integrity", get(integrity))
         .route("/admin/disclosures", get(disclosures))
         .merge(crate::ui::router())
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(crate::transport::shark::router(state.clock.clone(), state.max_body))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             let token = token.clone();
             async move {
@@ -116,7 +126,7 @@ async fn health(State(s): State<AdminState>) -> Result<Json<Value>, AdminError> 
         "clock": rfc3339(s.clock.now()),
         "clock_mode": s.clock.mode(),
         "uptime_seconds": s.started.elapsed().as_secs(),
-        "systems": s.registry.systems().len(),
+        "systems": s.registry.get().systems().len(),
         "documents": s.store.count(Space::Documents).map_err(internal)?,
         "fault_rules": s.faults.list().len(),
         "disk_bytes": s.store.size_on_disk().map_err(internal)?,
@@ -156,8 +166,9 @@ async fn fixtures() -> Json<Value> {
 async fn seed(State(s): State<AdminState>, Path(name): Path<String>) -> Result<Json<Value>, AdminError> {
     let archive = s.archive.clone();
     let registry = s.registry.clone();
-    let result =
-        tokio::task::spawn_blocking(move || crate::seed::seed(&archive, &registry, &name)).await.map_err(internal)?;
+    let result = tokio::task::spawn_blocking(move || crate::seed::seed(&archive, &registry.get(), &name))
+        .await
+        .map_err(internal)?;
     match result {
         Ok(r) => Ok(Json(json!(r))),
         Err(e @ crate::seed::SeedError::Unknown(_)) => Err(AdminError(StatusCode::NOT_FOUND, e.to_string())),
@@ -247,10 +258,59 @@ async fn faults_remove(State(s): State<AdminState>, Path(id): Path<u64>) -> Resu
 
 async fn systems(State(s): State<AdminState>) -> Json<Value> {
     Json(json!({
-        "systems": s.registry.systems(),
-        "joint_groups": s.registry.joint_groups(),
-        "unregistered": s.registry.unregistered(),
+        "systems": s.registry.get().systems(),
+        "joint_groups": s.registry.get().joint_groups(),
+        "unregistered": s.registry.get().unregistered(),
     }))
+}
+
+/// A system to register: a vendor's own, with its organisation and the controllers it acts for.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewSystem {
+    name: String,
+    organisation: String,
+    #[serde(default)]
+    oid: Option<String>,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    strict_signature: Option<bool>,
+    controllers: Vec<crate::registry::ControllerGrant>,
+}
+
+/// Registers a system and issues its certificate from the test PKI. The system is kept in the
+/// data directory and loaded again on the next start.
+async fn systems_add(State(s): State<AdminState>, body: axum::body::Bytes) -> Result<Response, AdminError> {
+    let n: NewSystem = serde_json::from_slice(&body).map_err(|e| bad(format!("body: {e}")))?;
+    let system = crate::registry::System {
+        oid: n.oid.unwrap_or_else(|| n.organisation.clone()),
+        name: n.name,
+        description: n.description,
+        organisation: n.organisation,
+        strict_signature: n.strict_signature.unwrap_or(false),
+        controllers: n.controllers,
+    };
+    s.registry.add(system.clone()).map_err(bad)?;
+    let (cert, key) = crate::pki::issue_system(&s.certs, &system.cert_identity()).map_err(internal)?;
+    if let Some(dir) = &s.data_dir {
+        let added = s.registry.get().added_systems();
+        let path = dir.join(ADDED_SYSTEMS_FILE);
+        std::fs::write(&path, crate::registry::systems_toml(&added))
+            .map_err(|e| internal(format!("{}: {e}", path.display())))?;
+    }
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "system": system,
+            "certificate": s.certs.system_cert(&system.name),
+            "key": s.certs.system_key(&system.name),
+            "ca": s.certs.ca_cert(),
+            "certificate_pem": cert,
+            "key_pem": key,
+        })),
+    )
+        .into_response())
 }
 
 /// The archivist's view of one document: every metadata field, unmasked, with its status.
@@ -331,7 +391,16 @@ pub fn openapi_document() -> Value {
             "/admin/faults/{id}": {"delete": {"summary": "Remove one fault rule",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "minimum": 0}}],
                 "responses": {"204": {"description": "removed"}, "404": err}}},
-            "/admin/systems": {"get": {"summary": "The system registry", "responses": {"200": ok("registry")}}},
+            "/admin/systems": {
+                "get": {"summary": "The system registry", "responses": {"200": ok("registry")}},
+                "post": {"summary": "Register a system (a vendor's own) and issue its certificate from the test PKI",
+                    "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object",
+                        "required": ["name", "organisation", "controllers"],
+                        "properties": {"name": {"type": "string"}, "organisation": {"type": "string"}, "oid": {"type": "string"},
+                            "description": {"type": "string"}, "strict_signature": {"type": "boolean"},
+                            "controllers": {"type": "array", "items": {"type": "object", "required": ["oid", "profile"],
+                                "properties": {"oid": {"type": "string"}, "profile": {"type": "string"}}}}}}}}},
+                    "responses": {"201": ok("the system, its certificate and key (PEM and paths)"), "400": {"description": "Not a valid system"}}}},
             "/admin/documents/{id}": {"get": {"summary": "One stored document with all its metadata (archivist view, unmasked)",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": ok("document"), "404": err}}},

@@ -49,6 +49,13 @@ pub enum Command {
         #[command(subcommand)]
         command: SamplesCommand,
     },
+    /// Send a message to an archive over mutual TLS as a registered system and show its answer.
+    ///
+    /// FILE is a whole SOAP message, an HL7 message (wrapped in SOAP here), a wrapper whose
+    /// package is a placeholder together with --document (a pair as Kela's validation service
+    /// takes it), or a bare CDA document (wrapped in the archive message its header calls for).
+    /// Exit code 0 when the archive accepts (AA), 1 otherwise.
+    Send(SendArgs),
     /// Measure throughput and latency side by side: bare axum+rustls, WireMock, the simulator.
     Bench(BenchArgs),
     /// Manage the test PKI.
@@ -88,6 +95,28 @@ pub struct ServeArgs {
     /// directory keeps the setting it was made with.
     #[arg(long)]
     pub compact: bool,
+}
+
+/// `send` options.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The message, wrapper or document.
+    pub file: PathBuf,
+    /// The CDA document to put in FILE's package (when FILE is a wrapper).
+    #[arg(long)]
+    pub document: Option<PathBuf>,
+    /// The registered system to send as (its certificate is certs/systems/NAME.pem).
+    #[arg(long)]
+    pub system: String,
+    /// The archive's endpoint.
+    #[arg(long, default_value = "https://localhost:8443/sha")]
+    pub to: String,
+    /// Certificate directory.
+    #[arg(long, default_value = "certs")]
+    pub certs: PathBuf,
+    /// Print the whole answer (XML) after the summary.
+    #[arg(long)]
+    pub raw: bool,
 }
 
 /// `validate` options.
@@ -231,6 +260,7 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
         Command::Serve(a) => serve(a).await,
         Command::Validate(a) => validate(a),
+        Command::Send(a) => send(a).await,
         Command::Bench(a) => bench(a).await,
         Command::Sosmeta { command: SosmetaCommand::Import { dir, out } } => {
             let r = crate::sosmeta::import_dir(&dir, &out).map_err(CliError::usage)?;
@@ -310,6 +340,83 @@ async fn bench(a: BenchArgs) -> Result<i32, CliError> {
     let (figures, skipped) = bench::run(&o).await.map_err(CliError::usage)?;
     print!("{}", bench::report(&figures, &skipped, &o));
     Ok(EXIT_OK)
+}
+
+async fn send(a: SendArgs) -> Result<i32, CliError> {
+    let bytes = std::fs::read(&a.file).map_err(|e| CliError::usage(format!("{}: {e}", a.file.display())))?;
+    let document = match &a.document {
+        Some(p) => Some(std::fs::read(p).map_err(|e| CliError::usage(format!("{}: {e}", p.display())))?),
+        None => None,
+    };
+    let now = time::OffsetDateTime::now_utc();
+    let body = crate::compose::envelope_for(&bytes, document.as_deref(), now)
+        .map_err(|e| CliError::usage(format!("{}: {e}", a.file.display())))?;
+    let certs = CertPaths::new(&a.certs);
+    for p in [certs.ca_cert(), certs.system_cert(&a.system), certs.system_key(&a.system)] {
+        if !p.exists() {
+            return Err(CliError::usage(format!(
+                "{} is missing: is '{}' registered, and are the certificates in {}? (sha-simulator certs init, or POST /admin/systems)",
+                p.display(),
+                a.system,
+                a.certs.display()
+            )));
+        }
+    }
+    let client = crate::client::SoapClient::for_system(&a.to, &certs, &a.system).map_err(CliError::usage)?;
+    let r = client
+        .send(crate::wire::soap::SoapVersion::V11, body)
+        .await
+        .map_err(|e| CliError { code: EXIT_FINDINGS, message: format!("{}: {e}", a.to) })?;
+    let answer = crate::client::Answer::parse(r.status, &r.body);
+    println!("{}", render_answer(&answer, r.status, &r.body));
+    if a.raw {
+        println!("\n{}", r.body);
+    }
+    Ok(if answer.accepted() { EXIT_OK } else { EXIT_FINDINGS })
+}
+
+/// An answer as a person reads it: the verdict, then each detail in Finnish and English.
+pub fn render_answer(a: &crate::client::Answer, status: u16, body: &str) -> String {
+    let mut s = String::new();
+    let Ok(env) = crate::xml::parse(body.as_bytes(), crate::xml::Limits::default()) else {
+        return format!("HTTP {status}: the answer is not XML:\n{}", body.chars().take(2000).collect::<String>());
+    };
+    let msg = env.child("Body").and_then(|b| b.elements().next());
+    match msg.map(crate::wire::ack::read) {
+        Some(Ok(ack)) => {
+            let verdict = match ack.type_code {
+                crate::wire::ack::AckType::AA => "AA — hyväksytty / accepted",
+                crate::wire::ack::AckType::AE => "AE — sovellusvirhe / application error",
+                crate::wire::ack::AckType::AR => "AR — hylätty / rejected",
+            };
+            s.push_str(&format!("{verdict} (HTTP {status}, {})\n", ack.interaction));
+            if let Some(t) = &ack.target {
+                s.push_str(&format!("  sanoma / message: {t}\n"));
+            }
+            for d in &ack.details {
+                let sev = if d.type_code == "W" { "varoitus / warning" } else { "virhe / error" };
+                s.push_str(&format!("  {} {sev}", d.code));
+                if let Some(l) = &d.location {
+                    s.push_str(&format!(" — {l}"));
+                }
+                s.push_str(&format!("\n    fi: {}\n    en: {}\n", d.fi, d.en));
+            }
+            if let Some(p) = &ack.payload {
+                s.push_str(&format!(
+                    "  vastaus / answer: <{}> {}\n",
+                    p.name,
+                    p.attr("count").map(|c| format!("({c})")).unwrap_or_default()
+                ));
+            }
+        }
+        _ => {
+            s.push_str(&format!("HTTP {status}: SOAP Fault\n"));
+            for (code, text) in a.codes.iter().zip(a.texts.iter()) {
+                s.push_str(&format!("  {code}\n    fi: {text}\n"));
+            }
+        }
+    }
+    s.trim_end().to_string()
 }
 
 fn validate(a: ValidateArgs) -> Result<i32, CliError> {

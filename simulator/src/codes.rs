@@ -319,7 +319,12 @@ mod tests {
             CodeCheck::WrongSystem { .. }
         ));
         assert_eq!(s.check(oids::SERVICE_TASK, &code(oids::SERVICE_TASK, "777"), d), CodeCheck::UnknownInPartialSet);
-        assert_eq!(s.check(oids::SOTE_ORGANISATION, &code(oids::SOTE_ORGANISATION, "1.2.3"), d), CodeCheck::Unknown);
+        assert_eq!(s.check(oids::DOCUMENT_GROUP, &code(oids::DOCUMENT_GROUP, "77"), d), CodeCheck::Unknown);
+        // The SOTE register is open: the simulator holds an extract, so an unlisted unit is partial.
+        assert_eq!(
+            s.check(oids::SOTE_ORGANISATION, &code(oids::SOTE_ORGANISATION, "1.2.3"), d),
+            CodeCheck::UnknownInPartialSet
+        );
         assert!(matches!(
             s.check(oids::SERVICE_TASK, &code(oids::SERVICE_TASK, "10"), date!(2010 - 01 - 01)),
             CodeCheck::NotValidOn { .. }

@@ -8,6 +8,7 @@
 //! or XML text; the store never interprets documents. See docs/architecture.md.
 
 #![forbid(unsafe_code)]
+#![recursion_limit = "256"]
 #![warn(missing_docs)]
 
 pub mod acks;
@@ -26,6 +27,7 @@ pub mod hetu;
 pub mod interactions;
 pub mod journal;
 pub mod offline;
+pub mod oid;
 pub mod persons;
 pub mod pki;
 pub mod profile;

@@ -320,6 +320,18 @@ pub fn init(paths: &CertPaths, registry: &Registry, force: bool) -> Result<InitR
     Ok(report)
 }
 
+/// Issues a certificate for a system registered after `init` (a vendor's own), signed by the
+/// test CA, and writes it under `systems/`. An existing certificate of that name is replaced.
+pub fn issue_system(paths: &CertPaths, id: &CertIdentity) -> Result<(String, String), PkiError> {
+    let issuer = load_issuer(paths)?;
+    let key = KeyPair::generate().map_err(gen_err(&id.common_name))?;
+    let cert = system_params(id).signed_by(&key, &issuer.cert, &issuer.key).map_err(gen_err(&id.common_name))?;
+    let mut report = InitReport::default();
+    write(&paths.system_cert(&id.common_name), &cert.pem(), &mut report)?;
+    write(&paths.system_key(&id.common_name), &key.serialize_pem(), &mut report)?;
+    Ok((cert.pem(), key.serialize_pem()))
+}
+
 /// Whether the files `serve` needs are all present.
 pub fn is_complete(paths: &CertPaths, registry: &Registry) -> bool {
     [paths.ca_cert(), paths.ca_key(), paths.server_cert(), paths.server_key()].iter().all(|p| p.exists())

@@ -144,6 +144,8 @@ pub struct Registry {
     joint_groups: Vec<JointGroup>,
     unregistered: Vec<UnregisteredSystem>,
     by_identity: BTreeMap<CertIdentity, usize>,
+    /// Names of the systems registered at run time.
+    added: Vec<String>,
 }
 
 impl Registry {
@@ -207,6 +209,7 @@ impl Registry {
             joint_groups: file.joint_groups,
             unregistered: file.unregistered,
             by_identity,
+            added: Vec::new(),
         })
     }
 
@@ -235,6 +238,57 @@ impl Registry {
         self.systems.iter().find(|s| s.name == name)
     }
 
+    /// Adds a system registered at run time (a vendor's own), with the checks a file gets.
+    pub fn add(&mut self, s: System) -> Result<(), RegistryError> {
+        let name_ok = !s.name.is_empty()
+            && s.name.len() <= 64
+            && s.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !name_ok {
+            return Err(RegistryError::Invalid(format!(
+                "system name '{}' must be 1–64 characters of a–z, 0–9 and '-' (it names the certificate files)",
+                s.name
+            )));
+        }
+        if self.systems.iter().any(|x| x.name == s.name) || self.unregistered.iter().any(|u| u.name == s.name) {
+            return Err(RegistryError::Invalid(format!("system name '{}' is already registered", s.name)));
+        }
+        for oid in
+            std::iter::once(&s.oid).chain(std::iter::once(&s.organisation)).chain(s.controllers.iter().map(|c| &c.oid))
+        {
+            if !crate::oid::is_oid(oid) {
+                return Err(RegistryError::Invalid(format!("'{oid}' is not an OID (digits separated by dots)")));
+            }
+        }
+        if s.controllers.is_empty() {
+            return Err(RegistryError::Invalid(format!("system '{}' acts for no controller", s.name)));
+        }
+        let mut seen = BTreeSet::new();
+        for c in &s.controllers {
+            if !seen.insert(&c.oid) {
+                return Err(RegistryError::Invalid(format!("system '{}' lists controller {} twice", s.name, c.oid)));
+            }
+        }
+        self.by_identity.insert(s.cert_identity(), self.systems.len());
+        self.added.push(s.name.clone());
+        self.systems.push(s);
+        Ok(())
+    }
+
+    /// The systems registered at run time.
+    pub fn added_systems(&self) -> Vec<System> {
+        self.systems.iter().filter(|s| self.added.contains(&s.name)).cloned().collect()
+    }
+
+    /// Adds every system of a registry file (systems registered at an earlier run).
+    pub fn add_file(&mut self, path: &Path) -> Result<usize, RegistryError> {
+        let more = Registry::load(path)?;
+        let n = more.systems.len();
+        for s in more.systems {
+            self.add(s)?;
+        }
+        Ok(n)
+    }
+
     /// Every certificate the test PKI should issue: registered and unregistered systems.
     pub fn certificate_subjects(&self) -> Vec<CertIdentity> {
         let mut v: Vec<CertIdentity> = self.systems.iter().map(System::cert_identity).collect();
@@ -245,6 +299,49 @@ impl Registry {
         );
         v
     }
+}
+
+/// The registry a running simulator shares between its listeners: a snapshot to read,
+/// replaced whole when a system is registered at run time.
+#[derive(Debug, Clone, Default)]
+pub struct SharedRegistry(std::sync::Arc<std::sync::RwLock<std::sync::Arc<Registry>>>);
+
+impl SharedRegistry {
+    /// Shares `r`.
+    pub fn new(r: Registry) -> Self {
+        SharedRegistry(std::sync::Arc::new(std::sync::RwLock::new(std::sync::Arc::new(r))))
+    }
+
+    /// The registry as it is now.
+    pub fn get(&self) -> std::sync::Arc<Registry> {
+        match self.0.read() {
+            Ok(g) => g.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    /// Registers a system.
+    pub fn add(&self, s: System) -> Result<(), RegistryError> {
+        let mut guard = match self.0.write() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut next = (**guard).clone();
+        next.add(s)?;
+        *guard = std::sync::Arc::new(next);
+        Ok(())
+    }
+}
+
+/// The systems a running simulator registered, as `systems.toml` text (kept in its data
+/// directory so that they survive a restart).
+pub fn systems_toml(systems: &[System]) -> String {
+    #[derive(Serialize)]
+    struct File<'a> {
+        system: &'a [System],
+    }
+    let header = "# Systems registered at run time (POST /admin/systems); loaded again on start.\n";
+    format!("{header}{}", toml::to_string(&File { system: systems }).unwrap_or_default())
 }
 
 #[cfg(test)]

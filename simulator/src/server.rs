@@ -14,7 +14,7 @@ use crate::clock::Clock;
 use crate::faults::Faults;
 use crate::journal::{JournalEntry, Outcome};
 use crate::pki::{self, CertPaths};
-use crate::registry::Registry;
+use crate::registry::{Registry, SharedRegistry};
 use crate::store::sled_store::SledStore;
 use crate::store::Store;
 use crate::transport::{self, tls, AppState};
@@ -104,6 +104,9 @@ pub enum StartError {
     /// The admin API would be reachable from other machines without a token.
     #[error("the admin API listens on {0}, beyond loopback: set --admin-token (or SHA_ADMIN_TOKEN)")]
     AdminExposed(SocketAddr),
+    /// Systems registered at an earlier run could not be loaded.
+    #[error(transparent)]
+    Registry(crate::registry::RegistryError),
     /// Certificates are missing and generation was turned off.
     #[error("certificates are missing in {0}; run `sha-simulator certs init`")]
     MissingCerts(String),
@@ -148,7 +151,16 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
         DataLocation::Dir(d) => Arc::new(SledStore::open_with(d, opts.compact)?),
         DataLocation::Temporary => Arc::new(SledStore::temporary()?),
     };
-    let registry = Arc::new(opts.registry.clone());
+    // Systems a vendor registered at an earlier run (POST /admin/systems) come back.
+    let mut base = opts.registry.clone();
+    if let DataLocation::Dir(d) = &opts.data {
+        let added = d.join(admin::ADDED_SYSTEMS_FILE);
+        if added.exists() {
+            let n = base.add_file(&added).map_err(StartError::Registry)?;
+            tracing::info!(systems = n, file = %added.display(), "loaded systems registered at an earlier run");
+        }
+    }
+    let registry = SharedRegistry::new(base);
     let faults = Arc::new(Faults::default());
     let archive = Arc::new(Archive::new(store.clone(), clock.clone()));
     let state = AppState {
@@ -219,6 +231,12 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
         faults,
         started: std::time::Instant::now(),
         token: opts.admin_token.clone(),
+        certs: certs.clone(),
+        max_body: opts.max_body,
+        data_dir: match &opts.data {
+            DataLocation::Dir(d) => Some(d.clone()),
+            DataLocation::Temporary => None,
+        },
     };
     let (admin_stop, mut stop_rx) = tokio::sync::watch::channel(false);
     let admin_app = admin::router(admin_state);

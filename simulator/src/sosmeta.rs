@@ -396,7 +396,7 @@ impl Walk<'_> {
         let system = o.get("system").and_then(|s| s.as_str()).unwrap_or("");
         if let Some(cs) = &f.code_system {
             let given = system.trim_start_matches("urn:oid:");
-            if !(given == cs || given.starts_with(&format!("{cs}."))) {
+            if !crate::wire::frame::same_system(given, cs) {
                 self.out.push(
                     Detail::new(
                         DetailCode::StructureCodeSystem,

@@ -200,7 +200,9 @@ pub fn code_finding(
 
 fn check_unit(out: &mut Vec<Detail>, field: &str, loc: &str, oid: &str, want_kind: Option<&str>, ctx: &Context<'_>) {
     match ctx.codes.entry(oids::SOTE_ORGANISATION, oid) {
-        // An open register we hold only a sample of cannot make a real unit invalid.
+        // An open register we hold only a sample of cannot make a real unit invalid; one
+        // warning per organisation, however many fields name it.
+        None if out.iter().any(|d| d.code == DetailCode::UnknownUnit && d.en.contains(&format!("= {oid})"))) => {}
         None => out.push(Detail::new(DetailCode::UnknownUnit, format!("{field} = {oid}")).at(loc)),
         Some(e) => {
             if let Some(k) = want_kind {
@@ -698,5 +700,38 @@ mod tests {
         assert_eq!(check_xhtml(x, "c", "/l"), vec![]);
         let not_xhtml = b"<div>plain</div>";
         assert_eq!(check_xhtml(not_xhtml, "c", "/l")[0].code, DetailCode::BadXhtml);
+    }
+}
+
+#[cfg(test)]
+mod doc_tests {
+    use super::MetadataRules;
+
+    const COLUMNS: [&str; 7] = ["asiakkuus", "asia", "vaihe1", "vaihe2", "rakenteinen", "vanha", "tahto"];
+
+    /// docs/messages.md shows the mandatory-field table; it must say what the rules say.
+    #[test]
+    fn the_messages_doc_lists_every_field_rule_exactly() {
+        let path = format!("{}/../docs/messages.md", env!("CARGO_MANIFEST_DIR"));
+        let doc = std::fs::read_to_string(&path).expect("docs/messages.md");
+        let rows: Vec<&str> =
+            doc.lines().filter(|l| l.starts_with("| `") && l.contains("`/ClinicalDocument")).collect();
+        let rules = MetadataRules::builtin().fields();
+        assert_eq!(
+            rows.len(),
+            rules.len(),
+            "docs/messages.md has {} field rows; run python3 tools/metadata_table.py",
+            rows.len()
+        );
+        for (rule, row) in rules.iter().zip(rows) {
+            let cell = |c: &str| rule.columns.get(c).and_then(|v| v.as_str()).unwrap_or("O").to_string();
+            let cells: Vec<String> = COLUMNS.iter().map(|c| cell(c)).collect();
+            let condition = rule.columns.get("condition").and_then(|v| v.as_str()).unwrap_or("").replace('|', "\\|");
+            let want = format!("| `{}` | `{}` | {} | {} |", rule.name, rule.element, cells.join(" | "), condition);
+            assert_eq!(
+                row, want,
+                "docs/messages.md differs from testdata/metadata-rules.toml; run python3 tools/metadata_table.py"
+            );
+        }
     }
 }

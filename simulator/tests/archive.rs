@@ -165,7 +165,7 @@ async fn queries_filter_by_time_service_task_type_and_case() {
         ids(QueryBuilder::new().code("documentType", "19003")).await,
         sorted(vec![d2.id.clone(), d3.id.clone()])
     );
-    assert_eq!(ids(QueryBuilder::new().code("documentModel", "vaihe1")).await, vec![d1.id.clone()]);
+    assert_eq!(ids(QueryBuilder::new().code("documentKind", "vaihe1")).await, vec![d1.id.clone()]);
     let cases = a.query(ix::Q_CASE, QueryBuilder::new().client(&p.hetu)).await;
     assert_eq!(cases.document_ids().len(), 2);
     let hood = a.query(ix::Q_CLIENTHOOD, QueryBuilder::new().client(&p.hetu)).await;

@@ -224,7 +224,11 @@ impl QueryBuilder {
         self
     }
 
-    /// A coded parameter: serviceTask, documentType, documentGroup, processPhase, documentKind.
+    /// A coded parameter: serviceTask, documentType, documentGroup, processPhase, documentKind,
+    /// statutoryRight.
+    ///
+    /// # Panics
+    /// On any other name: a programming error in the caller, never input.
     pub fn code(mut self, name: &str, code: &str) -> Self {
         let v = Some(code.to_string());
         match name {
@@ -233,27 +237,36 @@ impl QueryBuilder {
             "documentGroup" => self.q.document_group = v,
             "processPhase" => self.q.process_phase = v,
             "statutoryRight" => self.q.statutory_right = v,
-            _ => self.q.document_kind = v,
+            "documentKind" => self.q.document_kind = v,
+            other => panic!("QueryBuilder::code: no coded query parameter '{other}'"),
         }
         self
     }
 
     /// An id parameter: caseId, documentId.
+    ///
+    /// # Panics
+    /// On any other name: a programming error in the caller, never input.
     pub fn id(mut self, name: &str, id: &str) -> Self {
         let v = Some(InstanceId::from_key(id));
         match name {
             "caseId" => self.q.case_id = v,
-            _ => self.q.document_id = v,
+            "documentId" => self.q.document_id = v,
+            other => panic!("QueryBuilder::id: no id query parameter '{other}'"),
         }
         self
     }
 
     /// A boolean parameter: includeInvalidated, includeOldVersions, disclosure.
+    ///
+    /// # Panics
+    /// On any other name: a programming error in the caller, never input.
     pub fn flag(mut self, name: &str, on: bool) -> Self {
         match name {
             "includeInvalidated" => self.q.include_invalidated = on,
             "includeOldVersions" => self.q.include_old_versions = on,
-            _ => self.q.disclosure = on,
+            "disclosure" => self.q.disclosure = on,
+            other => panic!("QueryBuilder::flag: no boolean query parameter '{other}'"),
         }
         self
     }
@@ -273,6 +286,65 @@ impl QueryBuilder {
     /// The parameters.
     pub fn build(&self) -> QueryParameters {
         self.q.clone()
+    }
+}
+
+/// A file made ready to send as a SOAP 1.1 envelope: a whole SOAP message as it is; an
+/// HL7 message wrapped in an envelope (with `document`'s CDA put in its package when the
+/// wrapper carries a placeholder, as a pair for Kela's validation service does); or a
+/// bare CDA wrapped in the archive message its header calls for, from its controller.
+pub fn envelope_for(bytes: &[u8], document: Option<&[u8]>, now: OffsetDateTime) -> Result<String, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 text: {e}"))?;
+    let root = crate::xml::parse(bytes, crate::xml::Limits::default()).map_err(|e| format!("not XML: {e}"))?;
+    let body = |x: &str| {
+        let x = x.trim_start_matches('\u{feff}').trim();
+        let x = match x.strip_prefix("<?xml") {
+            Some(rest) => rest.split_once("?>").map(|(_, r)| r.trim()).unwrap_or(rest),
+            None => x,
+        };
+        format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soapenv:Envelope xmlns:soapenv=\"{}\"><soapenv:Body>\n{x}\n</soapenv:Body></soapenv:Envelope>",
+            soap::SOAP11_NS
+        )
+    };
+    match (root.name.as_str(), document) {
+        ("Envelope", None) => Ok(text.to_string()),
+        ("Envelope", Some(_)) => Err("a whole SOAP message carries its document: leave out --document".into()),
+        ("ClinicalDocument", Some(_)) => Err("FILE is already a document: --document goes with a wrapper".into()),
+        ("ClinicalDocument", None) => {
+            let (cda, _) = crate::wire::cda::read(&root);
+            let (meta, _) = crate::document::metadata(&cda);
+            let kind = crate::document::kind_of(&meta, crate::document::KindTable::builtin());
+            let controller = meta.controller.clone().ok_or("the document names no custodian (controller)")?;
+            let id = meta.document_id.clone().ok_or("the document has no id")?;
+            let parts = vec![Part::new(id, "text/xml", bytes.to_vec())];
+            let fd = FrameDocument::repeating(&cda, frame::FrameText::Mime(crate::wire::mime::write(&parts)));
+            Ok(RequestBuilder::for_operation(Operation::Store, kind, &controller, now)
+                .acting_organisation(&controller)
+                .document(fd)
+                .soap(SoapVersion::V11))
+        }
+        (_, None) => Ok(body(text)),
+        (_, Some(doc)) => {
+            // The wrapper is kept whole (elements the codec does not read included); only its
+            // package changes.
+            let cda = crate::xml::parse(doc, crate::xml::Limits::default())
+                .map_err(|e| format!("--document is not XML: {e}"))?;
+            let id = crate::wire::cda::read(&cda).0.id.map(|i| i.key()).ok_or("--document has no id")?;
+            let mime = crate::wire::mime::write(&[Part::new(id, "text/xml", doc.to_vec())]);
+            let mut root = root;
+            let text = ["controlActProcess", "subject", "clinicalDocument", "text"]
+                .iter()
+                .try_fold(&mut root, |e, name| {
+                    e.children.iter_mut().find_map(|n| match n {
+                        crate::xml::Node::Element(c) if c.name == *name => Some(c),
+                        _ => None,
+                    })
+                })
+                .ok_or("the wrapper has no controlActProcess/subject/clinicalDocument/text for the package")?;
+            text.children = vec![crate::xml::Node::Text(mime)];
+            Ok(soap::envelope(SoapVersion::V11, &root))
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 //! request; the archive gets the typed request and this module never looks
 //! inside the document.
 
+pub mod shark;
 pub mod tls;
 pub mod wsdl;
 
@@ -31,7 +32,7 @@ use crate::document::KindTable;
 use crate::faults::{FaultAction, Faults};
 use crate::interactions::Interactions;
 use crate::journal::{JournalEntry, Outcome};
-use crate::registry::Registry;
+use crate::registry::SharedRegistry;
 use crate::store::Store;
 use crate::wire::ack::{self, Ack, AckType, ResponseHeader};
 use crate::wire::frame;
@@ -46,7 +47,7 @@ pub struct AppState {
     /// The simulator's clock.
     pub clock: Arc<Clock>,
     /// Registered systems.
-    pub registry: Arc<Registry>,
+    pub registry: SharedRegistry,
     /// Storage (journal, message ids).
     pub store: Arc<dyn Store>,
     /// The archive use cases.
@@ -63,10 +64,12 @@ pub struct AppState {
 
 /// The SOAP router: `POST /sha` and `GET /sha?wsdl`.
 pub fn router(state: AppState) -> Router {
+    let shark = shark::router(state.clock.clone(), state.max_body);
     Router::new()
         .route("/sha", get(wsdl_handler).post(sha_handler))
         .layer(axum::extract::DefaultBodyLimit::disable())
         .with_state(state)
+        .merge(shark)
 }
 
 async fn wsdl_handler(headers: HeaderMap, Query(q): Query<std::collections::HashMap<String, String>>) -> Response {
@@ -292,7 +295,7 @@ async fn process(
     let system = match &identity {
         Some(Ok(id)) => {
             trace.certificate = Some(format!("CN={}, serialNumber={}", id.common_name, id.organisation));
-            state.registry.by_identity(id).cloned()
+            state.registry.get().by_identity(id).cloned()
         }
         _ => None,
     };

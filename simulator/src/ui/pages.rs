@@ -94,7 +94,7 @@ pub(super) async fn dashboard(State(s): State<AdminState>, Query(q): Query<LangQ
             div.card #count-documents { div.muted { (lang.t("Asiakirjoja arkistossa", "Documents in the archive")) } div.big { (documents) } }
             div.card { div.muted { (lang.t("Simulaattorin kello", "Simulator clock")) } div.big style="font-size:1.1em" { (now_text(&s)) }
                 div.muted { @match s.clock.mode() { crate::clock::ClockMode::Frozen => (lang.t("pysäytetty", "frozen")), crate::clock::ClockMode::Running => (lang.t("käy", "running")) } } }
-            div.card { div.muted { (lang.t("Rekisteröityjä järjestelmiä", "Registered systems")) } div.big { (s.registry.systems().len()) } }
+            div.card { div.muted { (lang.t("Rekisteröityjä järjestelmiä", "Registered systems")) } div.big { (s.registry.get().systems().len()) } }
             div.card #faults { div.muted { (lang.t("Aktiiviset vikasäännöt", "Active fault rules")) } div.big { (faults.len()) }
                 @for f in &faults { div.muted { "#" (f.id) " " (format!("{:?}", f.spec.action)) } } }
         }
@@ -114,7 +114,7 @@ pub(super) async fn dashboard(State(s): State<AdminState>, Query(q): Query<LangQ
 fn controllers(s: &AdminState) -> Vec<(String, String)> {
     let codes = CodeSets::builtin();
     let mut v: Vec<(String, String)> = Vec::new();
-    for sys in s.registry.systems() {
+    for sys in s.registry.get().systems() {
         for c in &sys.controllers {
             if !v.iter().any(|(o, _)| o == &c.oid) {
                 v.push((c.oid.clone(), codes.name(oids::SOTE_ORGANISATION, &c.oid).unwrap_or(&c.oid).to_string()));
@@ -514,7 +514,7 @@ pub(super) async fn journal(State(s): State<AdminState>, Query(q): Query<Journal
     let body = html! {
         form method="get" action="/ui/journal" {
             input type="hidden" name="lang" value=(lang.code());
-            label { (lang.t("Järjestelmä", "System")) " " select name="system" { option value="" { "—" } @for sys in s.registry.systems() { option value=(sys.name) selected[q.system.as_deref() == Some(sys.name.as_str())] { (sys.name) } } } }
+            label { (lang.t("Järjestelmä", "System")) " " select name="system" { option value="" { "—" } @for sys in s.registry.get().systems() { option value=(sys.name) selected[q.system.as_deref() == Some(sys.name.as_str())] { (sys.name) } } } }
             " "
             label { (lang.t("Tulos", "Outcome")) " " select name="outcome" { option value="" { "—" } @for o in ["accepted", "application_error", "rejected", "fault", "tls_refused"] { option value=(o) selected[q.outcome.as_deref() == Some(o)] { (o) } } } }
             " " button type="submit" { (lang.t("Suodata", "Filter")) }
@@ -592,7 +592,7 @@ pub(super) async fn seed(State(s): State<AdminState>, Path(name): Path<String>, 
     let archive = s.archive.clone();
     let registry = s.registry.clone();
     let n = name.clone();
-    match tokio::task::spawn_blocking(move || crate::seed::seed(&archive, &registry, &n)).await {
+    match tokio::task::spawn_blocking(move || crate::seed::seed(&archive, &registry.get(), &n)).await {
         Ok(Ok(r)) => {
             let first = r.clients.first().cloned().unwrap_or_default();
             Redirect::to(&format!("/ui/asiakas?hetu={first}&lang={}", q.lang.code())).into_response()

@@ -142,7 +142,7 @@ impl Sim {
     /// A system acting for `controller`.
     pub fn actor(&self, system: &str, controller: &str) -> Actor<'_> {
         let device =
-            self.running.state.registry.by_name(system).map(|s| s.oid.clone()).unwrap_or_else(|| "1.2.3".into());
+            self.running.state.registry.get().by_name(system).map(|s| s.oid.clone()).unwrap_or_else(|| "1.2.3".into());
         Actor { sim: self, system: system.into(), device, controller: controller.into() }
     }
 }
