@@ -140,6 +140,7 @@ fn canned_ack() -> String {
         to_device: "1.2.246.10.99990001.10.0",
         from_device: &table.archive_device,
         code_system: &table.ack_code_system,
+        processing_code: "D",
     };
     crate::wire::soap::envelope(SoapVersion::V11, &crate::wire::ack::write(&ack, &h))
 }

@@ -282,6 +282,8 @@ pub mod oids {
     pub const SPECIAL_CONTENT: &str = "1.2.246.537.6.112";
     /// Gender.
     pub const GENDER: &str = "1.2.246.537.5.1";
+    /// Electronic signature type (signatureCollection/signature/signatureDescription).
+    pub const SIGNATURE_TYPE: &str = "1.2.246.537.5.40127";
 }
 
 #[cfg(test)]

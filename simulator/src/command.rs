@@ -122,7 +122,7 @@ pub enum Command {
         /// Which.
         op: Operation,
         /// Parameters.
-        query: Query,
+        query: Box<Query>,
     },
 }
 
@@ -382,7 +382,7 @@ pub fn read(msg: &Element, t: &Interactions, kinds: &KindTable, codes: &CodeSets
                     .at(format!("{cap}/queryByParameter"))]));
             };
             match query(op, q, &format!("{cap}/queryByParameter/parameterList")) {
-                Ok(query) => Command::Query { op, query },
+                Ok(query) => Command::Query { op, query: Box::new(query) },
                 Err(problems) => return Err(reject(problems)),
             }
         }

@@ -169,9 +169,20 @@ pub fn validate(
     Ok((doc, details))
 }
 
+/// A wrapper as read for validation.
+#[derive(Debug)]
+pub struct ReadFrame {
+    /// The wrapper's `subject/clinicalDocument`.
+    pub document: FrameDocument,
+    /// The service request's code (reasonCode of 1.2.246.537.6.1503), if any.
+    pub service_request: Option<String>,
+    /// The MIME package's parts and the CDA, when `text` holds a package rather than a placeholder.
+    pub package: Option<(Vec<Part>, Element)>,
+}
+
 /// Reads a wrapper (an HL7 message, or a SOAP envelope holding one) into its document and
 /// service request. Its `text` may hold a placeholder or a package: the document is given separately.
-pub fn read_frame(bytes: &[u8]) -> Result<(FrameDocument, Option<String>, Option<(Vec<Part>, Element)>), Vec<Detail>> {
+pub fn read_frame(bytes: &[u8]) -> Result<ReadFrame, Vec<Detail>> {
     let root = xml::parse(bytes, xml::Limits::default())
         .map_err(|e| vec![Detail::new(DetailCode::MalformedXml, e).at("siirtokehysXml")])?;
     let msg = if root.name == "Envelope" {
@@ -197,7 +208,7 @@ pub fn read_frame(bytes: &[u8]) -> Result<(FrameDocument, Option<String>, Option
         }
         _ => None,
     };
-    Ok((fd, sp, package))
+    Ok(ReadFrame { document: fd, service_request: sp, package })
 }
 
 /// Validates a file or sample folder at time `at`: a bare CDA (content referenced
@@ -223,8 +234,10 @@ pub fn validate_path(path: &Path, at: OffsetDateTime, strict_signature: bool) ->
         Input { frame: None, service_request: None, parts }
     } else {
         match read_frame(&bytes) {
-            Ok((fd, sp, Some((parts, _)))) => Input { frame: Some(fd), service_request: sp, parts },
-            Ok((_, _, None)) => {
+            Ok(ReadFrame { document, service_request, package: Some((parts, _)) }) => {
+                Input { frame: Some(document), service_request, parts }
+            }
+            Ok(ReadFrame { package: None, .. }) => {
                 return Err(fail(&file, "the wrapper carries no MIME package; give the CDA file instead"))
             }
             Err(details) => return Ok(Report { file, kind: None, document_id: None, details }),

@@ -841,15 +841,14 @@ pub fn conditional_rules(structure: &Structure, v: &Value) -> Vec<Detail> {
                 == Some(true);
             if !has(v, &format!("{r}/asiakas/henkilotunnus/value"))
                 && !has(v, &format!("{r}/asiakas/tilapainen_yksilointitunnus/value"))
+                && (!old || !has(v, &format!("{r}/asiakas/syntymaaika")))
             {
-                if !old || !has(v, &format!("{r}/asiakas/syntymaaika")) {
-                    missing(
-                        &mut out,
-                        &format!("{r}/asiakas"),
-                        "Henkilötunnus / Tilapäinen yksilöintitunnus",
-                        "one of them identifies the client (an old clienthood may give the birth date instead)",
-                    );
-                }
+                missing(
+                    &mut out,
+                    &format!("{r}/asiakas"),
+                    "Henkilötunnus / Tilapäinen yksilöintitunnus",
+                    "one of them identifies the client (an old clienthood may give the birth date instead)",
+                );
             }
             if !old {
                 for (ptr, what) in [

@@ -511,7 +511,7 @@ fn content_checks(c: &Content) -> Vec<Detail> {
             );
         } else {
             let actual = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&c.bytes));
-            if &actual != h.trim() {
+            if actual != h.trim() {
                 out.push(
                     Detail::new(DetailCode::HashMismatch, format!("{name}: declared {h}, actual {actual}"))
                         .at(&c.location),

@@ -376,7 +376,7 @@ pub fn parse(bytes: &[u8], limits: Limits) -> Result<Element, XmlError> {
         let ev = reader.read_event().map_err(|e| malformed(pos, e))?;
         match ev {
             Event::DocType(d) => {
-                if !(limits.allow_plain_doctype && !d.iter().any(|b| *b == b'[')) {
+                if !limits.allow_plain_doctype || d.contains(&b'[') {
                     return Err(XmlError::Dtd);
                 }
             }

@@ -119,6 +119,24 @@ async fn hand_written_real_shape_messages_pass_validation_and_are_accepted() {
     assert_eq!(m["process_phase"]["code"], "3");
     assert_eq!(m["organiser"], "1.2.246.10.12345678.10.0");
     assert_eq!(m["content_specification"], "1.2.246.537.6.1506.15007.2024.11.28");
+    // The archivist sees the real header fields under their Finnish names, with the names the
+    // document gave to organisations the simulator's SOTE extract does not hold.
+    let page = reqwest::get(sim.admin("/ui/asiakirja/1.2.246.10.12345678.95.2026.1.3"))
+        .await
+        .expect("ui")
+        .text()
+        .await
+        .expect("page");
+    for want in [
+        "Perhekeskus Esimerkki (1.2.246.10.87654321.10.4711)",
+        "Esimerkin hyvinvointialue (1.2.246.10.12345678.10.0)",
+        "15007 Lapsiperheiden palvelujen asiakassuunnitelma",
+        "1.2.246.537.6.1506.15007.2024.11.28",
+        "Kokonaissäilytysaika",
+        "3 Asiakkuuden suunnittelu",
+    ] {
+        assert!(page.contains(want), "the document page lacks {want}");
+    }
     let hood = sim.admin_json("/admin/documents/1.2.246.10.12345678.95.2026.1.1").await;
     assert_eq!(hood["kind"], "asiakkuus");
     assert_eq!(hood["metadata"]["client_relationship"], "1.2.246.10.12345678.97.1");
@@ -158,4 +176,24 @@ async fn a_pair_that_disagrees_or_is_ambiguous_is_refused_with_its_code() {
         .expect("reachable");
     assert_eq!(r.status(), 400);
     assert!(r.text().await.unwrap_or_default().contains("asiakirjaXml"));
+}
+
+/// The README's first example: the ready-made store message is accepted by a fresh simulator,
+/// refused as a duplicate the second time, and what it stored is in the kooste.
+#[tokio::test]
+async fn the_readme_store_message_is_accepted_once_and_shows_in_the_kooste() {
+    let sim = Sim::start().await;
+    let client = sim.client("liittyva-atj");
+    let read = |name: &str| {
+        std::fs::read_to_string(common::testdata().join("messages").join(name)).expect("testdata/messages fixture")
+    };
+    let store = read("asiakkuus-tallennus.xml");
+    let v11 = sha_simulator::wire::soap::SoapVersion::V11;
+    let first = sha_simulator::client::Answer::parse(200, &client.send(v11, store.clone()).await.expect("sent").body);
+    assert!(first.accepted() && first.codes.is_empty(), "{:?} {:?}", first.codes, first.texts);
+    let again = sha_simulator::client::Answer::parse(200, &client.send(v11, store).await.expect("sent").body);
+    assert!(!again.accepted() && again.codes.contains(&"SHA-R601".to_string()), "{:?}", again.codes);
+    let kooste = client.send(v11, read("kooste-query.xml")).await.expect("sent");
+    assert!(kooste.body.contains("<clienthoods count=\"1\">"), "{}", kooste.body);
+    assert!(kooste.body.contains("1.2.246.10.99990001.10.0.95.2026.1"), "{}", kooste.body);
 }

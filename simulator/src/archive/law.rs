@@ -204,7 +204,7 @@ pub struct Declarations {
     pub documents: Vec<String>,
 }
 
-fn newest<'a>(docs: &'a [StoredDocument], kind: DocumentKind) -> Option<&'a StoredDocument> {
+fn newest(docs: &[StoredDocument], kind: DocumentKind) -> Option<&StoredDocument> {
     docs.iter()
         .filter(|d| d.kind == kind && d.status == VersionStatus::Current && !d.is_invalidated())
         .max_by_key(|d| (d.metadata.effective_time, d.stored_at, d.seq))

@@ -35,7 +35,7 @@ use crate::journal::{JournalEntry, Outcome};
 use crate::registry::SharedRegistry;
 use crate::store::Store;
 use crate::wire::ack::{self, Ack, AckType, ResponseHeader};
-use crate::wire::frame;
+use crate::wire::frame::{self, Addressing};
 use crate::wire::hl7::{ts, InstanceId};
 use crate::wire::soap::{self, SoapVersion};
 use crate::xml::{self, XmlError};
@@ -125,7 +125,7 @@ impl Reply {
     }
 
     /// An HL7 acknowledgement in a SOAP envelope (always HTTP 200: the message was processed).
-    fn ack(version: SoapVersion, ack: &Ack, response_interaction: &str, to_device: &str, now: OffsetDateTime) -> Self {
+    fn ack(version: SoapVersion, ack: &Ack, response_interaction: &str, to: &Addressing, now: OffsetDateTime) -> Self {
         let table = Interactions::builtin();
         let id = InstanceId { root: table.archive_device.clone(), extension: Some(uuid::Uuid::new_v4().to_string()) };
         let created = ts(now);
@@ -133,9 +133,11 @@ impl Reply {
             interaction: response_interaction,
             id: &id,
             creation_time: &created,
-            to_device,
+            to_device: to.sender.as_deref().unwrap_or_default(),
             from_device: &table.archive_device,
             code_system: &table.ack_code_system,
+            // The request's, echoed; P (production) when the request's cannot be read.
+            processing_code: to.processing_code.as_deref().unwrap_or("P"),
         };
         let msg = ack::write(ack, &h);
         Reply {
@@ -301,16 +303,8 @@ async fn process(
     };
     trace.system = system.as_ref().map(|s| s.name.clone());
 
-    if version == SoapVersion::V11 && !headers.contains_key("soapaction") {
-        return (
-            Reply::fault(
-                version,
-                Detail::new(DetailCode::NotSoap, "SOAP 1.1 request without a SOAPAction header"),
-                bad_request,
-            ),
-            raw,
-        );
-    }
+    // SOAP 1.1 asks for a SOAPAction header, but what real senders do is not public to us and
+    // the envelope already says everything: a request without one is read like any other.
     let envelope = match xml::parse(&raw, state.xml_limits) {
         Ok(e) => e,
         Err(e) => return (Reply::fault(version, xml_fault(e), bad_request), raw),
@@ -325,16 +319,16 @@ async fn process(
         }
     };
     let table = Interactions::builtin();
-    let (message_id, sender_device) = frame::addressing(&msg);
+    let addressing = frame::addressing(&msg);
+    let message_id = addressing.id.clone();
     trace.interaction = Some(msg.name.clone());
     trace.message_id = message_id.as_ref().map(ToString::to_string);
-    let to_device = sender_device.clone().unwrap_or_default();
     let response_interaction =
         table.get(&msg.name).map(|i| i.response.clone()).unwrap_or_else(|| "MCCI_IN000002FI01".to_string());
     let now = state.clock.now();
     let reject = |details: Vec<Detail>| {
         let ack = Ack::from_details(message_id.clone(), details);
-        Reply::ack(version, &ack, &response_interaction, &to_device, now)
+        Reply::ack(version, &ack, &response_interaction, &addressing, now)
     };
 
     if let Some(action) = state.faults.take_match(trace.system.as_deref(), &msg.name, now) {
@@ -379,7 +373,7 @@ async fn process(
     };
     // Who sends, before anything in the message is read: a sender device that is not this
     // system's is refused whatever else the message says.
-    if let Some(device) = sender_device.as_deref().filter(|d| !system.sends_as(d)) {
+    if let Some(device) = addressing.sender.as_deref().filter(|d| !system.sends_as(d)) {
         let loc = format!("/{}/sender/device/id/@root", msg.name);
         return (reject(vec![Detail::new(DetailCode::SenderMismatch, device).at(loc)]), raw);
     }
@@ -387,7 +381,7 @@ async fn process(
         Ok(r) => r,
         Err(rejection) => {
             let ack = Ack::from_details(rejection.target, rejection.details);
-            return (Reply::ack(version, &ack, &rejection.response, &to_device, now), raw);
+            return (Reply::ack(version, &ack, &rejection.response, &addressing, now), raw);
         }
     };
     trace.interaction = Some(match &request.service_request {
@@ -423,7 +417,7 @@ async fn process(
             }
             trace.controller = handled.controller.clone();
             trace.documents = handled.documents.clone();
-            (Reply::ack(version, &handled.ack, &response, &to_device, now), raw)
+            (Reply::ack(version, &handled.ack, &response, &addressing, now), raw)
         }
         Err(e) => {
             tracing::error!(error = %e, "archive task failed");

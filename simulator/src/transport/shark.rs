@@ -143,13 +143,13 @@ async fn validate(State(clock): State<Arc<Clock>>, Query(q): Query<HashMap<Strin
 fn run(req: SharkRequest, now: time::OffsetDateTime) -> Result<Vec<Detail>, Vec<Detail>> {
     let (frame, frame_sp) = match &req.frame {
         Some(f) => {
-            let (fd, sp, _) = offline::read_frame(f.as_bytes()).map_err(|mut d| {
+            let read = offline::read_frame(f.as_bytes()).map_err(|mut d| {
                 for x in d.iter_mut() {
                     x.location = Some(format!("siirtokehysXml {}", x.location.as_deref().unwrap_or("")).trim().into());
                 }
                 d
             })?;
-            (Some(fd), sp)
+            (Some(read.document), read.service_request)
         }
         None => (None, None),
     };

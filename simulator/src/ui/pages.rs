@@ -53,13 +53,23 @@ fn code_text(c: &Option<Code>, codes: &CodeSets) -> String {
 }
 
 fn org_text(oid: &Option<String>, codes: &CodeSets) -> String {
+    named_org_text(oid, None, codes)
+}
+
+/// An organisation by its name in the SOTE extract, else the name the document gave it.
+fn named_org_text(oid: &Option<String>, sent_name: Option<&str>, codes: &CodeSets) -> String {
     match oid {
-        Some(o) => match codes.name(oids::SOTE_ORGANISATION, o) {
+        Some(o) => match codes.name(oids::SOTE_ORGANISATION, o).or(sent_name) {
             Some(n) => format!("{n} ({o})"),
             None => o.clone(),
         },
         None => "—".into(),
     }
+}
+
+fn time_text(t: Option<time::OffsetDateTime>) -> String {
+    t.map(|t| format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()))
+        .unwrap_or_default()
 }
 
 fn status_cell(d: &StoredDocument, lang: Lang) -> Markup {
@@ -73,10 +83,7 @@ fn status_cell(d: &StoredDocument, lang: Lang) -> Markup {
 }
 
 fn when(d: &StoredDocument) -> String {
-    d.metadata
-        .effective_time
-        .map(|t| format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()))
-        .unwrap_or_default()
+    time_text(d.metadata.effective_time)
 }
 
 pub(super) async fn dashboard(State(s): State<AdminState>, Query(q): Query<LangQ>) -> Response {
@@ -324,7 +331,7 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
                 })
                 .unwrap_or_default(),
         ),
-        ("Rekisterinpitäjä", "Controller", org_text(&m.controller, codes)),
+        ("Rekisterinpitäjä", "Controller", named_org_text(&m.controller, m.controller_name.as_deref(), codes)),
         ("Rekisteri", "Register", code_text(&m.register, codes)),
         ("Asiakirjaryhmä", "Document group", code_text(&m.document_group, codes)),
         ("Asiakirjatyyppi", "Document type", code_text(&m.document_type, codes)),
@@ -340,7 +347,7 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
         ("Palvelun järjestäjä", "Organiser", org_text(&m.organiser, codes)),
         ("Palvelun tuottaja", "Producer", org_text(&m.producer, codes)),
         ("Palvelun toteuttaja", "Provider", org_text(&m.provider, codes)),
-        ("Palveluyksikkö", "Service unit", org_text(&m.service_unit, codes)),
+        ("Palveluyksikkö", "Service unit", named_org_text(&m.service_unit, m.service_unit_name.as_deref(), codes)),
         ("Toimintayksikkö", "Operating unit", org_text(&m.operating_unit, codes)),
         (
             "Laatija",
@@ -348,6 +355,28 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
             m.authors.iter().map(|a| format!("{} ({})", a.name, a.id)).collect::<Vec<_>>().join(", "),
         ),
         ("Laadittu", "Created", when(&d)),
+        ("Luontiaika", "Creation time", time_text(m.creation_time)),
+        ("Asiakkuus", "Clienthood", m.client_relationship.clone().unwrap_or_default()),
+        ("Näyttömuoto", "Display form", code_text(&m.file_format, codes)),
+        ("Rakenteisen osan muoto", "Structured form", code_text(&m.structured_file_format, codes)),
+        ("Valmistumisen tila", "Record status", code_text(&m.record_status, codes)),
+        ("Kokonaissäilytysaika", "Retention period", code_text(&m.retention_class, codes)),
+        ("Erityissisältö", "Special content", code_text(&m.special_content, codes)),
+        ("Alaikäisen tietojen luovutus huoltajille", "Minor's data to guardians", code_text(&m.minor_consent, codes)),
+        ("Omakanta-näkyvyyden rajaus", "OmaKanta restriction", code_text(&m.inaccessible_argument, codes)),
+        (
+            "Allekirjoitukset",
+            "Signatures",
+            m.signature_types
+                .iter()
+                .map(|c| match codes.name(oids::SIGNATURE_TYPE, c) {
+                    Some(n) => format!("{c} {n}"),
+                    None => c.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        ("Tuottanut ohjelmisto", "Software", m.software.clone().unwrap_or_default()),
         ("Luottamuksellisuus", "Confidentiality", code_text(&m.confidentiality, codes)),
         ("Versio", "Version", d.version().to_string()),
         ("Versiosarja (setId)", "Set id", d.set_id().to_string()),

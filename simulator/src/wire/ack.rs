@@ -121,7 +121,8 @@ pub struct DeclarationsAnswer {
     pub documents: Vec<String>,
 }
 
-/// What a query answers.
+/// What a query answers. One per answer, so its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Answer {
     /// A list of documents.
@@ -181,6 +182,8 @@ pub struct ResponseHeader<'a> {
     pub from_device: &'a str,
     /// Code system of the detail codes.
     pub code_system: &'a str,
+    /// `processingCode`: the request's (D, P or T), echoed.
+    pub processing_code: &'a str,
 }
 
 fn text(name: &str, t: &str) -> Element {
@@ -332,7 +335,7 @@ pub fn write(ack: &Ack, h: &ResponseHeader<'_>) -> Element {
         attr_element(HL7_NS, "creationTime", &[("value", h.creation_time)]),
         attr_element(HL7_NS, "versionCode", &[("code", "V3-2006")]),
         attr_element(HL7_NS, "interactionId", &[("root", INTERACTION_ROOT), ("extension", h.interaction)]),
-        attr_element(HL7_NS, "processingCode", &[("code", "P")]),
+        attr_element(HL7_NS, "processingCode", &[("code", h.processing_code)]),
         attr_element(HL7_NS, "processingModeCode", &[("code", "T")]),
         attr_element(HL7_NS, "acceptAckCode", &[("code", "NE")]),
         device("receiver", "RCV", h.to_device),
@@ -445,6 +448,7 @@ mod tests {
             to_device: "1.2.3.4",
             from_device: "1.2.246.556.18007.2",
             code_system: "2.25.1",
+            processing_code: "D",
         };
         let e = parse(write(&ack, &h).to_xml().as_bytes(), Limits::default()).expect("xml");
         let back = read(&e).expect("ack");
@@ -478,6 +482,7 @@ mod tests {
             to_device: "",
             from_device: "a",
             code_system: "b",
+            processing_code: "P",
         };
         let back = read(&parse(write(&ack, &h).to_xml().as_bytes(), Limits::default()).expect("xml")).expect("ack");
         let p = back.payload.expect("payload");

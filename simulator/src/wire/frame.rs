@@ -393,10 +393,27 @@ pub fn read_document_element(cd: &Element) -> (FrameDocument, Vec<Detail>) {
 
 /// Everything addressable in a message even when the rest of it is broken:
 /// enough to send an acknowledgement back.
-pub fn addressing(root: &Element) -> (Option<InstanceId>, Option<String>) {
+pub fn addressing(root: &Element) -> Addressing {
     let id = root.elements().find(|e| e.name == "id").and_then(InstanceId::from_element);
     let sender = root.path(&["sender", "device", "id"]).and_then(|e| e.attr("root")).and_then(non_empty);
-    (id, sender)
+    let processing_code = root
+        .elements()
+        .find(|e| e.name == "processingCode")
+        .and_then(|e| e.attr("code"))
+        .filter(|c| matches!(*c, "D" | "P" | "T"))
+        .map(str::to_string);
+    Addressing { id, sender, processing_code }
+}
+
+/// What an answer needs from a request even when the request cannot be read further.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Addressing {
+    /// The message id (`id`).
+    pub id: Option<InstanceId>,
+    /// The sender's device (`sender/device/id/@root`).
+    pub sender: Option<String>,
+    /// `processingCode` when it is one of D, P, T: the answer echoes it.
+    pub processing_code: Option<String>,
 }
 
 fn device(role: &str, type_code: &str, id: &str) -> Element {

@@ -13,7 +13,7 @@ pub const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
 /// Which SOAP version a message uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SoapVersion {
-    /// SOAP 1.1: `text/xml` and a `SOAPAction` header.
+    /// SOAP 1.1: `text/xml` (a `SOAPAction` header is accepted, not required).
     V11,
     /// SOAP 1.2: `application/soap+xml`.
     V12,
