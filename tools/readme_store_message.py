@@ -50,3 +50,18 @@ head='''<?xml version="1.0" encoding="UTF-8"?>
 out=head+framed+'\n</soapenv:Body>\n</soapenv:Envelope>\n'
 open(str(ROOT/'testdata/messages/asiakkuus-tallennus.xml'),'w',encoding='utf-8',newline='').write(out)
 
+
+# The same message asking for validation only (SP6), with its own message id.
+val = out.replace('''<!-- Storing a clienthood document (asiakkuusasiakirja, service request SP1) as the system
+     liittyva-atj for the test person 010181-900C under Testilän kaupunki: the README's first
+     curl example.''', '''<!-- Validating, without storing, the clienthood document of asiakkuus-tallennus.xml: the same
+     message with service request SP6 (the simulator's choice) in place of SP1 and its own id.
+     Every rule applies, including those that need stored content; nothing is stored.
+    ''')
+val = val.replace(''' Sent twice, the second answer is
+     SHA-R601 (the document id is already in use). -->''', ''' -->''')
+sp1 = 'reasonCode code="SP1" codeSystem="1.2.246.537.6.1503.201601" codeSystemName="Sosiaalihuolto - Arkistosanomien palvelupyynnöt" displayName="Asiakkuusasiakirjan arkistointi"'
+assert sp1 in val
+val = val.replace(sp1, sp1.replace('"SP1"', '"SP6"').replace('Asiakkuusasiakirjan arkistointi', 'Asiakirjan validointi tallentamatta'))
+val = val.replace('readme-asiakkuus-1', 'readme-validointi-1')
+open(str(ROOT/'testdata/messages/asiakkuus-validointi.xml'), 'w', encoding='utf-8', newline='').write(val)

@@ -197,3 +197,46 @@ async fn the_readme_store_message_is_accepted_once_and_shows_in_the_kooste() {
     assert!(kooste.body.contains("<clienthoods count=\"1\">"), "{}", kooste.body);
     assert!(kooste.body.contains("1.2.246.10.99990001.10.0.95.2026.1"), "{}", kooste.body);
 }
+
+/// Every operation docs/messages.md shows, as the ready-made messages in testdata/messages,
+/// against a fresh simulator in order: validate (nothing stored), store, each query, fetch,
+/// invalidate, and the queries again.
+#[tokio::test]
+async fn every_operation_in_testdata_messages_gets_its_answer() {
+    let sim = Sim::start().await;
+    let client = sim.client("liittyva-atj");
+    let v11 = sha_simulator::wire::soap::SoapVersion::V11;
+    let send = |name: &'static str| {
+        let client = &client;
+        async move {
+            let body = std::fs::read_to_string(common::testdata().join("messages").join(name)).expect("fixture");
+            let r = client.send(v11, body).await.expect("sent");
+            (sha_simulator::client::Answer::parse(r.status, &r.body), r.body)
+        }
+    };
+    let id = "1.2.246.10.99990001.10.0.95.2026.1";
+    let (a, _) = send("asiakkuus-validointi.xml").await;
+    assert!(a.accepted() && a.codes.is_empty(), "validate: {:?} {:?}", a.codes, a.texts);
+    assert_eq!(common::document_count(&sim).await, 0, "validation stores nothing");
+    let (a, _) = send("asiakkuus-tallennus.xml").await;
+    assert!(a.accepted(), "store: {:?}", a.codes);
+    let (a, body) = send("asiakkuus-kysely.xml").await;
+    assert!(a.accepted() && body.contains("count=\"1\"") && body.contains(id), "clienthood query: {body}");
+    let (a, body) = send("asia-kysely.xml").await;
+    assert!(a.accepted() && body.contains("count=\"0\""), "case query: {body}");
+    let (a, body) = send("metatietohaku.xml").await;
+    assert!(a.accepted() && body.contains(id), "metadata search: {body}");
+    let (a, body) = send("asiakirjan-haku.xml").await;
+    assert!(a.accepted() && body.contains("documentResult") && body.contains("multipart/related"), "fetch: {body}");
+    let (a, body) = send("tahdonilmaisut-kysely.xml").await;
+    assert!(a.accepted() && body.contains("<declarations client=\"010181-900C\""), "declarations: {body}");
+    let (a, _) = send("mitatointi.xml").await;
+    assert!(a.accepted(), "invalidate: {:?} {:?}", a.codes, a.texts);
+    let stored = sim.admin_json(&format!("/admin/documents/{id}")).await;
+    assert_eq!(stored["invalidation"]["reason"], "Kirjattu väärälle asiakkaalle", "{stored}");
+    // Invalidated: left out of the clienthood query, still found when the search asks for it.
+    let (_, body) = send("asiakkuus-kysely.xml").await;
+    assert!(!body.contains(id), "an invalidated document is left out: {body}");
+    let (_, body) = send("metatietohaku.xml").await;
+    assert!(body.contains(id) && body.contains("nullified"), "includeInvalidated: {body}");
+}
