@@ -108,6 +108,9 @@ impl RunContext {
                 let certs = tempfile::tempdir().map_err(|e| ContextError::Start(e.to_string()))?;
                 let mut o = Options::new(registry.clone(), certs.path().to_path_buf());
                 o.data = DataLocation::Temporary;
+                // A throwaway PKI: RSA at DVV's smallest size (2048) so that a run starts fast.
+                o.key_algorithm = sha_simulator::pki::KeyAlgorithm::Rsa(2048);
+                o.reuse_keys = true;
                 o.listen =
                     "127.0.0.1:0".parse().map_err(|e: std::net::AddrParseError| ContextError::Start(e.to_string()))?;
                 o.admin_listen = o.listen;

@@ -48,6 +48,8 @@ pub struct AdminState {
     pub data_dir: Option<std::path::PathBuf>,
     /// Largest request body (the validation service's pairs).
     pub max_body: usize,
+    /// Key algorithm of certificates issued to systems registered at run time.
+    pub key_algorithm: crate::pki::KeyAlgorithm,
 }
 
 /// File in the data directory holding the systems registered at run time.
@@ -291,8 +293,15 @@ async fn systems_add(State(s): State<AdminState>, body: axum::body::Bytes) -> Re
         strict_signature: n.strict_signature.unwrap_or(false),
         controllers: n.controllers,
     };
+    // Checked first, so that a refused registration never replaces another system's certificates.
+    (*s.registry.get()).clone().add(system.clone()).map_err(bad)?;
+    let (certs, id, alg) = (s.certs.clone(), system.cert_identity(), s.key_algorithm);
+    // Making RSA keys takes a second or two: off the async threads.
+    let issued = tokio::task::spawn_blocking(move || crate::pki::issue_system(&certs, &id, alg))
+        .await
+        .map_err(internal)?
+        .map_err(internal)?;
     s.registry.add(system.clone()).map_err(bad)?;
-    let (cert, key) = crate::pki::issue_system(&s.certs, &system.cert_identity()).map_err(internal)?;
     if let Some(dir) = &s.data_dir {
         let added = s.registry.get().added_systems();
         let path = dir.join(ADDED_SYSTEMS_FILE);
@@ -306,8 +315,12 @@ async fn systems_add(State(s): State<AdminState>, body: axum::body::Bytes) -> Re
             "certificate": s.certs.system_cert(&system.name),
             "key": s.certs.system_key(&system.name),
             "ca": s.certs.ca_cert(),
-            "certificate_pem": cert,
-            "key_pem": key,
+            "signing_certificate": s.certs.signing_cert(&system.name),
+            "signing_key": s.certs.signing_key(&system.name),
+            "certificate_pem": issued.certificate_pem,
+            "key_pem": issued.key_pem,
+            "signing_certificate_pem": issued.signing_certificate_pem,
+            "signing_key_pem": issued.signing_key_pem,
         })),
     )
         .into_response())

@@ -147,7 +147,7 @@ fn canned_ack() -> String {
 
 async fn bare_server(certs: &CertPaths) -> Result<(SocketAddr, axum_server::Handle), BenchError> {
     let clock = Arc::new(crate::clock::Clock::new());
-    let cfg = crate::transport::tls::server_config(certs, clock).map_err(err)?;
+    let cfg = crate::transport::tls::server_config(certs, &[], clock).map_err(err)?;
     let body = canned_ack();
     let app = axum::Router::new().route(
         "/sha",
@@ -390,7 +390,9 @@ async fn load(
 pub async fn run(o: &BenchOptions) -> Result<(Vec<Figures>, Vec<Skipped>), BenchError> {
     let work = tempfile::tempdir().map_err(err)?;
     let certs = CertPaths::new(work.path().join("certs"));
-    pki::init(&certs, &o.registry, false).map_err(err)?;
+    // The same key type for every target; 2048-bit RSA keeps the set-up short.
+    let pki_opts = pki::PkiOptions { algorithm: pki::KeyAlgorithm::Rsa(2048), force: false, reuse_keys: false };
+    pki::init(&certs, &o.registry, &crate::persons::TestPersons::builtin().signers(), &pki_opts).map_err(err)?;
     let mut figures = Vec::new();
     let mut skipped = Vec::new();
     for &t in &o.targets {

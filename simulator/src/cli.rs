@@ -95,6 +95,13 @@ pub struct ServeArgs {
     /// directory keeps the setting it was made with.
     #[arg(long)]
     pub compact: bool,
+    /// Key algorithm of certificates made on start: rsa3072 (default), rsa2048, rsa4096 or ecdsa.
+    #[arg(long, default_value = "rsa3072", value_parser = parse_key_algorithm)]
+    pub key: pki::KeyAlgorithm,
+    /// Also trust the CA certificates in this PEM file (repeatable), for client certificates
+    /// and signatures; `certs trust FILE` keeps one for good.
+    #[arg(long = "trust-ca")]
+    pub trust_ca: Vec<PathBuf>,
 }
 
 /// `send` options.
@@ -206,7 +213,9 @@ pub enum SamplesCommand {
 /// `certs` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum CertsCommand {
-    /// Make the test CA, the server certificate, one certificate per system and the deliberately bad ones.
+    /// Make the test PKI: a root CA, intermediates for service certificates and for
+    /// professionals, the server certificate, a TLS and a signing certificate per system, a
+    /// signing certificate per test professional, and the deliberately bad ones.
     Init {
         /// Output directory.
         #[arg(long, default_value = "certs")]
@@ -214,10 +223,41 @@ pub enum CertsCommand {
         /// System registry naming the systems to issue certificates for.
         #[arg(long, default_value = "testdata/systems.toml")]
         systems: PathBuf,
+        /// Key algorithm: rsa3072 (default, as DVV's), rsa2048, rsa4096 or ecdsa.
+        #[arg(long, default_value = "rsa3072", value_parser = parse_key_algorithm)]
+        key: pki::KeyAlgorithm,
         /// Overwrite existing files (makes a new CA).
         #[arg(long)]
         force: bool,
     },
+    /// Trust the CA certificates in a PEM file (e.g. the DVV TEST CAs a vendor already holds)
+    /// for client certificates and signatures, from the next start of `serve`.
+    Trust {
+        /// PEM file with one or more CA certificates.
+        file: PathBuf,
+        /// Certificate directory.
+        #[arg(long, default_value = "certs")]
+        certs: PathBuf,
+    },
+    /// Issue a TLS and a signing certificate for a system from the test PKI (register the
+    /// system too: `POST /admin/systems` or the systems file).
+    Issue {
+        /// The system's name (the certificates' CN).
+        name: String,
+        /// The organisation's OID (the certificates' serialNumber).
+        #[arg(long)]
+        organisation: String,
+        /// Certificate directory (made with `certs init`).
+        #[arg(long, default_value = "certs")]
+        certs: PathBuf,
+        /// Key algorithm: rsa3072 (default), rsa2048, rsa4096 or ecdsa.
+        #[arg(long, default_value = "rsa3072", value_parser = parse_key_algorithm)]
+        key: pki::KeyAlgorithm,
+    },
+}
+
+fn parse_key_algorithm(s: &str) -> Result<pki::KeyAlgorithm, String> {
+    s.parse()
 }
 
 /// Parses sizes like `20MiB`, `512KiB`, `1MB`, `1000`.
@@ -291,15 +331,43 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
             println!("wrote {n} samples under {}", out.display());
             Ok(EXIT_OK)
         }
-        Command::Certs { command: CertsCommand::Init { out, systems, force } } => {
+        Command::Certs { command: CertsCommand::Init { out, systems, key, force } } => {
             let registry = Registry::load(&systems).map_err(CliError::usage)?;
-            let report = pki::init(&CertPaths::new(&out), &registry, force).map_err(CliError::usage)?;
+            let signers = crate::persons::TestPersons::builtin().signers();
+            if let pki::KeyAlgorithm::Rsa(bits) = key {
+                eprintln!("making {bits}-bit RSA keys; this takes a little while …");
+            }
+            let opts = pki::PkiOptions { algorithm: key, force, reuse_keys: false };
+            let report = pki::init(&CertPaths::new(&out), &registry, &signers, &opts).map_err(CliError::usage)?;
+            if report.replaced_old_layout {
+                println!("{} held certificates of an older layout (ECDSA, one CA): made anew", out.display());
+            }
             for p in &report.written {
                 println!("wrote {}", p.display());
             }
             if !report.kept.is_empty() {
                 println!("kept {} existing file(s); use --force to make a new PKI", report.kept.len());
             }
+            Ok(EXIT_OK)
+        }
+        Command::Certs { command: CertsCommand::Trust { file, certs } } => {
+            let added = pki::trust(&CertPaths::new(&certs), &file).map_err(CliError::usage)?;
+            for s in &added {
+                println!("trusted {s}");
+            }
+            println!("restart `sha-simulator serve` to use them");
+            Ok(EXIT_OK)
+        }
+        Command::Certs { command: CertsCommand::Issue { name, organisation, certs, key } } => {
+            crate::registry::check_system_name(&name).map_err(CliError::usage)?;
+            crate::oid::oid_problem(&organisation)
+                .map_or(Ok(()), |p| Err(format!("--organisation '{organisation}': {p}")))
+                .map_err(CliError::usage)?;
+            let paths = CertPaths::new(&certs);
+            let id = crate::registry::CertIdentity { common_name: name.clone(), organisation };
+            pki::issue_system(&paths, &id, key).map_err(CliError::usage)?;
+            println!("wrote {}", paths.system_cert(&name).display());
+            println!("wrote {}", paths.signing_cert(&name).display());
             Ok(EXIT_OK)
         }
     }
@@ -455,6 +523,8 @@ async fn serve(a: ServeArgs) -> Result<i32, CliError> {
     opts.max_body = a.max_body;
     opts.admin_token = a.admin_token.clone();
     opts.compact = a.compact;
+    opts.key_algorithm = a.key;
+    opts.trust_ca = a.trust_ca.clone();
     let running = server::start(opts).await.map_err(CliError::usage)?;
     println!("SHA simulator");
     println!("  SOAP endpoint : https://{}/sha   (WSDL: https://{}/sha?wsdl)", running.sha_addr, running.sha_addr);

@@ -51,6 +51,28 @@ pub struct InvalidHetu {
     pub why: String,
 }
 
+/// A test professional (ammattihenkilö) who writes and signs documents.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Professional {
+    /// Registration number (root 1.2.246.537.26).
+    pub registration_number: String,
+    /// Given names.
+    pub given_names: String,
+    /// Family name.
+    pub family_name: String,
+    /// Hetu, for the acting person of a message.
+    pub hetu: String,
+    /// Title, e.g. sosiaalityöntekijä.
+    pub title: String,
+}
+
+impl Professional {
+    /// "Given Family".
+    pub fn name(&self) -> String {
+        format!("{} {}", self.given_names, self.family_name)
+    }
+}
+
 /// All test persons.
 #[derive(Debug, Clone, Deserialize)]
 pub struct TestPersons {
@@ -63,6 +85,9 @@ pub struct TestPersons {
     /// Broken hetus.
     #[serde(rename = "invalid_hetu", default)]
     pub invalid: Vec<InvalidHetu>,
+    /// Professionals.
+    #[serde(rename = "professional", default)]
+    pub professionals: Vec<Professional>,
 }
 
 /// The compiled-in file.
@@ -87,6 +112,19 @@ impl TestPersons {
     /// A person by hetu.
     pub fn by_hetu(&self, hetu: &str) -> Option<&TestPerson> {
         self.persons.iter().find(|p| p.hetu.eq_ignore_ascii_case(hetu))
+    }
+
+    /// The professionals the test PKI makes signing certificates for.
+    pub fn signers(&self) -> Vec<crate::pki::Signer> {
+        self.professionals
+            .iter()
+            .map(|p| crate::pki::Signer { registration_number: p.registration_number.clone(), name: p.name() })
+            .collect()
+    }
+
+    /// A professional by registration number.
+    pub fn professional(&self, registration_number: &str) -> Option<&Professional> {
+        self.professionals.iter().find(|p| p.registration_number == registration_number)
     }
 }
 

@@ -240,15 +240,7 @@ impl Registry {
 
     /// Adds a system registered at run time (a vendor's own), with the checks a file gets.
     pub fn add(&mut self, s: System) -> Result<(), RegistryError> {
-        let name_ok = !s.name.is_empty()
-            && s.name.len() <= 64
-            && s.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !name_ok {
-            return Err(RegistryError::Invalid(format!(
-                "system name '{}' must be 1–64 characters of a–z, 0–9 and '-' (it names the certificate files)",
-                s.name
-            )));
-        }
+        check_system_name(&s.name)?;
         if self.systems.iter().any(|x| x.name == s.name) || self.unregistered.iter().any(|u| u.name == s.name) {
             return Err(RegistryError::Invalid(format!("system name '{}' is already registered", s.name)));
         }
@@ -298,6 +290,20 @@ impl Registry {
                 .map(|u| CertIdentity { common_name: u.name.clone(), organisation: u.organisation.clone() }),
         );
         v
+    }
+}
+
+/// A system name names certificate files: 1–64 characters of a–z, 0–9 and '-'.
+pub fn check_system_name(name: &str) -> Result<(), RegistryError> {
+    let ok = !name.is_empty()
+        && name.len() <= 64
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(RegistryError::Invalid(format!(
+            "system name '{name}' must be 1–64 characters of a–z, 0–9 and '-' (it names the certificate files)"
+        )))
     }
 }
 

@@ -57,6 +57,12 @@ pub struct Options {
     pub admin_token: Option<String>,
     /// Compress the data directory's index pages (see [`SledStore::open_with`]).
     pub compact: bool,
+    /// Key algorithm of certificates made on start.
+    pub key_algorithm: pki::KeyAlgorithm,
+    /// Reuse keys made earlier in this process (test suites; see [`pki::PkiOptions::reuse_keys`]).
+    pub reuse_keys: bool,
+    /// More CA certificates (PEM files) to trust for client certificates and signatures.
+    pub trust_ca: Vec<PathBuf>,
 }
 
 impl Options {
@@ -76,6 +82,9 @@ impl Options {
             clock: None,
             admin_token: None,
             compact: false,
+            key_algorithm: pki::KeyAlgorithm::default(),
+            reuse_keys: false,
+            trust_ca: Vec::new(),
         }
     }
 }
@@ -138,15 +147,6 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
     if !opts.admin_listen.ip().is_loopback() && opts.admin_token.is_none() {
         return Err(StartError::AdminExposed(opts.admin_listen));
     }
-    let certs = CertPaths::new(&opts.certs);
-    if !pki::is_complete(&certs, &opts.registry) {
-        if !opts.generate_certs {
-            return Err(StartError::MissingCerts(opts.certs.display().to_string()));
-        }
-        let report = pki::init(&certs, &opts.registry, false)?;
-        tracing::info!(written = report.written.len(), dir = %opts.certs.display(), "made missing test certificates");
-    }
-    let clock = opts.clock.clone().unwrap_or_else(|| Arc::new(Clock::new()));
     let store: Arc<dyn Store> = match &opts.data {
         DataLocation::Dir(d) => Arc::new(SledStore::open_with(d, opts.compact)?),
         DataLocation::Temporary => Arc::new(SledStore::temporary()?),
@@ -160,6 +160,20 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
             tracing::info!(systems = n, file = %added.display(), "loaded systems registered at an earlier run");
         }
     }
+    let certs = CertPaths::new(&opts.certs);
+    let signers = crate::persons::TestPersons::builtin().signers();
+    if !pki::is_complete(&certs, &base, &signers) {
+        if !opts.generate_certs {
+            return Err(StartError::MissingCerts(opts.certs.display().to_string()));
+        }
+        let pki_opts = pki::PkiOptions { algorithm: opts.key_algorithm, force: false, reuse_keys: opts.reuse_keys };
+        let report = pki::init(&certs, &base, &signers, &pki_opts)?;
+        if report.replaced_old_layout {
+            tracing::warn!(dir = %opts.certs.display(), "certificates of an older layout (ECDSA, one CA) were replaced: install the new ones in the systems that connect");
+        }
+        tracing::info!(written = report.written.len(), dir = %opts.certs.display(), "made missing test certificates");
+    }
+    let clock = opts.clock.clone().unwrap_or_else(|| Arc::new(Clock::new()));
     let registry = SharedRegistry::new(base);
     let faults = Arc::new(Faults::default());
     let archive = Arc::new(Archive::new(store.clone(), clock.clone()));
@@ -174,7 +188,7 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
         xml_limits: crate::xml::Limits::default(),
     };
 
-    let tls_config = tls::server_config(&certs, clock.clone())?;
+    let tls_config = tls::server_config(&certs, &opts.trust_ca, clock.clone())?;
     let journal_store = store.clone();
     let journal_clock = clock.clone();
     let on_failure: tls::HandshakeFailureHook = Arc::new(move |peer, reason| {
@@ -233,6 +247,7 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
         token: opts.admin_token.clone(),
         certs: certs.clone(),
         max_body: opts.max_body,
+        key_algorithm: opts.key_algorithm,
         data_dir: match &opts.data {
             DataLocation::Dir(d) => Some(d.clone()),
             DataLocation::Temporary => None,

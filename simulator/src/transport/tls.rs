@@ -7,7 +7,7 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
@@ -75,12 +75,18 @@ pub fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// Server configuration: server certificate, client certificate required and
-/// chained to the test CA, validity judged on `clock`.
-pub fn server_config(paths: &CertPaths, clock: Arc<Clock>) -> Result<Arc<ServerConfig>, TlsError> {
+/// Server configuration: server certificate (with its chain), client certificate required and
+/// chained to the test root or a CA the vendor added (`certs trust`, `serve --trust-ca`),
+/// validity judged on `clock`.
+pub fn server_config(
+    paths: &CertPaths,
+    trust_ca: &[PathBuf],
+    clock: Arc<Clock>,
+) -> Result<Arc<ServerConfig>, TlsError> {
     let mut roots = RootCertStore::empty();
-    for ca in read_certs(&paths.ca_cert())? {
-        roots.add(ca).map_err(|e| TlsError::Config(format!("test CA: {e}")))?;
+    let anchors = crate::pki::trust_anchors(paths, trust_ca).map_err(|e| TlsError::Config(e.to_string()))?;
+    for ca in anchors {
+        roots.add(CertificateDer::from(ca)).map_err(|e| TlsError::Config(format!("trusted CA: {e}")))?;
     }
     let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
         .build()

@@ -86,6 +86,9 @@ fn test_options(certs: PathBuf, data: DataLocation) -> Options {
     o.admin_listen = "127.0.0.1:0".parse().expect("addr");
     o.max_body = 2 * 1024 * 1024;
     o.handshake_timeout = std::time::Duration::from_secs(3);
+    // RSA as by default, at DVV's smallest size, each key made once per test process.
+    o.key_algorithm = sha_simulator::pki::KeyAlgorithm::Rsa(2048);
+    o.reuse_keys = true;
     o
 }
 
@@ -211,4 +214,18 @@ impl Actor<'_> {
 /// Number of stored documents (through the admin health endpoint).
 pub async fn document_count(sim: &Sim) -> u64 {
     sim.admin_json("/admin/health").await["documents"].as_u64().expect("count")
+}
+
+/// An external program a test drives (curl, openssl, python3, xmlsec1), from PATH. Missing, the
+/// test is skipped with a notice — except under CI (`CI` set), where `.ci/run` installs it and
+/// its absence is a failure.
+#[allow(dead_code)]
+pub fn external_tool(bin: &str, installed_by: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH")
+        .and_then(|paths| std::env::split_paths(&paths).map(|p| p.join(bin)).find(|p| p.is_file()));
+    if found.is_none() {
+        assert!(std::env::var_os("CI").is_none(), "CI must have {bin} ({installed_by}; .ci/run installs it)");
+        eprintln!("NOTE: test skipped: {bin} is missing ({installed_by})");
+    }
+    found
 }
