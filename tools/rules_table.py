@@ -20,7 +20,7 @@ HEADING = "## Every code"
 def row(c):
     def text(s):
         return s.replace("{value}", "…").replace("|", "\\|")
-    kind = c["kind"]
+    kind = c["kind"] + (" (%s when not strict)" % c["lenient"] if c.get("lenient") else "")
     note = " (not reachable: %s)" % text(c["unreachable"]) if c.get("unreachable") else ""
     return "| `%s` | %s | %s | %s%s | %s |" % (c["code"], kind, c["rule"], text(c["en"]), note, text(c["fi"]))
 

@@ -183,3 +183,10 @@ Ominaisuus: Yhteistestaus — arkisto hylkää virheelliset asiakirjat säännö
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "vaara-palvelupyynto"
     Niin arkisto hylkää sanoman koodilla "SHA-M009"
+
+  @SHA-VIRHE-030 @vaihe1
+  Tapaus: Allekirjoitettu sisältö muuttuu allekirjoittamisen jälkeen (SHA-R007)
+    # Järjestelmä allekirjoittaa asiakirjan, minkä jälkeen sen runko muuttuu yhden merkin verran.
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa I vaiheen asiakirjan virheellä "sisalto-muuttunut-allekirjoituksen-jalkeen"
+    Niin arkisto hylkää sanoman koodilla "SHA-R007"

@@ -149,9 +149,13 @@ impl ShaWorld {
             .map_err(|e| format!("clock '{s}': {e}"))
     }
 
-    /// A document kit dated one minute before the simulator's now.
+    /// A document kit dated one minute before the simulator's now, signing as the acting
+    /// system does with its keys from the simulator's certs directory.
     pub async fn kit(&self) -> Result<Kit, String> {
-        Ok(Kit::new(self.org.clone(), self.simulator_now().await? - time::Duration::minutes(1)))
+        let kit = Kit::new(self.org.clone(), self.simulator_now().await? - time::Duration::minutes(1));
+        let keys = sha_simulator::client::SigningKeys::load(&self.ctx()?.certs, &self.system)
+            .map_err(|e| format!("signing keys of {}: {e}", self.system))?;
+        Ok(kit.with_keys(Arc::new(keys)))
     }
 
     /// The device OID of the acting system.

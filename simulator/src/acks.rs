@@ -95,8 +95,16 @@ detail_codes! {
     UnknownKind = "SHA-R003",
     /// The system signature is missing (…); phase I and old documents require one.
     SignatureMissing = "SHA-R004",
-    /// The system signature is not valid
+    /// A signature is not valid (its value, its form or what it covers)
     SignatureInvalid = "SHA-R005",
+    /// Signed content changed after signing
+    SignatureDigest = "SHA-R007",
+    /// The signer's certificate does not chain to a trusted CA
+    SignerUntrusted = "SHA-R008",
+    /// The signer's certificate was not valid at the signing time
+    SignerNotValid = "SHA-R009",
+    /// The document was reformatted after signing
+    SignatureReformatted = "SHA-R010",
     /// A value is not in the allowed form
     BadValue = "SHA-R006",
     /// A mandatory field is missing
@@ -265,6 +273,9 @@ pub struct CatalogueEntry {
     /// internal failures); every other code has a catalogue scenario.
     #[serde(default)]
     pub unreachable: Option<String>,
+    /// The kind when the sending system is not in strict signature mode, when it differs.
+    #[serde(default)]
+    pub lenient: Option<AckKind>,
 }
 
 #[derive(Deserialize)]
@@ -355,6 +366,17 @@ impl Detail {
         self.location = Some(location.into());
         self
     }
+
+    /// The detail as a system that is not in strict signature mode gets it: the catalogue's
+    /// `lenient` kind when it has one.
+    pub fn lenient(mut self, strict: bool) -> Self {
+        if !strict {
+            if let Some(k) = Catalogue::builtin().entry(self.code).lenient {
+                self.kind = k;
+            }
+        }
+        self
+    }
 }
 
 #[cfg(test)]
@@ -391,6 +413,20 @@ mod doc_tests {
             let row = doc.lines().find(|l| l.starts_with(&format!("| `{}` |", code.as_str())));
             let row =
                 row.unwrap_or_else(|| panic!("docs/rules.md does not list {code}; run python3 tools/rules_table.py"));
+            let name = |k: super::AckKind| match k {
+                super::AckKind::Fault => "fault",
+                super::AckKind::AR => "AR",
+                super::AckKind::AE => "AE",
+                super::AckKind::W => "W",
+            };
+            let kind = match e.lenient {
+                Some(l) => format!("| {} ({} when not strict) |", name(e.kind), name(l)),
+                None => format!("| {} |", name(e.kind)),
+            };
+            assert!(
+                row.contains(&kind),
+                "docs/rules.md's kind for {code} is not {kind}; run python3 tools/rules_table.py"
+            );
             let en = e.en.replace("{value}", "…").replace('|', "\\|");
             let fi = e.fi.replace("{value}", "…").replace('|', "\\|");
             assert!(

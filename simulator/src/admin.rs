@@ -98,7 +98,10 @@ pub fn router(state: AdminState) -> Router {
         .route("/admin/disclosures", get(disclosures))
         .merge(crate::ui::router())
         .with_state(state.clone())
-        .merge(crate::transport::shark::router(state.clock.clone(), state.max_body))
+        .merge(crate::transport::shark::router(
+            crate::transport::shark::SharkState { clock: state.clock.clone(), trust: state.archive.trust().clone() },
+            state.max_body,
+        ))
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             let token = token.clone();
             async move {
@@ -168,7 +171,8 @@ async fn fixtures() -> Json<Value> {
 async fn seed(State(s): State<AdminState>, Path(name): Path<String>) -> Result<Json<Value>, AdminError> {
     let archive = s.archive.clone();
     let registry = s.registry.clone();
-    let result = tokio::task::spawn_blocking(move || crate::seed::seed(&archive, &registry.get(), &name))
+    let certs = s.certs.clone();
+    let result = tokio::task::spawn_blocking(move || crate::seed::seed(&archive, &registry.get(), &certs, &name))
         .await
         .map_err(internal)?;
     match result {

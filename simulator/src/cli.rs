@@ -137,9 +137,16 @@ pub struct ValidateArgs {
     /// Check FILE as a bare structured form (JSON) against this Sosmeta structure (OID with date version).
     #[arg(long)]
     pub structure: Option<String>,
-    /// Treat a missing system signature as an error (phase I and old documents).
+    /// Strict signature mode: a missing system signature (phase I and old documents), an
+    /// untrusted signer or a reformatted signed document is an error, not a warning.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     pub strict_signature: bool,
+    /// Certificate directory whose root and trusted CAs signatures may chain to.
+    #[arg(long, default_value = "certs")]
+    pub certs: PathBuf,
+    /// Also trust the CA certificates in this PEM file (repeatable).
+    #[arg(long = "trust-ca")]
+    pub trust_ca: Vec<PathBuf>,
 }
 
 /// `bench` options.
@@ -509,7 +516,13 @@ fn validate(a: ValidateArgs) -> Result<i32, CliError> {
         print!("{}", report.render());
         return Ok(if report.has_errors() { EXIT_FINDINGS } else { EXIT_OK });
     }
-    let report = crate::offline::validate_path(&a.file, at, a.strict_signature).map_err(CliError::usage)?;
+    let paths = CertPaths::new(&a.certs);
+    if !paths.ca_cert().exists() && a.trust_ca.is_empty() {
+        eprintln!("note: {} holds no test CA and no --trust-ca was given: no signer can be trusted", a.certs.display());
+    }
+    let trust = crate::dsig::Trust::from_certs(&paths, &a.trust_ca);
+    let policy = crate::validation::SignaturePolicy { strict: a.strict_signature, trust: &trust };
+    let report = crate::offline::validate_path(&a.file, at, policy).map_err(CliError::usage)?;
     print!("{}", report.render());
     Ok(if report.has_errors() { EXIT_FINDINGS } else { EXIT_OK })
 }

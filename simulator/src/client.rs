@@ -2,7 +2,8 @@
 //! reference client, the load tool and the tests use to talk to a simulator.
 //!
 //! Owns: building a rustls client configuration from the test PKI (any
-//! certificate, good or deliberately bad) and sending one SOAP request.
+//! certificate, good or deliberately bad), sending one SOAP request, and
+//! loading the signing keys a system signs its documents with.
 
 use std::path::Path;
 use std::time::Duration;
@@ -226,5 +227,51 @@ impl SoapClient {
         let body = crate::wire::soap::envelope(SoapVersion::V11, message);
         let r = self.send(SoapVersion::V11, body).await?;
         Ok(Answer::parse(r.status, &r.body))
+    }
+}
+
+/// The keys a system signs documents with: its own (system signature, `signing/<name>.pem`) and
+/// the test professionals' (`professionals/<number>.pem`), from a certs directory.
+#[derive(Debug, Default)]
+pub struct SigningKeys {
+    system: Option<crate::dsig::SigningKey>,
+    professionals: std::collections::HashMap<String, crate::dsig::SigningKey>,
+}
+
+impl SigningKeys {
+    /// Loads what `certs` holds for `system` and for the test professionals; a missing file
+    /// leaves that signer out, an unreadable one is an error.
+    pub fn load(certs: &crate::pki::CertPaths, system: &str) -> Result<Self, crate::dsig::SignError> {
+        use crate::dsig::{SignatureKind, SigningKey};
+        let system_key = if certs.signing_cert(system).exists() {
+            Some(SigningKey::load(SignatureKind::System, &certs.signing_cert(system), &certs.signing_key(system))?)
+        } else {
+            None
+        };
+        let mut professionals = std::collections::HashMap::new();
+        for p in &crate::persons::TestPersons::builtin().professionals {
+            let (cert, key) =
+                (certs.professional_cert(&p.registration_number), certs.professional_key(&p.registration_number));
+            if cert.exists() {
+                professionals
+                    .insert(p.registration_number.clone(), SigningKey::load(SignatureKind::Professional, &cert, &key)?);
+            }
+        }
+        Ok(SigningKeys { system: system_key, professionals })
+    }
+
+    /// Keys from given files (e.g. a vendor's own): a system key and no professionals.
+    pub fn system_only(key: crate::dsig::SigningKey) -> Self {
+        SigningKeys { system: Some(key), professionals: Default::default() }
+    }
+
+    /// The system's key.
+    pub fn system(&self) -> Option<&crate::dsig::SigningKey> {
+        self.system.as_ref()
+    }
+
+    /// A professional's key by registration number.
+    pub fn professional(&self, registration_number: &str) -> Option<&crate::dsig::SigningKey> {
+        self.professionals.get(registration_number)
     }
 }

@@ -22,6 +22,7 @@ pub mod codes;
 pub mod command;
 pub mod compose;
 pub mod document;
+pub mod dsig;
 pub mod faults;
 pub mod hetu;
 pub mod interactions;

@@ -108,7 +108,7 @@ pub struct Input {
 pub fn validate(
     input: Input,
     now: OffsetDateTime,
-    strict_signature: bool,
+    signatures: crate::validation::SignaturePolicy<'_>,
 ) -> Result<(Incoming, Vec<Detail>), Vec<Detail>> {
     let Some(cda_part) = input.parts.first() else {
         return Err(vec![Detail::new(DetailCode::BadMime, "no document").at("/")]);
@@ -150,7 +150,7 @@ pub fn validate(
             &doc,
             kind,
             now,
-            strict_signature,
+            signatures,
             CodeSets::builtin(),
             MetadataRules::builtin(),
         ));
@@ -214,7 +214,11 @@ pub fn read_frame(bytes: &[u8]) -> Result<ReadFrame, Vec<Detail>> {
 /// Validates a file or sample folder at time `at`: a bare CDA (content referenced
 /// from its body is read from files of that name beside it), an HL7 message or a
 /// SOAP envelope carrying one.
-pub fn validate_path(path: &Path, at: OffsetDateTime, strict_signature: bool) -> Result<Report, OfflineError> {
+pub fn validate_path(
+    path: &Path,
+    at: OffsetDateTime,
+    signatures: crate::validation::SignaturePolicy<'_>,
+) -> Result<Report, OfflineError> {
     let file = if path.is_dir() { path.join("cda.xml") } else { path.to_path_buf() };
     let bytes = std::fs::read(&file).map_err(|e| fail(&file, e))?;
     let root = xml::parse(&bytes, xml::Limits::default()).map_err(|e| fail(&file, format!("not XML: {e}")))?;
@@ -243,7 +247,7 @@ pub fn validate_path(path: &Path, at: OffsetDateTime, strict_signature: bool) ->
             Err(details) => return Ok(Report { file, kind: None, document_id: None, details }),
         }
     };
-    Ok(match validate(input, at, strict_signature) {
+    Ok(match validate(input, at, signatures) {
         Ok((doc, details)) => Report { file, kind: doc.kind, document_id: doc.meta.document_id, details },
         Err(details) => Report { file, kind: None, document_id: None, details },
     })
@@ -253,6 +257,11 @@ pub fn validate_path(path: &Path, at: OffsetDateTime, strict_signature: bool) ->
 mod tests {
     use super::*;
 
+    fn strict() -> crate::validation::SignaturePolicy<'static> {
+        static TRUST: std::sync::OnceLock<crate::dsig::Trust> = std::sync::OnceLock::new();
+        crate::validation::SignaturePolicy { strict: true, trust: TRUST.get_or_init(Default::default) }
+    }
+
     fn samples() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata/documents")
     }
@@ -260,21 +269,21 @@ mod tests {
     #[test]
     fn valid_sample_validates_offline() {
         let at = time::macros::datetime!(2022-06-01 12:00 UTC);
-        let r = validate_path(&samples().join("valid/04-vaihe2-asiakaskertomusmerkinta"), at, true).expect("runs");
+        let r = validate_path(&samples().join("valid/04-vaihe2-asiakaskertomusmerkinta"), at, strict()).expect("runs");
         assert!(!r.has_errors(), "{}", r.render());
     }
 
     #[test]
     fn broken_sample_reports_its_code() {
         let at = time::macros::datetime!(2022-06-01 12:00 UTC);
-        let r = validate_path(&samples().join("broken/R301-virheellinen-hetu"), at, true).expect("runs");
+        let r = validate_path(&samples().join("broken/R301-virheellinen-hetu"), at, strict()).expect("runs");
         assert!(r.has_errors());
         assert!(r.render().contains("SHA-R301"), "{}", r.render());
     }
 
     #[test]
     fn missing_file_is_a_clear_error() {
-        let e = validate_path(Path::new("/no/such/file.xml"), OffsetDateTime::UNIX_EPOCH, true).unwrap_err();
+        let e = validate_path(Path::new("/no/such/file.xml"), OffsetDateTime::UNIX_EPOCH, strict()).unwrap_err();
         assert!(e.to_string().contains("/no/such/file.xml"));
     }
 }

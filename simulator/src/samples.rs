@@ -67,6 +67,21 @@ pub struct SampleMeta {
     /// Declared sizes per Content-ID (Content-Disposition size=).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub declared_sizes: BTreeMap<String, u64>,
+    /// Who signs the document as it is sent, in order: `professional` (the author's key),
+    /// `system` (the sending system's key), from the simulator's certs directory. The
+    /// committed `cda.xml` and `message.xml` are unsigned: a signature needs the keys of the
+    /// PKI the receiving simulator trusts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sign: Vec<String>,
+    /// Signed with a deliberately bad certificate instead of the system's: `unknown-ca` or
+    /// `expired` (certs/bad/).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<String>,
+    /// What happens to the signed document before it is sent: `body` (one byte of the body
+    /// changes), `signature-value` (one byte of the signature changes), `reindent` (signed
+    /// compact, then re-indented).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after_signing: Option<String>,
 }
 
 /// A sample on disk.
@@ -111,8 +126,14 @@ impl Sample {
     }
 
     /// The sample's message as sent by `sender_device` at `now`: a fresh message id and
-    /// creation time, everything else as written.
-    pub fn request(&self, sender_device: &str, now: OffsetDateTime) -> Result<String, SampleError> {
+    /// creation time, the document signed as `sign` says with the keys in `certs` (unsigned
+    /// without them), everything else as written.
+    pub fn request(
+        &self,
+        sender_device: &str,
+        now: OffsetDateTime,
+        certs: Option<&crate::pki::CertPaths>,
+    ) -> Result<String, SampleError> {
         let text = self.message()?;
         let path = self.dir.join("message.xml");
         let env = crate::xml::parse(text.as_bytes(), crate::xml::Limits::default()).map_err(|e| err(&path, e))?;
@@ -124,8 +145,79 @@ impl Sample {
         });
         f.creation_time = Some(ts(now));
         f.sender = Some(sender_device.to_string());
+        if let (Some(certs), false) = (certs, self.meta.sign.is_empty()) {
+            if let Some(fd) = f.control_act.as_mut().and_then(|c| c.subject.as_mut()) {
+                self.sign_package(fd, certs).map_err(|e| err(&path, e))?;
+            }
+        }
         Ok(soap::envelope(soap::SoapVersion::V11, &frame::write(&f)))
     }
+
+    /// Signs the CDA in the wrapper's package as `sign`, `signer` and `after_signing` say.
+    fn sign_package(&self, fd: &mut FrameDocument, certs: &crate::pki::CertPaths) -> Result<(), String> {
+        use crate::dsig::{SignatureKind, SigningKey};
+        // A package or document broken on purpose is sent as it is: there is nothing to sign.
+        let Ok((mut parts, _)) = crate::command::read_package(fd, "") else { return Ok(()) };
+        let keys = crate::client::SigningKeys::load(certs, &self.meta.system).map_err(|e| e.to_string())?;
+        let bad = match self.meta.signer.as_deref() {
+            None => None,
+            Some(s) => {
+                let kind = match s {
+                    "unknown-ca" => crate::pki::BadKind::UnknownCa,
+                    "expired" => crate::pki::BadKind::Expired,
+                    other => return Err(format!("unknown signer '{other}'")),
+                };
+                Some(
+                    SigningKey::load(SignatureKind::System, &certs.bad_cert(kind), &certs.bad_key(kind))
+                        .map_err(|e| e.to_string())?,
+                )
+            }
+        };
+        let Some(cda) = parts.first_mut() else { return Err("no document in the package".into()) };
+        let mut text = String::from_utf8(cda.bytes.clone()).map_err(|e| e.to_string())?;
+        let reindent = self.meta.after_signing.as_deref() == Some("reindent");
+        if reindent {
+            text = text.replace(">\n<", "><");
+        }
+        let author = text
+            .split("root=\"1.2.246.537.26\" extension=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_string);
+        for who in &self.meta.sign {
+            let key = match who.as_str() {
+                "system" => bad.as_ref().or(keys.system()),
+                "professional" => author.as_deref().and_then(|a| keys.professional(a)),
+                other => return Err(format!("unknown signer kind '{other}'")),
+            };
+            let key = key.ok_or_else(|| format!("no {who} signing key in {}", certs.dir.display()))?;
+            let signed = crate::dsig::sign(text.as_bytes(), key, self.meta.clock).map_err(|e| e.to_string())?;
+            text = String::from_utf8(signed).map_err(|e| e.to_string())?;
+        }
+        match self.meta.after_signing.as_deref() {
+            None => {}
+            Some("reindent") => text = text.replace("><", ">\n\t<"),
+            Some("body") => text = flip_after(&text, "representation=\"B64\">")?,
+            Some("signature-value") => text = flip_after(&text, "<SignatureValue>")?,
+            Some(other) => return Err(format!("unknown after_signing '{other}'")),
+        }
+        cda.bytes = text.into_bytes();
+        fd.text = FrameText::Mime(mime::write(&parts));
+        Ok(())
+    }
+}
+
+/// Changes the tenth base64 character after `marker` (A↔B), as a tamperer would.
+fn flip_after(text: &str, marker: &str) -> Result<String, String> {
+    let start = text.find(marker).ok_or_else(|| format!("no {marker}"))? + marker.len();
+    let (i, c) = text[start..]
+        .char_indices()
+        .filter(|(_, c)| c.is_ascii_alphanumeric())
+        .nth(10)
+        .ok_or_else(|| format!("nothing to change after {marker}"))?;
+    let mut out = text.to_string();
+    out.replace_range(start + i..start + i + 1, if c == 'A' { "B" } else { "A" });
+    Ok(out)
 }
 
 /// Every sample under `root`: `valid/*` in order, then `broken/*`.
@@ -202,6 +294,9 @@ fn meta(
         reason: None,
         media_types: BTreeMap::new(),
         declared_sizes: BTreeMap::new(),
+        sign: Vec::new(),
+        signer: None,
+        after_signing: None,
     }
 }
 
@@ -392,6 +487,49 @@ fn definitions() -> Vec<Def> {
         unsigned,
         "AE",
         &["SHA-R004"],
+    ));
+    // Signatures: each made by the sending system as the sample is sent (`sign`), then spoiled.
+    let mut signed_broken = |code: &str, slug: &str, description: &str, codes: &[&str], f: &dyn Fn(&mut SampleMeta)| {
+        let spec = fix_id(v1.clone(), &next());
+        let mut def = broken(code, slug, "signature", description, "store", spec, "AE", codes);
+        def.meta.sign = vec!["system".into()];
+        f(&mut def.meta);
+        def
+    };
+    d.push(signed_broken(
+        "R005",
+        "allekirjoitusarvo-vaara",
+        "Phase I document whose SignatureValue was changed after signing",
+        &["SHA-R005"],
+        &|m| m.after_signing = Some("signature-value".into()),
+    ));
+    d.push(signed_broken(
+        "R007",
+        "sisalto-muuttunut",
+        "Phase I document whose body (the PDF's base64) changed after it was signed",
+        &["SHA-R007"],
+        &|m| m.after_signing = Some("body".into()),
+    ));
+    d.push(signed_broken(
+        "R008",
+        "tuntematon-allekirjoittaja",
+        "Phase I document signed with a certificate from a CA the simulator does not trust (strict mode)",
+        &["SHA-R008"],
+        &|m| m.signer = Some("unknown-ca".into()),
+    ));
+    d.push(signed_broken(
+        "R009",
+        "varmenne-vanhentunut",
+        "Phase I document signed in 2022 with a certificate that expired in 2012 (strict mode)",
+        &["SHA-R009"],
+        &|m| m.signer = Some("expired".into()),
+    ));
+    d.push(signed_broken(
+        "R010",
+        "sisennetty-allekirjoituksen-jalkeen",
+        "Phase I document signed compact and re-indented afterwards: content intact, layout not (strict mode)",
+        &["SHA-R010"],
+        &|m| m.after_signing = Some("reindent".into()),
     ));
     d.push(Def {
         edit: Some(("<versionNumber value=\"1\"/>".into(), "<versionNumber value=\"yksi\"/>".into())),
@@ -945,7 +1083,16 @@ pub fn write_all(root: &Path) -> Result<usize, SampleError> {
     for (n, d) in defs.iter().enumerate() {
         let dir = root.join(&d.name);
         std::fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
-        let toml_text = toml::to_string(&d.meta).map_err(|e| err(&dir, e))?;
+        let mut meta = d.meta.clone();
+        if meta.sign.is_empty() && d.meta.interaction != "invalidate" {
+            if d.spec.professional_signature {
+                meta.sign.push("professional".into());
+            }
+            if d.spec.signed {
+                meta.sign.push("system".into());
+            }
+        }
+        let toml_text = toml::to_string(&meta).map_err(|e| err(&dir, e))?;
         let header = format!(
             "# Sample {} — generated by `sha-simulator samples write`; edit the generator, not this file.\n",
             d.name

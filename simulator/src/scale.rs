@@ -148,7 +148,7 @@ pub fn run(
             }
             store.commit(batch).map_err(|e| e.to_string())?;
             have = end;
-            if have % 100_000 == 0 {
+            if have.is_multiple_of(100_000) {
                 progress(&format!("  … {have} documents"));
             }
         }

@@ -127,8 +127,14 @@ pub struct SeedReport {
     pub clients: Vec<String>,
 }
 
-/// Stores a fixture through the archive's use cases.
-pub fn seed(archive: &Archive, registry: &Registry, name: &str) -> Result<SeedReport, SeedError> {
+/// Stores a fixture through the archive's use cases, its documents signed as the fixture's
+/// system signs them with its keys in `certs`.
+pub fn seed(
+    archive: &Archive,
+    registry: &Registry,
+    certs: &crate::pki::CertPaths,
+    name: &str,
+) -> Result<SeedReport, SeedError> {
     let fx = fixture(name)?;
     let org = match fx.organisation.as_str() {
         "testila" => Organisation::testila(),
@@ -140,6 +146,10 @@ pub fn seed(archive: &Archive, registry: &Registry, name: &str) -> Result<SeedRe
         .by_name(&fx.system)
         .cloned()
         .ok_or_else(|| SeedError::Invalid(name.into(), format!("system '{}' is not registered", fx.system)))?;
+    let keys = std::sync::Arc::new(
+        crate::client::SigningKeys::load(certs, &fx.system)
+            .map_err(|e| SeedError::Invalid(name.into(), format!("signing keys: {e}")))?,
+    );
     let mut report = SeedReport { fixture: name.to_string(), ..Default::default() };
     let mut t = fx.at;
     let table = Interactions::builtin();
@@ -168,7 +178,7 @@ pub fn seed(archive: &Archive, registry: &Registry, name: &str) -> Result<SeedRe
             .cloned()
             .ok_or_else(|| SeedError::Invalid(name.into(), format!("unknown test person '{}'", c.person)))?;
         report.clients.push(person.hetu.clone());
-        let kit = |t: OffsetDateTime| Kit::new(org.clone(), t);
+        let kit = |t: OffsetDateTime| Kit::new(org.clone(), t).with_keys(keys.clone());
         send(
             Operation::Store,
             Some(DocumentKind::Asiakkuus),

@@ -176,7 +176,8 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
     let clock = opts.clock.clone().unwrap_or_else(|| Arc::new(Clock::new()));
     let registry = SharedRegistry::new(base);
     let faults = Arc::new(Faults::default());
-    let archive = Arc::new(Archive::new(store.clone(), clock.clone()));
+    let trust = Arc::new(crate::dsig::Trust::from_certs(&certs, &opts.trust_ca));
+    let archive = Arc::new(Archive::new(store.clone(), clock.clone()).with_trust(trust));
     let state = AppState {
         clock: clock.clone(),
         registry: registry.clone(),

@@ -120,8 +120,19 @@ pub struct Context<'a> {
     pub codes: &'a CodeSets,
     /// Mandatory-field table.
     pub rules: &'a MetadataRules,
-    /// Whether a missing system signature is an error (per system, SPEC §6.1).
-    pub strict_signature: bool,
+    /// How signatures are judged.
+    pub signatures: SignaturePolicy<'a>,
+}
+
+/// How signatures are judged: the CAs a signer may chain to, and whether the sending system is
+/// in strict signature mode (`strict_signature` in the registry): findings that do not mean
+/// forgery are errors there and warnings elsewhere (`lenient` in testdata/ack-codes.toml).
+#[derive(Debug, Clone, Copy)]
+pub struct SignaturePolicy<'a> {
+    /// Strict mode.
+    pub strict: bool,
+    /// Trusted CAs.
+    pub trust: &'a crate::dsig::Trust,
 }
 
 /// The name of the general document type a document declares (its `code`) or
@@ -640,16 +651,64 @@ pub fn wrapper_agrees(doc: &Incoming) -> Vec<Detail> {
     out
 }
 
-/// System signature presence (SPEC §6.1): required for phase I and old documents in strict mode.
-pub fn signature(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Detail> {
+/// Signatures (SPEC §6.1, §6.3): every XML signature in the document verified (the content it
+/// covers unchanged, the value right, the signer trusted and valid at the signing time), and a
+/// system signature present where the kind needs one (phase I and old documents).
+pub fn signatures(doc: &Incoming, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Detail> {
+    use crate::dsig::{Outcome, SignatureKind};
+    const LOC: &str = "/ClinicalDocument/hl7fi:localSocialHeader/hl7fi:signatureCollection";
+    let strict = ctx.signatures.strict;
+    let Some(cda) = doc.parts.first() else { return Vec::new() };
+    let checked = match crate::dsig::verify(&cda.bytes, ctx.signatures.trust, ctx.now) {
+        Ok(c) => c,
+        Err(e) => {
+            return vec![Detail::new(
+                DetailCode::SignatureInvalid,
+                format!("the document cannot be read for its signatures: {e}"),
+            )
+            .at(LOC)]
+        }
+    };
+    let mut out = Vec::new();
+    for c in &checked {
+        let who = match (&c.kind, &c.signer) {
+            (SignatureKind::Professional, Some((cn, _))) => {
+                format!("ammattihenkilö / professional {}", cn.as_deref().unwrap_or("?"))
+            }
+            (SignatureKind::System, Some((cn, _))) => format!("järjestelmä / system {}", cn.as_deref().unwrap_or("?")),
+            (_, Some((cn, _))) => cn.clone().unwrap_or_else(|| "?".into()),
+            (_, None) => c.id.clone().unwrap_or_else(|| "?".into()),
+        };
+        let loc = match &c.id {
+            Some(id) => format!("{LOC}/hl7fi:signature[@ID='{id}']"),
+            None => LOC.to_string(),
+        };
+        for o in std::iter::once(&c.outcome).chain(c.also.iter()) {
+            let d = match o {
+                Outcome::Valid => continue,
+                Outcome::Malformed(m) => Detail::new(DetailCode::SignatureInvalid, format!("{who}: {m}")),
+                Outcome::BadSignatureValue => Detail::new(
+                    DetailCode::SignatureInvalid,
+                    format!("{who}: SignatureValue does not verify with the signer's certificate"),
+                ),
+                Outcome::DigestMismatch { reference } => Detail::new(DetailCode::SignatureDigest, reference),
+                Outcome::Untrusted(e) => {
+                    Detail::new(DetailCode::SignerUntrusted, format!("{who} ({e})")).lenient(strict)
+                }
+                Outcome::NotValidAtSigning(e) => {
+                    Detail::new(DetailCode::SignerNotValid, format!("{who}: {e}")).lenient(strict)
+                }
+                Outcome::Reformatted { what } => Detail::new(DetailCode::SignatureReformatted, what).lenient(strict),
+            };
+            out.push(d.at(loc.clone()));
+        }
+    }
     let needs =
         matches!(kind, DocumentKind::Client(DocumentModel::Vaihe1) | DocumentKind::Client(DocumentModel::Vanha));
-    if needs && ctx.strict_signature && !m.signed {
-        vec![Detail::new(DetailCode::SignatureMissing, kind.finnish())
-            .at("/ClinicalDocument/hl7fi:localSocialHeader/hl7fi:signatureCollection")]
-    } else {
-        vec![]
+    if needs && !checked.iter().any(|c| c.kind == SignatureKind::System) {
+        out.push(Detail::new(DetailCode::SignatureMissing, kind.finnish()).lenient(strict).at(LOC));
     }
+    out
 }
 
 /// Every document-only rule, in rule order.
@@ -659,7 +718,7 @@ pub fn check_document(doc: &Incoming, kind: DocumentKind, ctx: &Context<'_>) -> 
     out.extend(required_fields(m, kind, ctx));
     out.extend(coded_values(m, kind, ctx));
     out.extend(client_id(m, kind, ctx));
-    out.extend(signature(m, kind, ctx));
+    out.extend(signatures(doc, kind, ctx));
     out.extend(payload(doc, kind));
     out.extend(times(m, ctx));
     out

@@ -20,7 +20,7 @@ async fn every_sample_gets_its_documented_answer() {
     for s in &all {
         sim.clock().set(s.meta.clock, false);
         let actor = sim.actor(&s.meta.system, &s.meta.acting_organisation);
-        let req = s.request(&actor.device, sim.clock().now()).expect("sample builds");
+        let req = s.request(&actor.device, sim.clock().now(), Some(&sim.running.certs)).expect("sample builds");
         let before = document_count(&sim).await;
         let answer = actor.exchange_text(req).await;
         let got: BTreeSet<String> = answer.codes.iter().cloned().collect();

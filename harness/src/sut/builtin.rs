@@ -53,6 +53,7 @@ pub const DEFECTS: &[(&str, &str)] = &[
     ("vaara-sisaltotyyppi", "SHA-R709"),
     ("tulevaisuudessa", "SHA-R801"),
     ("allekirjoitus-puuttuu", "SHA-R004"),
+    ("sisalto-muuttunut-allekirjoituksen-jalkeen", "SHA-R007"),
     ("luvan-ajankohta-tulevaisuudessa", "SHA-L002"),
     ("vaara-edustajan-rooli", "SHA-L003"),
     ("eri-asiakas", "SHA-L004"),
@@ -121,6 +122,7 @@ pub fn apply_defect(s: &mut DocumentSpec, defect: &str, w: &ShaWorld) -> Result<
         }
         "tulevaisuudessa" => s.effective_time = s.effective_time.map(|t| t + time::Duration::days(3650)),
         "allekirjoitus-puuttuu" => s.signed = false,
+        "sisalto-muuttunut-allekirjoituksen-jalkeen" => s.tamper_after_signing = true,
         "luvan-ajankohta-tulevaisuudessa" | "vaara-edustajan-rooli" | "eri-asiakas" => {
             let part = s
                 .parts

@@ -27,7 +27,7 @@ use crate::interactions::Operation;
 use crate::profile::{Action, Matrix, Profile};
 use crate::registry::System;
 use crate::store::{Batch, Space, Store, StoreError};
-use crate::validation::{self, Context, MetadataRules};
+use crate::validation::{self, Context, MetadataRules, SignaturePolicy};
 use crate::wire::ack::{Ack, AckType, Answer};
 use crate::wire::hl7::InstanceId;
 use crate::wire::mime::Part;
@@ -71,6 +71,8 @@ pub struct Archive {
     codes: &'static CodeSets,
     rules: &'static MetadataRules,
     matrix: &'static Matrix,
+    /// The CAs signatures may chain to.
+    trust: Arc<crate::dsig::Trust>,
     /// Documents per page of a query answer.
     pub page_size: usize,
 }
@@ -88,8 +90,20 @@ impl Archive {
             codes: CodeSets::builtin(),
             rules: MetadataRules::builtin(),
             matrix: Matrix::builtin(),
+            trust: Arc::new(crate::dsig::Trust::default()),
             page_size: DEFAULT_PAGE_SIZE,
         }
+    }
+
+    /// The same archive, judging signatures against `trust`.
+    pub fn with_trust(mut self, trust: Arc<crate::dsig::Trust>) -> Self {
+        self.trust = trust;
+        self
+    }
+
+    /// The CAs signatures may chain to.
+    pub fn trust(&self) -> &Arc<crate::dsig::Trust> {
+        &self.trust
     }
 
     /// The store.
@@ -315,7 +329,8 @@ impl Archive {
         now: OffsetDateTime,
         strict_signature: bool,
     ) -> Vec<Detail> {
-        content_findings(doc, kind, now, strict_signature, self.codes, self.rules)
+        let policy = SignaturePolicy { strict: strict_signature, trust: &self.trust };
+        content_findings(doc, kind, now, policy, self.codes, self.rules)
     }
 
     fn store_document(
@@ -866,7 +881,7 @@ pub fn content_findings(
     doc: &Incoming,
     kind: DocumentKind,
     now: OffsetDateTime,
-    strict_signature: bool,
+    signatures: SignaturePolicy<'_>,
     codes: &CodeSets,
     rules: &MetadataRules,
 ) -> Vec<Detail> {
@@ -874,7 +889,7 @@ pub fn content_findings(
     if let Some(d) = law::phase_content_allowed(kind, now) {
         details.push(d);
     }
-    let ctx = Context { now, codes, rules, strict_signature };
+    let ctx = Context { now, codes, rules, signatures };
     details.extend(validation::check_document(doc, kind, &ctx));
     if kind.is_declaration() {
         details.extend(law::check_declaration(&doc.meta, kind, doc.contents.json().as_ref(), now));

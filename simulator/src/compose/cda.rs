@@ -92,8 +92,14 @@ pub struct DocumentSpec {
     pub period: Option<(OffsetDateTime, Option<OffsetDateTime>)>,
     /// Sosmeta structure (contentSpecificationId).
     pub structure: Option<String>,
-    /// Whether to include a system signature.
+    /// Whether the system signs it (järjestelmäallekirjoitus), with `keys`.
     pub signed: bool,
+    /// Whether its author signs it (ammattihenkilön allekirjoitus), with `keys`.
+    pub professional_signature: bool,
+    /// The signing keys; without them nothing is signed.
+    pub keys: Option<std::sync::Arc<crate::client::SigningKeys>>,
+    /// A deliberate defect: one character of the body changes after signing.
+    pub tamper_after_signing: bool,
     /// Content: the display form (XHTML or PDF), the structured form (JSON), attachments.
     pub parts: Vec<Part>,
     /// How the content travels.
@@ -167,6 +173,9 @@ impl DocumentSpec {
             period: None,
             structure: None,
             signed: false,
+            professional_signature: false,
+            keys: None,
+            tamper_after_signing: false,
             parts: vec![],
             packaging: Packaging::Inline,
             unreferenced_parts: vec![],
@@ -332,14 +341,35 @@ impl DocumentSpec {
         }
     }
 
-    /// The CDA as bytes, with a system signature when `signed` (see [`sign_placeholder`]).
+    /// The CDA as bytes, signed by its author when `professional_signature` and by the system
+    /// when `signed`, with `keys`, at the document's time.
     pub fn cda_bytes(&self) -> Vec<u8> {
-        let bytes = cda::to_bytes(&self.document());
-        if self.signed {
-            sign_placeholder(&bytes)
-        } else {
-            bytes
+        let mut bytes = cda::to_bytes(&self.document());
+        let Some(keys) = &self.keys else { return bytes };
+        let at = self.effective_time.unwrap_or(time::macros::datetime!(2026-01-01 0:00 UTC));
+        let author = self.author.as_ref().map(|(_, number, _)| number.as_str());
+        let professional = author.and_then(|n| keys.professional(n)).filter(|_| self.professional_signature);
+        let system = keys.system().filter(|_| self.signed);
+        for key in professional.into_iter().chain(system) {
+            match crate::dsig::sign(&bytes, key, at) {
+                Ok(signed) => bytes = signed,
+                // Our own document always has a body and a local header; should signing fail,
+                // the document travels unsigned and the archive says so.
+                Err(e) => tracing::warn!(document = %self.id, error = %e, "could not sign"),
+            }
         }
+        if self.tamper_after_signing {
+            // The tenth base64 character of the body, A <-> B.
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            if let Some(start) = text.find("representation=\"B64\">").map(|i| i + "representation=\"B64\">".len()) {
+                if let Some((i, c)) = text[start..].char_indices().filter(|(_, c)| c.is_ascii_alphanumeric()).nth(10) {
+                    let mut t = text.clone();
+                    t.replace_range(start + i..start + i + 1, if c == 'A' { "B" } else { "A" });
+                    bytes = t.into_bytes();
+                }
+            }
+        }
+        bytes
     }
 
     /// The MIME parts (the CDA first, Content-ID = document id) and the wrapper's document.
@@ -357,16 +387,4 @@ impl DocumentSpec {
     pub fn clinical_document(&self) -> FrameDocument {
         self.package().0
     }
-}
-
-/// Adds a `signatureCollection` holding a system-signature entry to a written
-/// CDA. The XML-DSig it carries is a structural placeholder: the archive checks
-/// that a signature is present (SHA-R004); its value is not verified yet.
-pub fn sign_placeholder(cda: &[u8]) -> Vec<u8> {
-    let text = String::from_utf8_lossy(cda);
-    let entry = format!(
-        "<hl7fi:signatureCollection><hl7fi:signature ID=\"sig-1\"><hl7fi:signatureDescription code=\"3\" codeSystem=\"1.2.246.537.5.40127.2006\" displayName=\"Järjestelmäallekirjoitus\"/><hl7fi:signatureTimestamp ID=\"ts-1\">{}</hl7fi:signatureTimestamp><Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo/><SignatureValue/></Signature></hl7fi:signature></hl7fi:signatureCollection></hl7fi:localSocialHeader>",
-        "2026-01-01T00:00:00Z"
-    );
-    text.replacen("</hl7fi:localSocialHeader>", &entry, 1).into_bytes()
 }

@@ -102,12 +102,21 @@ pub struct Kit {
     pub now: OffsetDateTime,
     /// Service task code used (10 Lastensuojelu by default).
     pub service_task: String,
+    /// Keys the documents are signed with (none: unsigned).
+    pub keys: Option<std::sync::Arc<crate::client::SigningKeys>>,
 }
 
 impl Kit {
     /// A kit for `org` writing documents dated `now`.
     pub fn new(org: Organisation, now: OffsetDateTime) -> Self {
-        Kit { org, now, service_task: "10".into() }
+        Kit { org, now, service_task: "10".into(), keys: None }
+    }
+
+    /// The same kit, signing its documents as a system does: phase I and old documents with
+    /// the system's key, phase II and structured ones with the author's.
+    pub fn with_keys(mut self, keys: std::sync::Arc<crate::client::SigningKeys>) -> Self {
+        self.keys = Some(keys);
+        self
     }
 
     fn base(&self, kind: DocumentKind, p: &TestPerson) -> DocumentSpec {
@@ -119,6 +128,7 @@ impl Kit {
         s.controller = Some(self.org.controller.clone());
         s.organiser = Some(self.org.controller.clone());
         s.author = Some(("1.2.246.537.26".into(), "999000123".into(), "Sanna Sosiaalityöntekijä".into()));
+        s.keys = self.keys.clone();
         s
     }
 
@@ -219,6 +229,7 @@ impl Kit {
                 s.parts.push(Part::new(format!("{}.pdf", s.id), "application/pdf", content::pdf(title)));
             }
             DocumentModel::Vaihe2 => {
+                s.professional_signature = true;
                 s.service_unit = Some(self.org.service_unit.clone());
                 s.parts.push(Part::new(
                     format!("{}.xhtml", s.id),
@@ -227,6 +238,7 @@ impl Kit {
                 ));
             }
             DocumentModel::Liittymisvelvoite => {
+                s.professional_signature = true;
                 s.service_unit = Some(self.org.service_unit.clone());
                 // Structured documents name their social services in the form, not the header.
                 s.social_services.clear();

@@ -64,7 +64,10 @@ pub struct AppState {
 
 /// The SOAP router: `POST /sha` and `GET /sha?wsdl`.
 pub fn router(state: AppState) -> Router {
-    let shark = shark::router(state.clock.clone(), state.max_body);
+    let shark = shark::router(
+        shark::SharkState { clock: state.clock.clone(), trust: state.archive.trust().clone() },
+        state.max_body,
+    );
     Router::new()
         .route("/sha", get(wsdl_handler).post(sha_handler))
         .layer(axum::extract::DefaultBodyLimit::disable())
@@ -187,9 +190,9 @@ fn xml_fault(e: XmlError) -> Detail {
 }
 
 fn human_size(n: usize) -> String {
-    if n % (1024 * 1024) == 0 {
+    if n.is_multiple_of(1024 * 1024) {
         format!("{} MiB", n / (1024 * 1024))
-    } else if n % 1024 == 0 {
+    } else if n.is_multiple_of(1024) {
         format!("{} KiB", n / 1024)
     } else {
         format!("{n} bytes")

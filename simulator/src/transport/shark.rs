@@ -32,9 +32,18 @@ use crate::wire::mime::Part;
 /// The path Kela's service answers on.
 pub const PATH: &str = "/shark-validointi/validoi/asiakirja/tulos";
 
-/// The service's routes, with their own state (the simulator's clock).
-pub fn router(clock: Arc<Clock>, max_body: usize) -> Router {
-    Router::new().route(PATH, post(validate)).layer(DefaultBodyLimit::max(max_body)).with_state(clock)
+/// What the service needs: the simulator's clock and the CAs signatures may chain to.
+#[derive(Clone)]
+pub struct SharkState {
+    /// The clock time rules are judged on.
+    pub clock: Arc<Clock>,
+    /// Trusted CAs for signatures.
+    pub trust: Arc<crate::dsig::Trust>,
+}
+
+/// The service's routes, with their own state.
+pub fn router(state: SharkState, max_body: usize) -> Router {
+    Router::new().route(PATH, post(validate)).layer(DefaultBodyLimit::max(max_body)).with_state(state)
 }
 
 fn problem(status: StatusCode, description: String) -> Response {
@@ -111,15 +120,16 @@ fn read_request(body: &[u8]) -> Result<SharkRequest, String> {
     })
 }
 
-async fn validate(State(clock): State<Arc<Clock>>, Query(q): Query<HashMap<String, String>>, body: Bytes) -> Response {
+async fn validate(State(state): State<SharkState>, Query(q): Query<HashMap<String, String>>, body: Bytes) -> Response {
     let req = match read_request(&body) {
         Ok(r) => r,
         Err(description) => return problem(StatusCode::BAD_REQUEST, description),
     };
-    let now = clock.now();
+    let now = state.clock.now();
+    let trust = state.trust.clone();
     let with_warnings = q.get("varoitukset").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
     // The work is CPU-bound: off the async threads.
-    let result = tokio::task::spawn_blocking(move || run(req, now)).await;
+    let result = tokio::task::spawn_blocking(move || run(req, now, &trust)).await;
     let details = match result {
         Ok(Ok(d)) => d,
         Ok(Err(d)) => d,
@@ -140,7 +150,7 @@ async fn validate(State(clock): State<Arc<Clock>>, Query(q): Query<HashMap<Strin
 }
 
 /// Validates a pair: the findings, or (as `Err`) the reasons it could not be read at all.
-fn run(req: SharkRequest, now: time::OffsetDateTime) -> Result<Vec<Detail>, Vec<Detail>> {
+fn run(req: SharkRequest, now: time::OffsetDateTime, trust: &crate::dsig::Trust) -> Result<Vec<Detail>, Vec<Detail>> {
     let (frame, frame_sp) = match &req.frame {
         Some(f) => {
             let read = offline::read_frame(f.as_bytes()).map_err(|mut d| {
@@ -169,7 +179,10 @@ fn run(req: SharkRequest, now: time::OffsetDateTime) -> Result<Vec<Detail>, Vec<
     };
     let id = "asiakirjaXml";
     let input = Input { frame, service_request: sp, parts: vec![Part::new(id, "text/xml", req.document.into_bytes())] };
-    let (_, found) = offline::validate(input, now, false)?;
+    // The service does not know the sending system: signature findings that are not forgery
+    // are warnings, as for a system that is not in strict mode.
+    let policy = crate::validation::SignaturePolicy { strict: false, trust };
+    let (_, found) = offline::validate(input, now, policy)?;
     details.extend(found);
     Ok(details)
 }

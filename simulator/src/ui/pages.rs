@@ -620,8 +620,9 @@ pub(super) async fn journal_entry(
 pub(super) async fn seed(State(s): State<AdminState>, Path(name): Path<String>, Query(q): Query<LangQ>) -> Response {
     let archive = s.archive.clone();
     let registry = s.registry.clone();
+    let certs = s.certs.clone();
     let n = name.clone();
-    match tokio::task::spawn_blocking(move || crate::seed::seed(&archive, &registry.get(), &n)).await {
+    match tokio::task::spawn_blocking(move || crate::seed::seed(&archive, &registry.get(), &certs, &n)).await {
         Ok(Ok(r)) => {
             let first = r.clients.first().cloned().unwrap_or_default();
             Redirect::to(&format!("/ui/asiakas?hetu={first}&lang={}", q.lang.code())).into_response()

@@ -172,15 +172,29 @@ impl Actor<'_> {
         Answer::parse(r.status, &r.body)
     }
 
+    /// The document as this actor's system sends it: signed with the system's keys (the
+    /// author's and the system's, as the spec asks) unless the spec brings its own.
+    pub fn signed(&self, spec: &DocumentSpec) -> DocumentSpec {
+        let mut s = spec.clone();
+        if s.keys.is_none() {
+            let keys = sha_simulator::client::SigningKeys::load(&self.sim.running.certs, &self.system).expect("keys");
+            s.keys = Some(std::sync::Arc::new(keys));
+        }
+        s
+    }
+
     pub async fn store(&self, spec: &DocumentSpec) -> Answer {
+        let spec = self.signed(spec);
         self.exchange(self.request(ix::STORE, Some(spec.kind)).document(spec.clinical_document())).await
     }
 
     pub async fn new_version(&self, spec: &DocumentSpec) -> Answer {
+        let spec = self.signed(spec);
         self.exchange(self.request(ix::NEW_VERSION, Some(spec.kind)).document(spec.clinical_document())).await
     }
 
     pub async fn validate(&self, spec: &DocumentSpec) -> Answer {
+        let spec = self.signed(spec);
         self.exchange(self.request(ix::VALIDATE, Some(spec.kind)).document(spec.clinical_document())).await
     }
 
