@@ -123,7 +123,9 @@ pub struct PkiOptions {
     /// Make everything anew, keeping nothing.
     pub force: bool,
     /// Reuse a key made earlier in this process for the same name and algorithm. For test
-    /// suites that make many throwaway PKIs: RSA keys take long to make. Never for `certs init`.
+    /// suites that make many throwaway PKIs: RSA keys take long to make. Two PKIs made so in
+    /// one process share their keys, so each trusts the other's certificates: a test of trust
+    /// between PKIs makes the second without it. Never for `certs init`.
     pub reuse_keys: bool,
 }
 

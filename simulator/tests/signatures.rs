@@ -120,3 +120,64 @@ fn the_simulator_verifies_what_xmlsec1_signs() {
     let checked = dsig::verify(&bytes, &trust, AT).expect("readable");
     assert!(matches!(checked[0].outcome, Outcome::DigestMismatch { .. }), "{checked:?}");
 }
+
+/// A vendor's own CA (here: a second PKI standing in for DVV TEST) trusted with one command:
+/// its system certificate then passes the handshake and its signatures verify, while before
+/// it the handshake is refused.
+#[tokio::test]
+async fn a_vendors_own_ca_is_trusted_with_one_command() {
+    let sim = common::Sim::start().await;
+    let other = tempfile::tempdir().expect("tmp");
+    // Keys of its own: the suite's PKIs share keys within a process (reuse_keys), a vendor's does not.
+    let vendor = CertPaths::new(other.path());
+    let registry = sha_simulator::registry::Registry::load(&common::testdata().join("systems.toml")).expect("registry");
+    let opts = PkiOptions { algorithm: KeyAlgorithm::EcdsaP256, force: false, reuse_keys: false };
+    sha_simulator::pki::init(&vendor, &registry, &[], &opts).expect("vendor pki");
+    let endpoint = sim.endpoint();
+    let query = std::fs::read_to_string(common::testdata().join("messages/kooste-query.xml")).expect("fixture");
+    let send = |certs: CertPaths| {
+        let endpoint = endpoint.clone();
+        let query = query.clone();
+        let ca = sim.running.certs.ca_cert();
+        async move {
+            let client = sha_simulator::client::SoapClient::new(
+                &endpoint,
+                &ca,
+                Some((&certs.system_cert("liittyva-atj"), &certs.system_key("liittyva-atj"))),
+            )
+            .expect("client");
+            client.send(sha_simulator::wire::soap::SoapVersion::V11, query).await
+        }
+    };
+    assert!(send(vendor.clone()).await.is_err(), "an untrusted CA's certificate passed the handshake");
+    // `sha-simulator certs trust FILE`, then a restart.
+    let out = Command::new(env!("CARGO_BIN_EXE_sha-simulator"))
+        .args(["certs", "trust"])
+        .arg(vendor.ca_cert())
+        .arg("--certs")
+        .arg(sim.certs_dir.path())
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("trusted CN=SHA simulator TEST Root CA"));
+    let sim = sim.restart().await;
+    let endpoint = sim.endpoint();
+    let client = sha_simulator::client::SoapClient::new(
+        &endpoint,
+        &sim.running.certs.ca_cert(),
+        Some((&vendor.system_cert("liittyva-atj"), &vendor.system_key("liittyva-atj"))),
+    )
+    .expect("client");
+    let r = client.send(sha_simulator::wire::soap::SoapVersion::V11, query.clone()).await.expect("handshake accepted");
+    assert!(r.body.contains("<acknowledgement typeCode=\"AA\""), "{}", r.body);
+    // Its signatures are trusted too.
+    let key = SigningKey::load(
+        SignatureKind::System,
+        &vendor.signing_cert("liittyva-atj"),
+        &vendor.signing_key("liittyva-atj"),
+    )
+    .expect("key");
+    let signed = dsig::sign(&plan(), &key, AT).expect("signed");
+    let checked = dsig::verify(&signed, sim.running.state.archive.trust(), AT).expect("readable");
+    assert_eq!(checked[0].outcome, Outcome::Valid, "{checked:?}");
+}
