@@ -239,6 +239,8 @@ detail_codes! {
     StructureIdentifierSystem = "SHA-S012",
     /// The personal identity code is not a valid test code
     StructureHetu = "SHA-S013",
+    /// A conditionally required field is missing (Sosmeta condition)
+    StructureConditional = "SHA-S014",
     /// The structured form and the header disagree
     StructureHeaderMismatch = "SHA-S020",
 }

@@ -185,7 +185,7 @@ pub struct BenchArgs {
 /// `sosmeta` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum SosmetaCommand {
-    /// Read Sosmeta JSON Schema files from DIR and write the compact form the simulator loads.
+    /// Read Sosmeta JSON Schema files from DIR and write them, trimmed of prose, where the simulator loads them.
     Import {
         /// Folder of Sosmeta JSON Schema files (e.g. a Sosmeta download).
         dir: PathBuf,

@@ -1,10 +1,19 @@
-//! Structured documents (SPEC §8.2): THL's Sosmeta structures in a compact
-//! form, imported from Sosmeta JSON Schema files with `sha-simulator sosmeta
-//! import`, and the checks a structured form (JSON) must pass — field by field,
-//! each finding with its own code, the JSON pointer, and the field's Sosmeta name.
+//! Structured documents (SPEC §8.2): THL's Sosmeta structures, imported from
+//! Sosmeta JSON Schema files with `sha-simulator sosmeta import` and kept as
+//! the same JSON Schemas trimmed of prose, and the checks a structured form
+//! (JSON) must pass.
 //!
-//! Owns: the compact format (`testdata/sosmeta/*.json`, compiled in), the
-//! importer, the validator and the example generator. Pure functions.
+//! Two kinds of check, each finding saying which it is:
+//! - **THL's schema** (`SHA-S003`…`SHA-S009`): the draft-07 schema decides,
+//!   through the `jsonschema` crate, exactly as a reference validator does;
+//!   each error is named with the field's Sosmeta name and JSON pointer.
+//! - **The simulator's rules** (`SHA-S010`…`SHA-S014`): code-set membership
+//!   (an error for sets held in full, a warning for sets held in part or open
+//!   registers), identifier systems and test hetus, and Sosmeta's conditional
+//!   requirements (SPEC Appendix A) that the schema does not express.
+//!
+//! Owns: the stored format (`testdata/sosmeta/*.json`, compiled in), the
+//! importer, the validators and the example generator. Pure functions.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -69,13 +78,17 @@ pub struct Field {
     /// Accepted values (codes, or text values).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accepted: Vec<String>,
+    /// The exact `system` a coded value must name, when the structure fixes it (a local value
+    /// set named by text rather than an OID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system_literal: Option<String>,
     /// Child fields of an object.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<Field>,
 }
 
 /// A structure (one document definition version).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug)]
 pub struct Structure {
     /// Full OID with date version, e.g. `1.2.246.537.6.1506.10002.2022.1.10`.
     pub oid: String,
@@ -86,10 +99,13 @@ pub struct Structure {
     /// Finnish name.
     pub fi: String,
     /// Swedish name.
-    #[serde(default)]
     pub sv: String,
     /// The root object.
     pub root: Field,
+    /// The trimmed JSON Schema.
+    pub schema: Value,
+    /// The schema compiled, on first use.
+    validator: std::sync::OnceLock<Result<jsonschema::Validator, String>>,
 }
 
 impl Structure {
@@ -140,6 +156,7 @@ fn import_field(key: &str, schema: &Value, required: bool) -> Result<Field, Stri
         repeatable,
         code_system: None,
         accepted: vec![],
+        system_literal: None,
         fields: vec![],
     };
     match node["type"].as_str() {
@@ -157,8 +174,15 @@ fn import_field(key: &str, schema: &Value, required: bool) -> Result<Field, Stri
                         .as_array()
                         .and_then(|a| a.first())
                         .and_then(|x| x["value"].as_str())
+                        .filter(|o| crate::oid::is_oid(o))
                         .map(str::to_string)
                 });
+                f.system_literal = props["system"]["enum"]
+                    .as_array()
+                    .filter(|a| a.len() == 1)
+                    .and_then(|a| a[0].as_str())
+                    .or_else(|| props["system"]["const"].as_str())
+                    .map(str::to_string);
                 f.accepted = props["code"]["enum"]
                     .as_array()
                     .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
@@ -198,22 +222,173 @@ fn import_field(key: &str, schema: &Value, required: bool) -> Result<Field, Stri
     Ok(f)
 }
 
-/// Converts one Sosmeta JSON Schema into the compact form.
-pub fn import_schema(schema: &Value) -> Result<Structure, String> {
-    let s = &schema["sosmeta"];
-    let oid = s["oid"].as_str().ok_or("no sosmeta.oid")?.to_string();
-    let version = s["documentDefinitionVersion"].as_str().ok_or("no sosmeta.documentDefinitionVersion")?.to_string();
-    let props = schema["properties"].as_object().ok_or("no root properties")?;
-    let (key, root) = props.iter().next().ok_or("empty root")?;
-    let root = import_field(key, root, true)?;
-    Ok(Structure {
-        document_type: s["documentType"].as_str().unwrap_or_default().to_string(),
-        fi: root.fi.clone(),
-        sv: root.sv.clone(),
-        oid,
-        version,
-        root,
-    })
+/// Keywords of a schema node that decide validity (draft-07); everything else is prose.
+const SCHEMA_KEYWORDS: &[&str] = &[
+    "$schema",
+    "$id",
+    "$ref",
+    "type",
+    "required",
+    "additionalProperties",
+    "properties",
+    "patternProperties",
+    "items",
+    "additionalItems",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "contains",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "format",
+    "enum",
+    "const",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+    "dependencies",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "definitions",
+];
+
+/// Keys whose value maps names to schemas (every value is a schema node).
+const SCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "definitions", "dependencies"];
+
+fn trim_names(v: Option<&Value>) -> Option<Value> {
+    let a = v?.as_array()?;
+    let kept: Vec<Value> = a
+        .iter()
+        .filter(|x| matches!(x["lang"].as_str(), Some("fi") | Some("sv")))
+        .map(|x| json!({"lang": x["lang"], "value": x["value"]}))
+        .collect();
+    (!kept.is_empty()).then_some(Value::Array(kept))
+}
+
+/// The `sosmeta` annotation, trimmed to what the simulator uses: names, the code system,
+/// conditional requirement, and on the root the structure's identity.
+fn trim_sosmeta(m: &Value, root: bool) -> Value {
+    let mut out = Map::new();
+    if let Some(n) = trim_names(m.get("name")) {
+        out.insert("name".into(), n);
+    }
+    if let Some(c) = m.get("classificationOid").and_then(|c| c.as_array()).and_then(|a| a.first()) {
+        out.insert("classificationOid".into(), json!([{"value": c["value"]}]));
+    }
+    if m["conditionalRequired"].as_bool() == Some(true) {
+        out.insert("conditionalRequired".into(), Value::Bool(true));
+    }
+    if root {
+        for k in ["oid", "documentDefinitionVersion", "documentType"] {
+            if let Some(v) = m.get(k) {
+                out.insert(k.into(), v.clone());
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+fn trim_node(v: &Value, root: bool) -> Value {
+    match v {
+        Value::Object(o) => {
+            let mut out = Map::new();
+            for (k, x) in o {
+                if k == "sosmeta" {
+                    out.insert(k.clone(), trim_sosmeta(x, root));
+                } else if SCHEMA_MAPS.contains(&k.as_str()) {
+                    let inner = x
+                        .as_object()
+                        .map(|m| m.iter().map(|(n, s)| (n.clone(), trim_node(s, false))).collect::<Map<_, _>>())
+                        .map(Value::Object)
+                        .unwrap_or_else(|| x.clone());
+                    out.insert(k.clone(), inner);
+                } else if SCHEMA_KEYWORDS.contains(&k.as_str()) {
+                    let kept = match x {
+                        Value::Object(_) => trim_node(x, false),
+                        Value::Array(a) if matches!(k.as_str(), "items" | "allOf" | "anyOf" | "oneOf") => {
+                            Value::Array(a.iter().map(|i| trim_node(i, false)).collect())
+                        }
+                        other => other.clone(),
+                    };
+                    out.insert(k.clone(), kept);
+                }
+            }
+            Value::Object(out)
+        }
+        other => other.clone(),
+    }
+}
+
+/// Trims one Sosmeta JSON Schema of its prose (descriptions, examples, implementation notes)
+/// and checks that it reads as a structure. What decides validity is kept as it was.
+pub fn import_schema(schema: &Value) -> Result<Value, String> {
+    let trimmed = trim_node(schema, true);
+    Structure::from_schema(trimmed.clone())?;
+    Ok(trimmed)
+}
+
+impl Structure {
+    /// A structure from its (trimmed) JSON Schema.
+    pub fn from_schema(schema: Value) -> Result<Structure, String> {
+        let s = &schema["sosmeta"];
+        let oid = s["oid"].as_str().ok_or("no sosmeta.oid")?.to_string();
+        let version =
+            s["documentDefinitionVersion"].as_str().ok_or("no sosmeta.documentDefinitionVersion")?.to_string();
+        let props = schema["properties"].as_object().ok_or("no root properties")?;
+        let (key, root) = props.iter().next().ok_or("empty root")?;
+        let root = import_field(key, root, true)?;
+        Ok(Structure {
+            document_type: s["documentType"].as_str().unwrap_or_default().to_string(),
+            fi: root.fi.clone(),
+            sv: root.sv.clone(),
+            oid,
+            version,
+            root,
+            schema,
+            validator: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The compiled draft-07 validator (the `regex` engine: linear in the input).
+    pub fn validator(&self) -> Result<&jsonschema::Validator, String> {
+        self.validator
+            .get_or_init(|| {
+                jsonschema::draft7::options()
+                    .with_pattern_options(jsonschema::PatternOptions::regex())
+                    .build(&self.schema)
+                    .map_err(|e| format!("{}: the schema does not compile: {e}", self.oid))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// The field a JSON pointer into an instance names (array indexes skipped).
+    pub fn field_at(&self, ptr: &str) -> Option<&Field> {
+        let mut segs = ptr.split('/').skip(1).filter(|s| !s.is_empty());
+        if segs.next()? != self.root.key {
+            return None;
+        }
+        let mut f = &self.root;
+        for seg in segs {
+            if seg.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            let seg = seg.replace("~1", "/").replace("~0", "~");
+            f = f.fields.iter().find(|c| c.key == seg)?;
+        }
+        Some(f)
+    }
 }
 
 /// What an import did.
@@ -239,7 +414,7 @@ fn count(f: &Field, fields: &mut usize, systems: &mut std::collections::BTreeSet
     }
 }
 
-/// Imports every `*.json` in `dir` into `out` (one compact file per structure, deterministic).
+/// Imports every `*.json` in `dir` into `out` (one trimmed schema per structure, deterministic).
 pub fn import_dir(dir: &Path, out: &Path) -> Result<ImportReport, String> {
     let mut files: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| format!("{}: {e}", dir.display()))?
@@ -255,10 +430,15 @@ pub fn import_dir(dir: &Path, out: &Path) -> Result<ImportReport, String> {
         let parsed = std::fs::read(&f)
             .map_err(|e| e.to_string())
             .and_then(|b| serde_json::from_slice::<Value>(&b).map_err(|e| format!("not JSON: {e}")));
-        match parsed.and_then(|v| import_schema(&v)) {
-            Ok(s) => {
+        let imported = parsed.and_then(|v| import_schema(&v)).and_then(|t| {
+            let s = Structure::from_schema(t.clone())?;
+            s.validator()?;
+            Ok((s, t))
+        });
+        match imported {
+            Ok((s, trimmed)) => {
                 count(&s.root, &mut report.fields, &mut systems);
-                let text = serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?;
+                let text = serde_json::to_string_pretty(&trimmed).map_err(|e| e.to_string())?;
                 std::fs::write(out.join(format!("{}.json", s.oid)), text + "\n").map_err(|e| e.to_string())?;
                 report.structures += 1;
             }
@@ -284,7 +464,8 @@ impl Structures {
         S.get_or_init(|| {
             let mut by_oid = BTreeMap::new();
             for f in BUILTIN.files().filter(|f| f.path().extension().is_some_and(|x| x == "json")) {
-                if let Some(s) = f.contents_utf8().and_then(|t| serde_json::from_str::<Structure>(t).ok()) {
+                let parsed = f.contents_utf8().and_then(|t| serde_json::from_str::<Value>(t).ok());
+                if let Some(s) = parsed.and_then(|v| Structure::from_schema(v).ok()) {
                     by_oid.insert(s.oid.clone(), s);
                 }
             }
@@ -318,18 +499,133 @@ fn name(f: &Field) -> String {
     }
 }
 
-fn date_ok(s: &str, time: bool) -> bool {
-    let d = s.get(..10).unwrap_or(s);
-    let ok_date = match d.len() {
-        4 => d.chars().all(|c| c.is_ascii_digit()),
-        7 => Date::parse(&format!("{d}-01"), &time::macros::format_description!("[year]-[month]-[day]")).is_ok(),
-        10 => Date::parse(d, &time::macros::format_description!("[year]-[month]-[day]")).is_ok(),
-        _ => false,
-    };
-    if !time || s.len() <= 10 {
-        return ok_date;
+/// The name of the field at `ptr`, or the pointer's last key.
+fn name_at(s: &Structure, ptr: &str) -> String {
+    match s.field_at(ptr) {
+        Some(f) => name(f),
+        None => format!("'{}'", ptr.rsplit('/').next().unwrap_or(ptr)),
     }
-    ok_date && time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).is_ok()
+}
+
+fn parent_ptr(ptr: &str) -> &str {
+    ptr.rsplit_once('/').map(|(p, _)| p).unwrap_or("")
+}
+
+fn short(v: &Value) -> String {
+    let t = match v {
+        Value::String(s) => format!("'{s}'"),
+        other => other.to_string(),
+    };
+    if t.chars().count() > 80 {
+        format!("{}…", t.chars().take(80).collect::<String>())
+    } else {
+        t
+    }
+}
+
+/// THL's schema: every error the draft-07 validator finds, as a finding with the field's name.
+pub fn schema_findings(s: &Structure, instance: &Value) -> Vec<Detail> {
+    use jsonschema::error::ValidationErrorKind as K;
+    let validator = match s.validator() {
+        Ok(v) => v,
+        Err(e) => return vec![Detail::new(DetailCode::UnknownStructure, e).at("/")],
+    };
+    let mut out = Vec::new();
+    for e in validator.iter_errors(instance) {
+        let ptr = e.instance_path().as_str().to_string();
+        let value = e.instance();
+        if ptr.is_empty() {
+            let got: Vec<String> = instance.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
+            let d = Detail::new(DetailCode::StructureRoot, format!("expected {{\"{}\": …}}, got {got:?}", s.root.key));
+            if !out.iter().any(|x: &Detail| x.code == DetailCode::StructureRoot) {
+                out.push(d.at("/"));
+            }
+            continue;
+        }
+        match e.kind() {
+            K::Required { property } => {
+                let key = property.as_str().unwrap_or_default();
+                let at = format!("{ptr}/{key}");
+                out.push(Detail::new(DetailCode::StructureRequired, name_at(s, &at)).at(at));
+            }
+            K::MinItems { limit } => out.push(
+                Detail::new(DetailCode::StructureRequired, format!("{} (at least {limit})", name_at(s, &ptr))).at(ptr),
+            ),
+            K::AdditionalProperties { unexpected } => {
+                for k in unexpected {
+                    out.push(Detail::new(DetailCode::StructureUnknownField, format!("'{k}'")).at(format!("{ptr}/{k}")));
+                }
+            }
+            K::Type { kind } => {
+                let want = format!("{kind:?}").to_lowercase();
+                let f = s.field_at(&ptr);
+                if value.is_array() && f.is_some_and(|f| !f.repeatable) {
+                    out.push(Detail::new(DetailCode::StructureNotRepeatable, name_at(s, &ptr)).at(ptr));
+                } else {
+                    let wanted = match (want.contains("array"), f.map(|f| f.kind)) {
+                        (true, _) => "a list (the field is repeatable)".to_string(),
+                        (_, Some(Kind::Coded)) => "a coded value {system, code, display}".to_string(),
+                        (_, Some(Kind::Identifier)) => "an identifier {system, value}".to_string(),
+                        _ => want.replace("single(", "").replace(')', ""),
+                    };
+                    out.push(
+                        Detail::new(
+                            DetailCode::StructureType,
+                            format!("{} must be {wanted}, not {}", name_at(s, &ptr), short(value)),
+                        )
+                        .at(ptr),
+                    );
+                }
+            }
+            K::MinLength { .. } => out.push(
+                Detail::new(DetailCode::StructureType, format!("{} must not be empty", name_at(s, &ptr))).at(ptr),
+            ),
+            K::Enum { options } => {
+                let accepted: Vec<String> =
+                    options.as_array().map(|a| a.iter().map(short).collect()).unwrap_or_default();
+                let field = if ptr.ends_with("/code") { name_at(s, parent_ptr(&ptr)) } else { name_at(s, &ptr) };
+                out.push(
+                    Detail::new(
+                        DetailCode::StructureValueNotAccepted,
+                        format!("{field} = {} (accepted: {})", short(value), accepted.join(", ")),
+                    )
+                    .at(ptr),
+                );
+            }
+            K::Pattern { pattern } => {
+                if ptr.ends_with("/system") {
+                    let expected =
+                        oid_from_pattern(pattern).map(|o| format!("urn:oid:{o}")).unwrap_or_else(|| pattern.clone());
+                    out.push(
+                        Detail::new(
+                            DetailCode::StructureCodeSystem,
+                            format!("{} in {}, expected {expected}", name_at(s, parent_ptr(&ptr)), short(value)),
+                        )
+                        .at(ptr),
+                    );
+                } else {
+                    let want = if pattern.contains("T([01]") {
+                        "a date or a moment YYYY[-MM[-DD[Thh:mm:ss±hh:mm]]]"
+                    } else if pattern.starts_with("^-?[0-9]{4}") {
+                        "a date YYYY[-MM[-DD]]"
+                    } else {
+                        "in the form the structure gives"
+                    };
+                    out.push(
+                        Detail::new(
+                            DetailCode::StructureType,
+                            format!("{} must be {want}, not {}", name_at(s, &ptr), short(value)),
+                        )
+                        .at(ptr),
+                    );
+                }
+            }
+            other => {
+                out.push(Detail::new(DetailCode::StructureType, format!("{}: {other:?}", name_at(s, &ptr))).at(ptr))
+            }
+        }
+    }
+    out
 }
 
 struct Walk<'a> {
@@ -339,199 +635,102 @@ struct Walk<'a> {
 }
 
 impl Walk<'_> {
+    /// The simulator's rules on a value the schema describes; shapes the schema refuses are
+    /// its findings, not these.
     fn value(&mut self, f: &Field, v: &Value, ptr: &str) {
         match f.kind {
             Kind::Object => {
-                let Some(obj) = v.as_object() else { return self.wrong(f, ptr, "an object") };
-                self.object(&f.fields, obj, ptr);
-            }
-            Kind::Text => match v.as_str() {
-                Some(s) if !s.trim().is_empty() => {
-                    if !f.accepted.is_empty() && !f.accepted.iter().any(|a| a == s) {
-                        self.out.push(
-                            Detail::new(
-                                DetailCode::StructureValueNotAccepted,
-                                format!("{} = '{s}' (accepted: {})", name(f), f.accepted.join(", ")),
-                            )
-                            .at(ptr),
-                        );
+                if let Some(obj) = v.as_object() {
+                    for c in &f.fields {
+                        let p = format!("{ptr}/{}", c.key);
+                        match obj.get(&c.key) {
+                            Some(Value::Array(items)) if c.repeatable => {
+                                for (i, it) in items.iter().enumerate() {
+                                    self.value(c, it, &format!("{p}/{i}"));
+                                }
+                            }
+                            Some(x) if !c.repeatable => self.value(c, x, &p),
+                            _ => {}
+                        }
                     }
-                }
-                _ => self.wrong(f, ptr, "non-empty text"),
-            },
-            Kind::Date | Kind::DateTime => match v.as_str() {
-                Some(s) if date_ok(s, f.kind == Kind::DateTime) => {}
-                _ => self.wrong(
-                    f,
-                    ptr,
-                    if f.kind == Kind::Date { "a date YYYY-MM-DD" } else { "a moment YYYY-MM-DDThh:mm:ss+hh:mm" },
-                ),
-            },
-            Kind::Boolean => {
-                if !v.is_boolean() {
-                    self.wrong(f, ptr, "true or false")
-                }
-            }
-            Kind::Number => {
-                if !v.is_number() {
-                    self.wrong(f, ptr, "a number")
                 }
             }
             Kind::Coded => self.coded(f, v, ptr),
             Kind::Identifier => self.identifier(f, v, ptr),
+            _ => {}
         }
     }
 
-    fn wrong(&mut self, f: &Field, ptr: &str, want: &str) {
-        self.out.push(Detail::new(DetailCode::StructureType, format!("{} must be {want}", name(f))).at(ptr));
-    }
-
     fn coded(&mut self, f: &Field, v: &Value, ptr: &str) {
-        let Some(o) = v.as_object() else { return self.wrong(f, ptr, "a coded value {system, code, display}") };
-        let Some(code) = o.get("code").and_then(|c| c.as_str()) else {
-            return self.out.push(
-                Detail::new(DetailCode::StructureRequired, format!("{} / code", name(f))).at(format!("{ptr}/code")),
-            );
-        };
-        let system = o.get("system").and_then(|s| s.as_str()).unwrap_or("");
-        if let Some(cs) = &f.code_system {
-            let given = system.trim_start_matches("urn:oid:");
-            if !crate::wire::frame::same_system(given, cs) {
-                self.out.push(
-                    Detail::new(
-                        DetailCode::StructureCodeSystem,
-                        format!("{} = {code} from '{system}', expected urn:oid:{cs}", name(f)),
-                    )
-                    .at(format!("{ptr}/system")),
-                );
-                return;
-            }
-            if !f.accepted.is_empty() {
-                if !f.accepted.iter().any(|a| a == code) {
-                    self.out.push(
-                        Detail::new(
-                            DetailCode::StructureValueNotAccepted,
-                            format!("{} = {code} (accepted: {})", name(f), f.accepted.join(", ")),
-                        )
-                        .at(format!("{ptr}/code")),
-                    );
-                }
-                return;
-            }
-            if self.codes.system(cs).is_some() {
-                let c = Code { code: code.into(), system: cs.clone(), display: None };
-                match self.codes.check(cs, &c, self.at) {
-                    CodeCheck::Unknown => self.out.push(
-                        Detail::new(DetailCode::StructureCodeUnknown, format!("{} = {code} ({cs})", name(f)))
-                            .at(format!("{ptr}/code")),
-                    ),
-                    CodeCheck::UnknownInPartialSet => self.out.push(
-                        Detail::new(DetailCode::StructureCodeUnknownPartial, format!("{} = {code} ({cs})", name(f)))
-                            .at(format!("{ptr}/code")),
-                    ),
-                    _ => {}
-                }
-            }
-        } else if !f.accepted.is_empty() && !f.accepted.iter().any(|a| a == code) {
-            self.out.push(
-                Detail::new(
-                    DetailCode::StructureValueNotAccepted,
-                    format!("{} = {code} (accepted: {})", name(f), f.accepted.join(", ")),
-                )
-                .at(format!("{ptr}/code")),
-            );
+        let (Some(code), Some(cs)) = (v.get("code").and_then(|c| c.as_str()), &f.code_system) else { return };
+        let system = v.get("system").and_then(|s| s.as_str()).unwrap_or("");
+        // A wrong system is the schema's finding (its pattern); an enum is the schema's too.
+        if !f.accepted.is_empty() || !crate::wire::frame::same_system(system.trim_start_matches("urn:oid:"), cs) {
+            return;
+        }
+        if self.codes.system(cs).is_none() {
+            return;
+        }
+        let c = Code { code: code.into(), system: cs.clone(), display: None };
+        match self.codes.check(cs, &c, self.at) {
+            CodeCheck::Unknown => self.out.push(
+                Detail::new(DetailCode::StructureCodeUnknown, format!("{} = {code} ({cs})", name(f)))
+                    .at(format!("{ptr}/code")),
+            ),
+            CodeCheck::UnknownInPartialSet => self.out.push(
+                Detail::new(DetailCode::StructureCodeUnknownPartial, format!("{} = {code} ({cs})", name(f)))
+                    .at(format!("{ptr}/code")),
+            ),
+            _ => {}
         }
     }
 
     fn identifier(&mut self, f: &Field, v: &Value, ptr: &str) {
-        let Some(o) = v.as_object() else { return self.wrong(f, ptr, "an identifier {system, value}") };
-        let Some(value) = o.get("value").and_then(|x| x.as_str()) else {
-            return self.out.push(
-                Detail::new(DetailCode::StructureRequired, format!("{} / value", name(f))).at(format!("{ptr}/value")),
-            );
-        };
-        let system = o.get("system").and_then(|s| s.as_str());
-        if let (Some(cs), Some(sys)) = (&f.code_system, system) {
-            if sys.trim_start_matches("urn:oid:") != cs {
+        let Some(value) = v.get("value").and_then(|x| x.as_str()) else { return };
+        if f.code_system.as_deref() != Some(crate::hetu::HETU_ROOT) {
+            return;
+        }
+        if let Some(sys) = v.get("system").and_then(|s| s.as_str()) {
+            if sys.trim_start_matches("urn:oid:") != crate::hetu::HETU_ROOT {
                 self.out.push(
                     Detail::new(
                         DetailCode::StructureIdentifierSystem,
-                        format!("{} in '{sys}', expected urn:oid:{cs}", name(f)),
+                        format!("{} in '{sys}', expected urn:oid:{}", name(f), crate::hetu::HETU_ROOT),
                     )
                     .at(format!("{ptr}/system")),
                 );
                 return;
             }
         }
-        if f.code_system.as_deref() == Some(crate::hetu::HETU_ROOT) {
-            match Hetu::parse(value) {
-                Ok(h) if h.is_test() => {}
-                Ok(h) => self.out.push(
-                    Detail::new(
-                        DetailCode::StructureHetu,
-                        format!("{} = {h}: individual number must be 900–999", name(f)),
-                    )
+        match Hetu::parse(value) {
+            Ok(h) if h.is_test() => {}
+            Ok(h) => self.out.push(
+                Detail::new(DetailCode::StructureHetu, format!("{} = {h}: individual number must be 900–999", name(f)))
                     .at(format!("{ptr}/value")),
-                ),
-                Err(e) => self.out.push(
-                    Detail::new(DetailCode::StructureHetu, format!("{} = {value}: {e}", name(f)))
-                        .at(format!("{ptr}/value")),
-                ),
-            }
-        }
-    }
-
-    fn object(&mut self, fields: &[Field], obj: &Map<String, Value>, ptr: &str) {
-        for f in fields {
-            let p = format!("{ptr}/{}", f.key);
-            match obj.get(&f.key) {
-                None | Some(Value::Null) => {
-                    if f.required {
-                        self.out.push(Detail::new(DetailCode::StructureRequired, name(f)).at(p));
-                    }
-                }
-                Some(v) if f.repeatable => match v.as_array() {
-                    Some(items) => {
-                        if items.is_empty() && f.required {
-                            self.out.push(
-                                Detail::new(DetailCode::StructureRequired, format!("{} (at least one)", name(f)))
-                                    .at(p.clone()),
-                            );
-                        }
-                        for (i, it) in items.iter().enumerate() {
-                            self.value(f, it, &format!("{p}/{i}"));
-                        }
-                    }
-                    None => self.wrong(f, &p, "a list (the field is repeatable)"),
-                },
-                Some(Value::Array(_)) => self.out.push(Detail::new(DetailCode::StructureNotRepeatable, name(f)).at(p)),
-                Some(v) => self.value(f, v, &p),
-            }
-        }
-        for k in obj.keys() {
-            if !fields.iter().any(|f| &f.key == k) {
-                self.out
-                    .push(Detail::new(DetailCode::StructureUnknownField, format!("'{k}'")).at(format!("{ptr}/{k}")));
-            }
+            ),
+            Err(e) => self.out.push(
+                Detail::new(DetailCode::StructureHetu, format!("{} = {value}: {e}", name(f)))
+                    .at(format!("{ptr}/value")),
+            ),
         }
     }
 }
 
-/// Validates a structured form against `structure` on date `at` (code validity).
-pub fn validate(structure: &Structure, instance: &Value, codes: &CodeSets, at: Date) -> Vec<Detail> {
+/// The simulator's rules beyond the schema (code sets, identifier systems, test hetus).
+pub fn extra_findings(s: &Structure, instance: &Value, codes: &CodeSets, at: Date) -> Vec<Detail> {
     let mut w = Walk { codes, at, out: Vec::new() };
-    let root = &structure.root;
-    match instance.as_object() {
-        Some(o) if o.len() == 1 && o.contains_key(&root.key) => w.value(root, &o[&root.key], &format!("/{}", root.key)),
-        _ => {
-            let got: Vec<String> = instance.as_object().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-            w.out.push(
-                Detail::new(DetailCode::StructureRoot, format!("expected {{\"{}\": …}}, got {:?}", root.key, got))
-                    .at("/"),
-            );
-        }
+    if let Some(root) = instance.get(&s.root.key) {
+        w.value(&s.root, root, &format!("/{}", s.root.key));
     }
     w.out
+}
+
+/// Validates a structured form against `structure` on date `at` (code validity): THL's schema,
+/// then the simulator's rules.
+pub fn validate(structure: &Structure, instance: &Value, codes: &CodeSets, at: Date) -> Vec<Detail> {
+    let mut out = schema_findings(structure, instance);
+    out.extend(extra_findings(structure, instance, codes, at));
+    out
 }
 
 /// Looks up a structure for a document: by full OID, and checks its version is not newer than the document.
@@ -569,6 +768,10 @@ fn example_value(f: &Field, full: bool, codes: &CodeSets, hetu: &str) -> Value {
         Kind::DateTime => Value::String("2025-01-15T10:00:00+02:00".into()),
         Kind::Boolean => Value::Bool(false),
         Kind::Number => json!(1),
+        Kind::Coded if f.system_literal.is_some() => {
+            let code = f.accepted.first().cloned().unwrap_or_else(|| "1".into());
+            json!({"system": f.system_literal, "code": code, "display": ""})
+        }
         Kind::Coded => {
             let cs = f.code_system.clone().unwrap_or_else(|| "1.2.246.537.6.0".into());
             let code = f
@@ -780,10 +983,7 @@ mod tests {
 // ---- conditional rules (SPEC Appendix A) -------------------------------------
 
 fn missing(out: &mut Vec<Detail>, ptr: &str, what: &str, why: &str) {
-    out.push(
-        Detail::new(DetailCode::StructureRequired, format!("'{what}' (conditionally required: {why})"))
-            .at(ptr.to_string()),
-    );
+    out.push(Detail::new(DetailCode::StructureConditional, format!("'{what}' ({why})")).at(ptr.to_string()));
 }
 
 fn has(v: &Value, ptr: &str) -> bool {
