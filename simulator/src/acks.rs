@@ -67,6 +67,10 @@ detail_codes! {
     InjectedFault = "SHA-T010",
     /// Internal failure (storage unavailable); nothing was stored.
     Internal = "SHA-T011",
+    /// A SOAP header marked mustUnderstand is not understood
+    MustUnderstand = "SHA-T012",
+    /// Too many simultaneous connections with one certificate
+    TooManyConnections = "SHA-T013",
     /// Interaction not known.
     UnknownInteraction = "SHA-M001",
     /// Required wrapper element missing.
@@ -87,6 +91,8 @@ detail_codes! {
     ServiceRequest = "SHA-M009",
     /// An element that may occur once occurs twice: the message would be ambiguous.
     DuplicateElement = "SHA-M010",
+    /// The certificate's subject is ambiguous or incomplete
+    AmbiguousCertificate = "SHA-M011",
     /// The CDA document cannot be read
     BadCda = "SHA-R001",
     /// The message wrapper and the CDA document disagree

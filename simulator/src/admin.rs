@@ -105,6 +105,9 @@ pub fn router(state: AdminState) -> Router {
         .layer(middleware::from_fn(move |req: Request, next: Next| {
             let token = token.clone();
             async move {
+                if let Some(refusal) = browser_guard(&req, token.is_none()) {
+                    return refusal.into_response();
+                }
                 if let Some(t) = token {
                     let ok = req
                         .headers()
@@ -119,9 +122,115 @@ pub fn router(state: AdminState) -> Router {
                         .into_response();
                     }
                 }
-                next.run(req).await
+                let mut resp = next.run(req).await;
+                security_headers(resp.headers_mut());
+                resp
             }
         }))
+}
+
+/// The policy of every admin and archivist-view page: nothing runs, only this origin's
+/// stylesheet and frames, data: images, forms posting here, framed by nobody. A handler that
+/// sets a policy of its own (a stored part, sandboxed) keeps it.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+fn security_headers(h: &mut axum::http::HeaderMap) {
+    use axum::http::HeaderValue;
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on its own
+    // forms, which the guard must refuse.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    // host[:port], [v6]:port
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map(|(h, p)| if p.bytes().all(|b| b.is_ascii_digit()) { h } else { host }).unwrap_or(host)
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// What a browser could be made to do against the admin API, refused: a page elsewhere that
+/// rebinds its name to 127.0.0.1 (the Host is not a loopback name while the API listens on
+/// loopback only), and a state change posted from another site (Origin or Sec-Fetch-Site say
+/// so). Programs such as curl send neither header and are not affected.
+fn browser_guard(req: &Request, loopback_only: bool) -> Option<AdminError> {
+    let h = req.headers();
+    let host = h.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if loopback_only && !host.is_empty() && !is_loopback_host(host) {
+        return Some(AdminError(
+            StatusCode::FORBIDDEN,
+            format!("the admin API answers to localhost, 127.0.0.1 or [::1] only (Host: {host})"),
+        ));
+    }
+    if matches!(*req.method(), axum::http::Method::GET | axum::http::Method::HEAD | axum::http::Method::OPTIONS) {
+        return None;
+    }
+    if let Some(site) = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        if !matches!(site, "same-origin" | "none") {
+            return Some(AdminError(
+                StatusCode::FORBIDDEN,
+                format!("a state change from another site is refused (Sec-Fetch-Site: {site})"),
+            ));
+        }
+    }
+    if let Some(origin) = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        let origin_host = origin.split_once("://").map(|(_, r)| r).unwrap_or(origin);
+        if origin == "null" || !origin_host.eq_ignore_ascii_case(host) {
+            return Some(AdminError(
+                StatusCode::FORBIDDEN,
+                format!("a state change from another origin is refused (Origin: {origin}, Host: {host})"),
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod guard_tests {
+    use super::*;
+
+    fn req(method: &str, headers: &[(&str, &str)]) -> Request {
+        let mut b = axum::http::Request::builder().method(method).uri("/admin/reset");
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        b.body(axum::body::Body::empty()).expect("request")
+    }
+
+    #[test]
+    fn browsers_from_elsewhere_are_refused_and_programs_are_not() {
+        assert!(browser_guard(&req("POST", &[("host", "127.0.0.1:8080")]), true).is_none(), "curl");
+        assert!(browser_guard(
+            &req(
+                "POST",
+                &[("host", "localhost:8080"), ("origin", "http://localhost:8080"), ("sec-fetch-site", "same-origin")]
+            ),
+            true
+        )
+        .is_none());
+        assert!(browser_guard(&req("POST", &[("host", "[::1]:8080")]), true).is_none());
+        assert!(browser_guard(&req("GET", &[("host", "evil.example:8080")]), true).is_some(), "DNS rebinding");
+        assert!(browser_guard(&req("POST", &[("host", "127.0.0.1:8080"), ("origin", "https://evil.example")]), true)
+            .is_some());
+        assert!(browser_guard(&req("POST", &[("host", "127.0.0.1:8080"), ("sec-fetch-site", "cross-site")]), true)
+            .is_some());
+        assert!(browser_guard(&req("POST", &[("host", "127.0.0.1:8080"), ("origin", "null")]), true).is_some());
+        assert!(
+            browser_guard(&req("GET", &[("host", "127.0.0.1:8080"), ("sec-fetch-site", "cross-site")]), true).is_none(),
+            "reads are not state changes"
+        );
+        assert!(
+            browser_guard(&req("POST", &[("host", "sim.internal:8080")]), false).is_none(),
+            "beyond loopback the token decides"
+        );
+    }
 }
 
 async fn health(State(s): State<AdminState>) -> Result<Json<Value>, AdminError> {

@@ -43,4 +43,5 @@ pub mod transport;
 pub mod ui;
 pub mod validation;
 pub mod wire;
+pub mod xhtml;
 pub mod xml;

@@ -784,31 +784,50 @@ pub fn is_complete(paths: &CertPaths, registry: &Registry, signers: &[Signer]) -
         && signers.iter().all(|s| paths.professional_cert(&s.registration_number).exists())
 }
 
-/// Reads CN and subject serialNumber from a DER certificate.
+/// Reads CN and subject serialNumber from a DER certificate. A subject with two CNs or two
+/// serialNumbers names two systems at once and is refused, as is one lacking either.
 pub fn identity_of(der: &[u8]) -> Result<CertIdentity, PkiError> {
-    let (cn, serial) = subject_of(der)?;
+    let (cns, serials) = subject_values(der)?;
+    let one = |v: Vec<String>, what: &str| match v.len() {
+        1 => v.into_iter().next().ok_or_else(|| PkiError::BadCertificate(what.to_string())),
+        0 => Err(PkiError::BadCertificate(format!("subject has no {what}"))),
+        n => Err(PkiError::BadCertificate(format!("subject has {n} {what} attributes: {}", v.join(", ")))),
+    };
     Ok(CertIdentity {
-        common_name: cn.ok_or_else(|| PkiError::BadCertificate("subject has no CN".into()))?,
-        organisation: serial
-            .ok_or_else(|| PkiError::BadCertificate("subject has no serialNumber (the organisation OID)".into()))?,
+        common_name: one(cns, "CN")?,
+        organisation: one(serials, "serialNumber (the organisation OID)")?,
     })
 }
 
-/// A certificate's subject CN and serialNumber, when present.
-pub fn subject_of(der: &[u8]) -> Result<(Option<String>, Option<String>), PkiError> {
+fn subject_values(der: &[u8]) -> Result<(Vec<String>, Vec<String>), PkiError> {
     use x509_parser::prelude::*;
     let (_, cert) = X509Certificate::from_der(der).map_err(|e| PkiError::BadCertificate(e.to_string()))?;
-    let mut cn = None;
-    let mut serial = None;
+    let mut cns = Vec::new();
+    let mut serials = Vec::new();
     for attr in cert.subject().iter_attributes() {
-        let value = attr.as_str().ok().map(str::to_string);
+        let value = attr.as_str().map(str::to_string).unwrap_or_else(|_| "(not text)".into());
         match attr.attr_type().to_id_string().as_str() {
-            "2.5.4.3" => cn = cn.or(value),
-            "2.5.4.5" => serial = serial.or(value),
+            "2.5.4.3" => cns.push(value),
+            "2.5.4.5" => serials.push(value),
             _ => {}
         }
     }
-    Ok((cn, serial))
+    Ok((cns, serials))
+}
+
+/// A certificate's subject CN and serialNumber (the first of each), when present.
+pub fn subject_of(der: &[u8]) -> Result<(Option<String>, Option<String>), PkiError> {
+    let (cns, serials) = subject_values(der)?;
+    Ok((cns.into_iter().next(), serials.into_iter().next()))
+}
+
+/// The whole subject as presented (for the journal), e.g. `CN=x, serialNumber=1.2.3, O=…`.
+pub fn subject_text(der: &[u8]) -> String {
+    use x509_parser::prelude::*;
+    match X509Certificate::from_der(der) {
+        Ok((_, cert)) => cert.subject().to_string(),
+        Err(e) => format!("(unreadable certificate: {e})"),
+    }
 }
 
 #[cfg(test)]

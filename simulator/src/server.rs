@@ -45,8 +45,11 @@ pub struct Options {
     pub max_body: usize,
     /// How long a TLS handshake may take.
     pub handshake_timeout: Duration,
-    /// How long a client may take to send its request head (slow-loris defence).
+    /// How long a client may take to send its request head (slow-loris defence), and how long
+    /// a connection may stay silent before it is closed.
     pub header_timeout: Duration,
+    /// Simultaneous connections one client certificate may hold.
+    pub connections_per_certificate: usize,
     /// How long a client may take to send its whole body.
     pub body_timeout: Duration,
     /// Make missing certificates on start.
@@ -77,6 +80,7 @@ impl Options {
             max_body: 20 * 1024 * 1024,
             handshake_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(30),
+            connections_per_certificate: 64,
             body_timeout: Duration::from_secs(120),
             generate_certs: true,
             clock: None,
@@ -192,31 +196,37 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
     let tls_config = tls::server_config(&certs, &opts.trust_ca, clock.clone())?;
     let journal_store = store.clone();
     let journal_clock = clock.clone();
-    let on_failure: tls::HandshakeFailureHook = Arc::new(move |peer, reason| {
-        tracing::warn!(?peer, %reason, "TLS handshake refused");
+    let on_failure: tls::HandshakeFailureHook = Arc::new(move |peer, refusal: tls::Refusal| {
+        tracing::warn!(?peer, reason = %refusal.reason, "connection refused before any request");
         let entry = JournalEntry {
             seq: 0,
             time: journal_clock.now(),
             peer: peer.map(|p| p.to_string()),
             system: None,
-            certificate: None,
+            certificate: refusal.certificate,
             interaction: None,
             message_id: None,
             outcome: Outcome::TlsRefused,
-            ack_codes: vec![],
+            ack_codes: refusal.code.map(|c| c.as_str().to_string()).into_iter().collect(),
             controller: None,
             documents: vec![],
             http_status: 0,
             duration_ms: 0,
             request: String::new(),
-            response: reason,
+            response: refusal.reason,
             request_truncated: false,
         };
         if let Err(e) = journal_store.append_journal(entry) {
             tracing::error!(error = %e, "journal write failed");
         }
     });
-    let acceptor = tls::MtlsAcceptor::new(tls_config, opts.handshake_timeout, on_failure);
+    let acceptor = tls::MtlsAcceptor::new(
+        tls_config,
+        opts.handshake_timeout,
+        opts.header_timeout,
+        opts.connections_per_certificate,
+        on_failure,
+    );
 
     let sha_listener =
         std::net::TcpListener::bind(opts.listen).map_err(|source| StartError::Bind { addr: opts.listen, source })?;

@@ -20,7 +20,7 @@ use crate::command::Incoming;
 use crate::document::{Content, DocumentKind, DocumentModel, Metadata, Source};
 use crate::hetu::Hetu;
 use crate::wire::hl7::ts;
-use crate::xml::{self, Element};
+use crate::xml;
 
 /// One row of `testdata/metadata-rules.toml`.
 #[derive(Debug, Clone, Deserialize)]
@@ -590,33 +590,12 @@ fn check_xhtml(bytes: &[u8], name: &str, loc: &str) -> Vec<Detail> {
         )
         .at(loc)];
     }
-    let mut found = Vec::new();
-    active_content(&root, &mut found);
-    found
+    crate::xhtml::Policy::builtin()
+        .findings(&root)
         .into_iter()
         .take(5)
         .map(|what| Detail::new(DetailCode::ActiveContent, format!("{name}: {what}")).at(loc))
         .collect()
-}
-
-fn active_content(e: &Element, found: &mut Vec<String>) {
-    const ELEMENTS: [&str; 7] = ["script", "iframe", "object", "embed", "applet", "frame", "frameset"];
-    if ELEMENTS.contains(&e.name.to_ascii_lowercase().as_str()) {
-        found.push(format!("<{}> element", e.name));
-    }
-    for (k, v) in &e.attrs {
-        let k = k.to_ascii_lowercase();
-        if k.starts_with("on") {
-            found.push(format!("event handler attribute {k} on <{}>", e.name));
-        } else if (k == "href" || k == "src" || k == "action")
-            && v.trim().to_ascii_lowercase().starts_with("javascript:")
-        {
-            found.push(format!("javascript: URL in {k} on <{}>", e.name));
-        }
-    }
-    for c in e.elements() {
-        active_content(c, found);
-    }
 }
 
 /// The wrapper must repeat the CDA's id, setId, version, client, controller and register.

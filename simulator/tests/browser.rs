@@ -90,7 +90,16 @@ async fn trainer_walks_through_the_archivist_view_in_a_browser() {
     shot(&c, "dashboard-empty").await;
     c.find(Locator::Id("seed-perhe")).await.expect("seed button").click().await.expect("click");
     // The seed redirects to the first client's page.
-    let name = c.wait().for_element(Locator::Id("client-name")).await.expect("client page").text().await.expect("text");
+    let found = c.wait().for_element(Locator::Id("client-name")).await;
+    if found.is_err() {
+        shot(&c, "failed-after-seed").await;
+        panic!(
+            "client page: {found:?}; the browser is at {:?}: {}",
+            c.current_url().await,
+            c.source().await.unwrap_or_default()
+        );
+    }
+    let name = found.expect("client page").text().await.expect("text");
     assert!(name.contains("110685-915C"), "{name}");
 
     // Search another client of the family with the form.

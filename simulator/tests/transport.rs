@@ -69,7 +69,11 @@ async fn unregistered_system_gets_an_application_level_rejection() {
     assert!(r.body.contains(&req.id().extension.clone().unwrap_or_default()), "ack names the request");
     let j = sim.admin_json("/admin/journal?outcome=rejected").await;
     assert_eq!(j["entries"][0]["ack_codes"][0], "SHA-M003");
-    assert_eq!(j["entries"][0]["certificate"], "CN=rekisteroimaton-atj, serialNumber=1.2.246.10.99990099.10.0");
+    // The journal keeps the subject as presented.
+    assert_eq!(
+        j["entries"][0]["certificate"],
+        "CN=rekisteroimaton-atj, serialNumber=1.2.246.10.99990099.10.0, O=Test organisation, C=FI"
+    );
 }
 
 #[tokio::test]

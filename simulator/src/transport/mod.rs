@@ -12,6 +12,7 @@ pub mod shark;
 pub mod tls;
 pub mod wsdl;
 
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -185,7 +186,12 @@ fn xml_fault(e: XmlError) -> Detail {
         XmlError::TooDeep { limit } => Detail::new(DetailCode::XmlLimit, format!("nesting depth > {limit}")),
         XmlError::TooManyElements { limit } => Detail::new(DetailCode::XmlLimit, format!("more than {limit} elements")),
         XmlError::InvalidUtf8 { position } => Detail::new(DetailCode::InvalidUtf8, format!("byte {position}")),
-        e @ (XmlError::Malformed { .. } | XmlError::Empty) => Detail::new(DetailCode::MalformedXml, e),
+        e @ XmlError::Limit { .. } => Detail::new(DetailCode::XmlLimit, e),
+        e @ (XmlError::Malformed { .. }
+        | XmlError::Empty
+        | XmlError::ForbiddenCharacter { .. }
+        | XmlError::Version(_)
+        | XmlError::Cancelled) => Detail::new(DetailCode::MalformedXml, e),
     }
 }
 
@@ -256,10 +262,6 @@ async fn process(
             empty,
         );
     };
-    let bad_request = match version {
-        SoapVersion::V11 => StatusCode::INTERNAL_SERVER_ERROR,
-        SoapVersion::V12 => StatusCode::BAD_REQUEST,
-    };
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > state.max_body as u64) {
@@ -295,46 +297,36 @@ async fn process(
         }
     };
 
-    // Fault injection acts before any processing, on the identified system.
-    let identity = peer.and_then(|p| p.certificate.as_ref()).map(|der| crate::pki::identity_of(der));
+    // Who sends, before anything in the message is read: the certificate's identity. The
+    // journal keeps the subject as presented.
+    let cert = peer.and_then(|p| p.certificate.as_ref());
+    if let Some(der) = cert {
+        trace.certificate = Some(crate::pki::subject_text(der));
+    }
+    let identity = cert.map(|der| crate::pki::identity_of(der));
     let system = match &identity {
-        Some(Ok(id)) => {
-            trace.certificate = Some(format!("CN={}, serialNumber={}", id.common_name, id.organisation));
-            state.registry.get().by_identity(id).cloned()
-        }
+        Some(Ok(id)) => state.registry.get().by_identity(id).cloned(),
         _ => None,
     };
     trace.system = system.as_ref().map(|s| s.name.clone());
-
-    // SOAP 1.1 asks for a SOAPAction header, but what real senders do is not public to us and
-    // the envelope already says everything: a request without one is read like any other.
-    let envelope = match xml::parse(&raw, state.xml_limits) {
-        Ok(e) => e,
-        Err(e) => return (Reply::fault(version, xml_fault(e), bad_request), raw),
-    };
-    let msg = match soap::body_message(envelope, version) {
-        Ok(m) => m,
-        Err(soap::EnvelopeError::NotSoap(s)) => {
-            return (Reply::fault(version, Detail::new(DetailCode::NotSoap, s), bad_request), raw)
-        }
-        Err(soap::EnvelopeError::BodyShape(s)) => {
-            return (Reply::fault(version, Detail::new(DetailCode::SoapBodyShape, s), bad_request), raw)
-        }
-    };
-    let table = Interactions::builtin();
-    let addressing = frame::addressing(&msg);
-    let message_id = addressing.id.clone();
-    trace.interaction = Some(msg.name.clone());
-    trace.message_id = message_id.as_ref().map(ToString::to_string);
-    let response_interaction =
-        table.get(&msg.name).map(|i| i.response.clone()).unwrap_or_else(|| "MCCI_IN000002FI01".to_string());
     let now = state.clock.now();
-    let reject = |details: Vec<Detail>| {
-        let ack = Ack::from_details(message_id.clone(), details);
-        Reply::ack(version, &ack, &response_interaction, &addressing, now)
+    // The message's name and addressing from its first events only: enough to answer a
+    // sender who may not send, at a cost that does not grow with the body.
+    let (peeked_name, peeked) = frame::peek_addressing(&raw);
+    trace.interaction = peeked_name.clone();
+    trace.message_id = peeked.id.as_ref().map(ToString::to_string);
+    let table = Interactions::builtin();
+    let peeked_response = peeked_name
+        .as_deref()
+        .and_then(|n| table.get(n))
+        .map(|i| i.response.clone())
+        .unwrap_or_else(|| "MCCI_IN000002FI01".to_string());
+    let early = |details: Vec<Detail>| {
+        Reply::ack(version, &Ack::from_details(peeked.id.clone(), details), &peeked_response, &peeked, now)
     };
 
-    if let Some(action) = state.faults.take_match(trace.system.as_deref(), &msg.name, now) {
+    // Fault injection acts before any processing, on the identified system.
+    if let Some(action) = state.faults.take_match(trace.system.as_deref(), peeked_name.as_deref().unwrap_or(""), now) {
         match action {
             FaultAction::Delay { ms } => tokio::time::sleep(std::time::Duration::from_millis(ms)).await,
             FaultAction::HttpStatus { status } => {
@@ -355,7 +347,7 @@ async fn process(
                 )
             }
             FaultAction::Hl7Reject => {
-                return (reject(vec![Detail::new(DetailCode::InjectedRejection, "AR")]), raw);
+                return (early(vec![Detail::new(DetailCode::InjectedRejection, "AR")]), raw);
             }
             FaultAction::DropConnection => {
                 let mut r =
@@ -367,63 +359,34 @@ async fn process(
     }
 
     let Some(system) = system else {
-        let shown = match identity {
-            Some(Ok(id)) => format!("CN={}, serialNumber={}", id.common_name, id.organisation),
-            Some(Err(e)) => format!("unreadable: {e}"),
-            None => "none".to_string(),
+        let d = match identity {
+            Some(Ok(id)) => Detail::new(
+                DetailCode::UnregisteredSystem,
+                format!("CN={}, serialNumber={}", id.common_name, id.organisation),
+            ),
+            Some(Err(e)) => Detail::new(DetailCode::AmbiguousCertificate, e),
+            None => Detail::new(DetailCode::UnregisteredSystem, "none"),
         };
-        return (reject(vec![Detail::new(DetailCode::UnregisteredSystem, shown).at("/")]), raw);
+        return (early(vec![d.at("/")]), raw);
     };
-    // Who sends, before anything in the message is read: a sender device that is not this
-    // system's is refused whatever else the message says.
-    if let Some(device) = addressing.sender.as_deref().filter(|d| !system.sends_as(d)) {
-        let loc = format!("/{}/sender/device/id/@root", msg.name);
-        return (reject(vec![Detail::new(DetailCode::SenderMismatch, device).at(loc)]), raw);
-    }
-    let request = match command::read(&msg, table, KindTable::builtin(), CodeSets::builtin()) {
-        Ok(r) => r,
-        Err(rejection) => {
-            let ack = Ack::from_details(rejection.target, rejection.details);
-            return (Reply::ack(version, &ack, &rejection.response, &addressing, now), raw);
-        }
-    };
-    trace.interaction = Some(match &request.service_request {
-        Some(sp) => format!("{} {sp}", request.interaction),
-        None => request.interaction.clone(),
-    });
-    // A reused message id is a warning (the message is still processed): it
-    // lets a static example be sent twice, and still tells the vendor.
-    let reused = match state.archive.claim_message_id(&system, &request.message_id) {
-        Ok(first_use) => !first_use,
-        Err(e) => {
-            tracing::error!(error = %e, "message id store failed");
-            return (
-                Reply::fault(
-                    version,
-                    Detail::new(DetailCode::Internal, "storage unavailable"),
-                    StatusCode::SERVICE_UNAVAILABLE,
-                ),
-                raw,
-            );
-        }
-    };
-    let reuse_warning = reused.then(|| {
-        Detail::new(DetailCode::DuplicateMessageId, &request.message_id).at(format!("/{}/id", request.interaction))
-    });
-    let archive = state.archive.clone();
-    let response = request.response.clone();
-    let outcome = tokio::task::spawn_blocking(move || archive.handle(&request, &system, now)).await;
-    match outcome {
-        Ok(mut handled) => {
-            if let Some(w) = reuse_warning {
-                handled.ack.details.push(w);
-            }
-            trace.controller = handled.controller.clone();
-            trace.documents = handled.documents.clone();
-            (Reply::ack(version, &handled.ack, &response, &addressing, now), raw)
+
+    // The message itself is read off the async threads; if the client goes away the
+    // handler future is dropped, the guard sets the flag, and the parse stops.
+    let cancel = Arc::new(AtomicBool::new(false));
+    let _guard = CancelOnDrop(cancel.clone());
+    let st = state.clone();
+    let body = raw.clone();
+    let done = tokio::task::spawn_blocking(move || handle_message(&st, &system, version, &body, now, &cancel)).await;
+    match done {
+        Ok((reply, t)) => {
+            trace.interaction = t.interaction.or(trace.interaction.take());
+            trace.message_id = t.message_id.or(trace.message_id.take());
+            trace.controller = t.controller;
+            trace.documents = t.documents;
+            (reply, raw)
         }
         Err(e) => {
-            tracing::error!(error = %e, "archive task failed");
+            tracing::error!(error = %e, "message task failed");
             (
                 Reply::fault(
                     version,
@@ -434,4 +397,99 @@ async fn process(
             )
         }
     }
+}
+
+/// Sets its flag when dropped: the handler's way to tell blocking work it was abandoned.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+/// Reads, checks and handles one message from a registered system (blocking work).
+fn handle_message(
+    state: &AppState,
+    system: &crate::registry::System,
+    version: SoapVersion,
+    raw: &[u8],
+    now: OffsetDateTime,
+    cancel: &AtomicBool,
+) -> (Reply, Trace) {
+    let mut trace = Trace::default();
+    let bad_request = match version {
+        SoapVersion::V11 => StatusCode::INTERNAL_SERVER_ERROR,
+        SoapVersion::V12 => StatusCode::BAD_REQUEST,
+    };
+    // SOAP 1.1 asks for a SOAPAction header, but what real senders do is not public to us and
+    // the envelope already says everything: a request without one is read like any other.
+    let envelope = match xml::parse_cancellable(raw, state.xml_limits, cancel) {
+        Ok(e) => e,
+        Err(e) => return (Reply::fault(version, xml_fault(e), bad_request), trace),
+    };
+    let msg = match soap::body_message(envelope, version) {
+        Ok(m) => m,
+        Err(soap::EnvelopeError::NotSoap(s)) => {
+            return (Reply::fault(version, Detail::new(DetailCode::NotSoap, s), bad_request), trace)
+        }
+        Err(soap::EnvelopeError::BodyShape(s)) => {
+            return (Reply::fault(version, Detail::new(DetailCode::SoapBodyShape, s), bad_request), trace)
+        }
+        Err(soap::EnvelopeError::MustUnderstand(s)) => {
+            return (Reply::fault(version, Detail::new(DetailCode::MustUnderstand, s), bad_request), trace)
+        }
+    };
+    let table = Interactions::builtin();
+    let addressing = frame::addressing(&msg);
+    let message_id = addressing.id.clone();
+    trace.interaction = Some(msg.name.clone());
+    trace.message_id = message_id.as_ref().map(ToString::to_string);
+    let response_interaction =
+        table.get(&msg.name).map(|i| i.response.clone()).unwrap_or_else(|| "MCCI_IN000002FI01".to_string());
+    let reject = |details: Vec<Detail>| {
+        let ack = Ack::from_details(message_id.clone(), details);
+        Reply::ack(version, &ack, &response_interaction, &addressing, now)
+    };
+    // A sender device that is not this system's is refused whatever else the message says.
+    if let Some(device) = addressing.sender.as_deref().filter(|d| !system.sends_as(d)) {
+        let loc = format!("/{}/sender/device/id/@root", msg.name);
+        return (reject(vec![Detail::new(DetailCode::SenderMismatch, device).at(loc)]), trace);
+    }
+    let request = match command::read(&msg, table, KindTable::builtin(), CodeSets::builtin()) {
+        Ok(r) => r,
+        Err(rejection) => {
+            let ack = Ack::from_details(rejection.target, rejection.details);
+            return (Reply::ack(version, &ack, &rejection.response, &addressing, now), trace);
+        }
+    };
+    trace.interaction = Some(match &request.service_request {
+        Some(sp) => format!("{} {sp}", request.interaction),
+        None => request.interaction.clone(),
+    });
+    // A reused message id is a warning (the message is still processed): it
+    // lets a static example be sent twice, and still tells the vendor.
+    let reused = match state.archive.claim_message_id(system, &request.message_id) {
+        Ok(first_use) => !first_use,
+        Err(e) => {
+            tracing::error!(error = %e, "message id store failed");
+            return (
+                Reply::fault(
+                    version,
+                    Detail::new(DetailCode::Internal, "storage unavailable"),
+                    StatusCode::SERVICE_UNAVAILABLE,
+                ),
+                trace,
+            );
+        }
+    };
+    let mut handled = state.archive.handle(&request, system, now);
+    if reused {
+        handled.ack.details.push(
+            Detail::new(DetailCode::DuplicateMessageId, &request.message_id).at(format!("/{}/id", request.interaction)),
+        );
+    }
+    trace.controller = handled.controller.clone();
+    trace.documents = handled.documents.clone();
+    (Reply::ack(version, &handled.ack, &request.response, &addressing, now), trace)
 }

@@ -110,21 +110,68 @@ pub struct PeerInfo {
     pub certificate: Option<Arc<Vec<u8>>>,
 }
 
-/// Called when a handshake fails: peer address and reason.
-pub type HandshakeFailureHook = Arc<dyn Fn(Option<SocketAddr>, String) + Send + Sync>;
+/// Why a connection was refused before any request: a failed handshake, or a limit.
+#[derive(Debug, Clone)]
+pub struct Refusal {
+    /// What happened.
+    pub reason: String,
+    /// The detail code, when one applies (e.g. too many connections).
+    pub code: Option<crate::acks::DetailCode>,
+    /// The presented certificate's subject, when the handshake got that far.
+    pub certificate: Option<String>,
+}
 
-/// Acceptor: rustls handshake (with timeout), then the peer certificate as a request extension.
+/// Called when a connection is refused before any request: peer address and why.
+pub type HandshakeFailureHook = Arc<dyn Fn(Option<SocketAddr>, Refusal) + Send + Sync>;
+
+/// Open connections per client certificate, to hold each certificate to a limit.
+#[derive(Debug, Default)]
+struct Connections {
+    open: std::sync::Mutex<std::collections::HashMap<Vec<u8>, usize>>,
+}
+
+/// One open connection counted against its certificate; dropped with the connection.
+struct Slot {
+    table: Arc<Connections>,
+    key: Vec<u8>,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Ok(mut open) = self.table.open.lock() {
+            if let Some(n) = open.get_mut(&self.key) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    open.remove(&self.key);
+                }
+            }
+        }
+    }
+}
+
+/// Acceptor: rustls handshake (with timeout), a limit on simultaneous connections per client
+/// certificate, an idle timeout on the connection, and the peer certificate as a request extension.
 #[derive(Clone)]
 pub struct MtlsAcceptor {
     inner: RustlsAcceptor,
     on_failure: HandshakeFailureHook,
+    idle: Duration,
+    per_certificate: usize,
+    connections: Arc<Connections>,
 }
 
 impl MtlsAcceptor {
-    /// A new acceptor.
-    pub fn new(config: Arc<ServerConfig>, handshake_timeout: Duration, on_failure: HandshakeFailureHook) -> Self {
+    /// A new acceptor: connections silent for `idle` are closed; a certificate may hold at most
+    /// `per_certificate` connections at once.
+    pub fn new(
+        config: Arc<ServerConfig>,
+        handshake_timeout: Duration,
+        idle: Duration,
+        per_certificate: usize,
+        on_failure: HandshakeFailureHook,
+    ) -> Self {
         let inner = RustlsAcceptor::new(RustlsConfig::from_config(config)).handshake_timeout(handshake_timeout);
-        MtlsAcceptor { inner, on_failure }
+        MtlsAcceptor { inner, on_failure, idle, per_certificate, connections: Arc::default() }
     }
 }
 
@@ -132,7 +179,7 @@ impl<S> Accept<TcpStream, S> for MtlsAcceptor
 where
     S: Send + 'static,
 {
-    type Stream = TlsStream<TcpStream>;
+    type Stream = Guarded<TlsStream<TcpStream>>;
     type Service = axum::middleware::AddExtension<S, PeerInfo>;
     type Future = Pin<Box<dyn Future<Output = io::Result<(Self::Stream, Self::Service)>> + Send>>;
 
@@ -140,19 +187,106 @@ where
         let addr = stream.peer_addr().ok();
         let inner = self.inner.clone();
         let on_failure = self.on_failure.clone();
+        let (idle, limit, table) = (self.idle, self.per_certificate, self.connections.clone());
         Box::pin(async move {
             match inner.accept(stream, service).await {
                 Ok((tls, service)) => {
-                    let certificate =
-                        tls.get_ref().1.peer_certificates().and_then(|c| c.first()).map(|c| Arc::new(c.to_vec()));
-                    let info = PeerInfo { addr, certificate };
-                    Ok((tls, Extension(info).layer(service)))
+                    let der = tls.get_ref().1.peer_certificates().and_then(|c| c.first()).map(|c| c.to_vec());
+                    let slot = match &der {
+                        Some(d) => {
+                            let key = ring::digest::digest(&ring::digest::SHA256, d).as_ref().to_vec();
+                            let mut open =
+                                table.open.lock().map_err(|_| io::Error::other("connection table poisoned"))?;
+                            let n = open.entry(key.clone()).or_default();
+                            if *n >= limit {
+                                drop(open);
+                                let refusal = Refusal {
+                                    reason: format!("SHA-T013: too many simultaneous connections with this certificate (at most {limit})"),
+                                    code: Some(crate::acks::DetailCode::TooManyConnections),
+                                    certificate: Some(crate::pki::subject_text(d)),
+                                };
+                                on_failure(addr, refusal);
+                                return Err(io::Error::other("too many connections for one certificate"));
+                            }
+                            *n += 1;
+                            Some(Slot { table: table.clone(), key })
+                        }
+                        None => None,
+                    };
+                    let info = PeerInfo { addr, certificate: der.map(Arc::new) };
+                    Ok((Guarded::new(tls, idle, slot), Extension(info).layer(service)))
                 }
                 Err(e) => {
-                    on_failure(addr, e.to_string());
+                    on_failure(addr, Refusal { reason: e.to_string(), code: None, certificate: None });
                     Err(e)
                 }
             }
         })
+    }
+}
+
+/// A connection that is closed when silent (nothing read or written) for its idle time, and
+/// that holds its certificate's connection slot while open.
+pub struct Guarded<S> {
+    inner: S,
+    idle: Duration,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+    _slot: Option<Slot>,
+}
+
+impl<S> Guarded<S> {
+    fn new(inner: S, idle: Duration, slot: Option<Slot>) -> Self {
+        Guarded { inner, idle, deadline: Box::pin(tokio::time::sleep(idle)), _slot: slot }
+    }
+
+    fn touch(&mut self) {
+        let next = tokio::time::Instant::now() + self.idle;
+        self.deadline.as_mut().reset(next);
+    }
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for Guarded<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<io::Result<()>> {
+        use std::task::Poll;
+        let before = buf.filled().len();
+        match Pin::new(&mut self.inner).poll_read(cx, buf) {
+            Poll::Ready(Ok(())) => {
+                if buf.filled().len() > before {
+                    self.touch();
+                }
+                Poll::Ready(Ok(()))
+            }
+            Poll::Pending => match self.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(io::Error::new(io::ErrorKind::TimedOut, "connection idle"))),
+                Poll::Pending => Poll::Pending,
+            },
+            other => other,
+        }
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Guarded<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        data: &[u8],
+    ) -> std::task::Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, data);
+        if matches!(r, std::task::Poll::Ready(Ok(n)) if n > 0) {
+            self.touch();
+        }
+        r
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }

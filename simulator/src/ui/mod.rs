@@ -10,7 +10,7 @@ pub mod sanitize;
 
 use axum::routing::{get, post};
 use axum::Router;
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, DOCTYPE};
 use serde::Deserialize;
 
 use crate::admin::AdminState;
@@ -61,6 +61,7 @@ pub fn router() -> Router<AdminState> {
         .route("/ui/journal", get(pages::journal))
         .route("/ui/journal/{seq}", get(pages::journal_entry))
         .route("/ui/seed/{name}", post(pages::seed))
+        .route("/ui/style.css", get(style))
 }
 
 const CSS: &str = r#"
@@ -78,8 +79,13 @@ th{background:#eef1f5;font-weight:600} td code{font-size:.85em}
 pre{background:#fff;border:1px solid #d5dbe3;padding:.6em;overflow:auto;white-space:pre-wrap;word-break:break-all;font-size:.82em;max-height:40em}
 form.inline{display:inline} input,select,button{font-size:1em;padding:.25em .4em}
 .warn{background:#fff4d6;border-left:4px solid #e0a800;padding:.4em .8em} .muted{color:#667}
-.xhtml{background:#fff;border:1px solid #d5dbe3;padding:.5em 1em} iframe{width:100%;height:30em;border:1px solid #d5dbe3}
+.xhtml{background:#fff} iframe{width:100%;height:30em;border:1px solid #d5dbe3} .clock-big{font-size:1.1em}
 "#;
+
+/// The view's one stylesheet (no inline styles: the pages' policy allows only this origin's).
+async fn style() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS)
+}
 
 /// The page frame.
 pub fn layout(lang: Lang, title: &str, clock: &str, self_path: &str, body: Markup) -> Markup {
@@ -95,7 +101,7 @@ pub fn layout(lang: Lang, title: &str, clock: &str, self_path: &str, body: Marku
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " — SHA" }
-                style { (PreEscaped(CSS)) }
+                link rel="stylesheet" href="/ui/style.css";
             }
             body {
                 header {

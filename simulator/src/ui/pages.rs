@@ -3,7 +3,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use maud::{html, Markup, PreEscaped};
+use maud::{html, Markup};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 
@@ -99,7 +99,7 @@ pub(super) async fn dashboard(State(s): State<AdminState>, Query(q): Query<LangQ
     let body = html! {
         div.cards {
             div.card #count-documents { div.muted { (lang.t("Asiakirjoja arkistossa", "Documents in the archive")) } div.big { (documents) } }
-            div.card { div.muted { (lang.t("Simulaattorin kello", "Simulator clock")) } div.big style="font-size:1.1em" { (now_text(&s)) }
+            div.card { div.muted { (lang.t("Simulaattorin kello", "Simulator clock")) } div.big.clock-big { (now_text(&s)) }
                 div.muted { @match s.clock.mode() { crate::clock::ClockMode::Frozen => (lang.t("pysäytetty", "frozen")), crate::clock::ClockMode::Running => (lang.t("käy", "running")) } } }
             div.card { div.muted { (lang.t("Rekisteröityjä järjestelmiä", "Registered systems")) } div.big { (s.registry.get().systems().len()) } }
             div.card #faults { div.muted { (lang.t("Aktiiviset vikasäännöt", "Active fault rules")) } div.big { (faults.len()) }
@@ -403,7 +403,9 @@ pub(super) async fn document(State(s): State<AdminState>, Path(id): Path<String>
                 div.muted { code { (name) } " — " (p.media_type) ", " (p.bytes.len()) " B" }
                 @match p.media_type.as_str() {
                     "application/pdf" => { iframe src={ "/ui/asiakirja/" (d.id) "/osa/" (name) } title="PDF" {} }
-                    "application/xhtml+xml" => { div.xhtml { (PreEscaped(sanitize::xhtml_body(&p.bytes).unwrap_or_else(|| lang.t("(XHTML ei ole luettavissa)", "(XHTML not readable)").to_string()))) } }
+                    // Stored XHTML is shown cleaned, in a sandboxed frame of its own (no scripts,
+                    // a unique origin) served with its own restrictive policy.
+                    "application/xhtml+xml" => { iframe.xhtml sandbox="" src={ "/ui/asiakirja/" (d.id) "/osa/" (name) } title="XHTML" {} }
                     "application/json" => {
                         @let value = serde_json::from_slice::<serde_json::Value>(&p.bytes).ok();
                         @let structure = d.metadata.content_specification.as_deref().and_then(|o| crate::sosmeta::Structures::builtin().get(o));
@@ -489,7 +491,11 @@ pub(super) async fn part(State(s): State<AdminState>, Path((id, cid)): Path<(Str
             (
                 [
                     (header::CONTENT_TYPE, ct),
-                    (header::CONTENT_SECURITY_POLICY, "sandbox; default-src 'none'; object-src 'self'".to_string()),
+                    (
+                        header::CONTENT_SECURITY_POLICY,
+                        "sandbox; default-src 'none'; img-src data:; object-src 'self'; frame-ancestors 'self'"
+                            .to_string(),
+                    ),
                     (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
                 ],
                 bytes,

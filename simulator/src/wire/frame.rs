@@ -405,6 +405,69 @@ pub fn addressing(root: &Element) -> Addressing {
     Addressing { id, sender, processing_code }
 }
 
+/// The message's name and addressing read from the first events of the raw bytes, without
+/// building a tree: enough to answer a sender who may not send at all (an unregistered
+/// certificate) at a cost that does not grow with what follows. Bounded to the first few
+/// thousand events; anything it cannot read is simply absent.
+pub fn peek_addressing(bytes: &[u8]) -> (Option<String>, Addressing) {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_reader(bytes);
+    let mut path: Vec<String> = Vec::new();
+    let mut message: Option<(String, usize)> = None;
+    let mut a = Addressing::default();
+    let local = |n: &[u8]| {
+        let n = std::str::from_utf8(n).unwrap_or("");
+        n.rsplit(':').next().unwrap_or(n).to_string()
+    };
+    let attr = |e: &quick_xml::events::BytesStart<'_>, name: &str| {
+        e.attributes()
+            .with_checks(false)
+            .take(16)
+            .flatten()
+            .find(|x| x.key.local_name().as_ref() == name.as_bytes())
+            .and_then(|x| std::str::from_utf8(&x.value).ok().map(|v| v.to_string()))
+    };
+    for _ in 0..4096 {
+        let ev = match reader.read_event() {
+            Ok(Event::Eof) | Err(_) => break,
+            Ok(ev) => ev,
+        };
+        let (e, empty) = match &ev {
+            Event::Start(e) => (e.clone(), false),
+            Event::Empty(e) => (e.clone(), true),
+            Event::End(_) => {
+                path.pop();
+                continue;
+            }
+            _ => continue,
+        };
+        let name = local(e.name().as_ref());
+        let depth = path.len();
+        match &message {
+            None if path.last().is_some_and(|p| p == "Body") || (depth == 0 && name != "Envelope") => {
+                message = Some((name.clone(), depth));
+            }
+            Some((_, d)) if depth == d + 1 && name == "id" && a.id.is_none() => {
+                a.id = attr(&e, "root").map(|root| InstanceId { root, extension: attr(&e, "extension") });
+            }
+            Some((_, d)) if depth == d + 3 && name == "id" && path[d + 1..].join("/") == "sender/device" => {
+                a.sender = attr(&e, "root");
+            }
+            Some((_, d)) if depth == d + 1 && name == "processingCode" => {
+                a.processing_code = attr(&e, "code").filter(|c| matches!(c.as_str(), "D" | "P" | "T"));
+            }
+            _ => {}
+        }
+        if !empty {
+            path.push(name);
+        }
+        if a.id.is_some() && a.sender.is_some() && a.processing_code.is_some() {
+            break;
+        }
+    }
+    (message.map(|(n, _)| n), a)
+}
+
 /// What an answer needs from a request even when the request cannot be read further.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Addressing {
@@ -806,6 +869,16 @@ mod tests {
         assert_eq!(back, f);
         assert_eq!(back.control_act.as_ref().and_then(|c| c.service_request()).map(|c| c.code.as_str()), Some("SP17"));
         assert_eq!(back.control_act.as_ref().and_then(|c| c.use_situation()).map(|c| c.code.as_str()), Some("1"));
+    }
+
+    #[test]
+    fn addressing_is_peeked_from_the_first_events_only() {
+        let msg = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Header/><s:Body><RCMR_IN200002FI01 xmlns="urn:hl7-org:v3"><id root="1.2.3" extension="9"/><creationTime value="2026"/><processingCode code="D"/><receiver><device><id root="1.2.246.556.18007.2"/></device></receiver><sender><device><id root="1.2.246.10.1"/></device></sender><broken"#;
+        let (name, a) = peek_addressing(msg);
+        assert_eq!(name.as_deref(), Some("RCMR_IN200002FI01"));
+        assert_eq!(a.id.map(|i| i.to_string()).as_deref(), Some("1.2.3:9"));
+        assert_eq!((a.sender.as_deref(), a.processing_code.as_deref()), (Some("1.2.246.10.1"), Some("D")));
+        assert_eq!(peek_addressing(b"\xff\xfe not xml").0, None);
     }
 
     #[test]

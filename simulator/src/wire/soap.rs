@@ -53,6 +53,8 @@ pub enum EnvelopeError {
     NotSoap(String),
     /// Body does not hold exactly one element.
     BodyShape(String),
+    /// A header block marked mustUnderstand (the archive understands none).
+    MustUnderstand(String),
 }
 
 /// Extracts the single body child, checking the envelope's version matches the content type.
@@ -74,14 +76,23 @@ pub fn body_message(envelope: Element, version: SoapVersion) -> Result<Element, 
         )));
     }
     let ns = envelope.ns.clone();
-    let body = envelope
-        .children
-        .into_iter()
-        .find_map(|n| match n {
-            Node::Element(e) if e.name == "Body" && e.ns == ns => Some(e),
-            _ => None,
-        })
-        .ok_or_else(|| EnvelopeError::NotSoap("no soap Body element".into()))?;
+    // SOAP: a header block the receiver must understand and does not is a MustUnderstand fault.
+    for header in envelope.children.iter().filter_map(|n| match n {
+        Node::Element(e) if e.name == "Header" && e.ns == ns => Some(e),
+        _ => None,
+    }) {
+        if let Some(block) = header.elements().find(|b| matches!(b.attr("mustUnderstand"), Some("1") | Some("true"))) {
+            return Err(EnvelopeError::MustUnderstand(format!("{{{}}}{}", block.ns, block.name)));
+        }
+    }
+    let mut bodies = envelope.children.into_iter().filter_map(|n| match n {
+        Node::Element(e) if e.name == "Body" && e.ns == ns => Some(e),
+        _ => None,
+    });
+    let body = bodies.next().ok_or_else(|| EnvelopeError::NotSoap("no soap Body element".into()))?;
+    if bodies.next().is_some() {
+        return Err(EnvelopeError::BodyShape("two soap Body elements".into()));
+    }
     let mut elements: Vec<Element> = body
         .children
         .into_iter()
@@ -118,13 +129,20 @@ pub fn fault(version: SoapVersion, detail: &Detail) -> String {
         escape(&detail.fi),
         escape(&detail.en)
     );
+    use crate::acks::DetailCode;
+    // Who is at fault, in each version's words.
+    let (v11, v12) = match detail.code {
+        DetailCode::MustUnderstand => ("MustUnderstand", "MustUnderstand"),
+        DetailCode::InjectedFault | DetailCode::Internal => ("Server", "Receiver"),
+        _ => ("Client", "Sender"),
+    };
     let inner = match version {
         SoapVersion::V11 => format!(
-            "<soap:Fault><faultcode>soap:Client</faultcode><faultstring xml:lang=\"en\">{code}: {}</faultstring><detail>{extra}</detail></soap:Fault>",
+            "<soap:Fault><faultcode>soap:{v11}</faultcode><faultstring xml:lang=\"en\">{code}: {}</faultstring><detail>{extra}</detail></soap:Fault>",
             escape(&detail.en)
         ),
         SoapVersion::V12 => format!(
-            "<soap:Fault><soap:Code><soap:Value>soap:Sender</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"fi\">{code}: {}</soap:Text><soap:Text xml:lang=\"en\">{code}: {}</soap:Text></soap:Reason><soap:Detail>{extra}</soap:Detail></soap:Fault>",
+            "<soap:Fault><soap:Code><soap:Value>soap:{v12}</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"fi\">{code}: {}</soap:Text><soap:Text xml:lang=\"en\">{code}: {}</soap:Text></soap:Reason><soap:Detail>{extra}</soap:Detail></soap:Fault>",
             escape(&detail.fi),
             escape(&detail.en)
         ),
