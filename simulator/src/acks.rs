@@ -345,6 +345,9 @@ impl Catalogue {
     }
 }
 
+/// Longest value a detail text echoes, in characters.
+pub const MAX_VALUE_CHARS: usize = 400;
+
 /// One finding: a code, where, and the specific value, with texts filled in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Detail {
@@ -365,7 +368,11 @@ impl Detail {
     /// A detail for `code` with `{value}` replaced by `value`.
     pub fn new(code: DetailCode, value: impl std::fmt::Display) -> Self {
         let e = Catalogue::builtin().entry(code);
-        let v = value.to_string();
+        // What a sender wrote is echoed bounded: an answer never grows with a hostile value.
+        let mut v = value.to_string();
+        if v.chars().count() > MAX_VALUE_CHARS {
+            v = format!("{}…", v.chars().take(MAX_VALUE_CHARS).collect::<String>());
+        }
         Detail { code, kind: e.kind, location: None, fi: e.fi.replace("{value}", &v), en: e.en.replace("{value}", &v) }
     }
 

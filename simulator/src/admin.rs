@@ -243,6 +243,7 @@ async fn health(State(s): State<AdminState>) -> Result<Json<Value>, AdminError> 
         "systems": s.registry.get().systems().len(),
         "documents": s.store.count(Space::Documents).map_err(internal)?,
         "fault_rules": s.faults.list().len(),
+        "journal_dropped": s.store.journal_dropped().map_err(internal)?.0,
         "disk_bytes": s.store.size_on_disk().map_err(internal)?,
     })))
 }
@@ -250,7 +251,9 @@ async fn health(State(s): State<AdminState>) -> Result<Json<Value>, AdminError> 
 async fn journal(State(s): State<AdminState>, Query(filter): Query<JournalFilter>) -> Result<Json<Value>, AdminError> {
     let m = filter.matcher().map_err(bad)?;
     let entries = s.store.journal(&m).map_err(internal)?;
-    Ok(Json(json!({ "entries": entries })))
+    let (dropped, through) = s.store.journal_dropped().map_err(internal)?;
+    // What rotation removed to keep the journal within its size limit.
+    Ok(Json(json!({ "entries": entries, "dropped": { "entries": dropped, "through_seq": through } })))
 }
 
 async fn journal_entry(State(s): State<AdminState>, Path(seq): Path<u64>) -> Result<Response, AdminError> {

@@ -95,6 +95,10 @@ pub struct ServeArgs {
     /// directory keeps the setting it was made with.
     #[arg(long)]
     pub compact: bool,
+    /// Most disk the message journal's bodies may take, e.g. 1GiB, 200MiB; the oldest
+    /// entries go first (0: no limit).
+    #[arg(long, default_value = "1GiB", value_parser = parse_size)]
+    pub journal_max: usize,
     /// Key algorithm of certificates made on start: rsa3072 (default), rsa2048, rsa4096 or ecdsa.
     #[arg(long, default_value = "rsa3072", value_parser = parse_key_algorithm)]
     pub key: pki::KeyAlgorithm,
@@ -537,6 +541,7 @@ async fn serve(a: ServeArgs) -> Result<i32, CliError> {
     opts.admin_token = a.admin_token.clone();
     opts.compact = a.compact;
     opts.key_algorithm = a.key;
+    opts.journal_max_bytes = a.journal_max as u64;
     opts.trust_ca = a.trust_ca.clone();
     let running = server::start(opts).await.map_err(CliError::usage)?;
     println!("SHA simulator");

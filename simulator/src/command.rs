@@ -195,8 +195,13 @@ pub fn read(msg: &Element, t: &Interactions, kinds: &KindTable, codes: &CodeSets
     }
     let mut d = Vec::new();
     check_value(&f.its_version, &["XML_1.0"], "ITSVersion", &format!("{r}/@ITSVersion"), &mut d);
-    if f.id.is_none() {
-        d.push(missing(format!("{r}/id/@root")));
+    match &f.id {
+        None => d.push(missing(format!("{r}/id/@root"))),
+        Some(id) => {
+            if let Some(p) = crate::oid::instance_id_problem(&id.key()) {
+                d.push(Detail::new(DetailCode::WrapperValue, format!("message id: {p}")).at(format!("{r}/id")));
+            }
+        }
     }
     if f.creation_time.is_none() {
         d.push(missing(format!("{r}/creationTime/@value")));
@@ -335,6 +340,13 @@ pub fn read(msg: &Element, t: &Interactions, kinds: &KindTable, codes: &CodeSets
         organisation: ca.performer.as_ref().and_then(|p| p.organisation.as_ref()).and_then(|o| o.key()),
         person: ca.performer.as_ref().and_then(|p| p.person.clone()),
     };
+    // Every real message names who acts (authorOrPerformer): without it, whose register and
+    // rights apply would be a guess.
+    if acting.organisation.is_none() {
+        return Err(reject(vec![missing(format!(
+            "{cap}/authorOrPerformer/assignedPerson/representedOrganization/id"
+        ))]));
+    }
     let subject_loc = format!("{cap}/subject/clinicalDocument");
     let command = match operation {
         Operation::Store | Operation::StoreNewVersion | Operation::Validate => {
@@ -368,8 +380,13 @@ pub fn read(msg: &Element, t: &Interactions, kinds: &KindTable, codes: &CodeSets
         }
         Operation::Invalidate => {
             let Some(fd) = &ca.subject else { return Err(reject(vec![missing(subject_loc)])) };
-            if fd.id.is_none() {
+            let Some(id) = &fd.id else {
                 return Err(reject(vec![missing(format!("{subject_loc}/id"))]));
+            };
+            if let Some(p) = crate::oid::instance_id_problem(&id.key()) {
+                return Err(reject(vec![
+                    Detail::new(DetailCode::BadValue, format!("document id: {p}")).at(format!("{subject_loc}/id"))
+                ]));
             }
             Command::Invalidate {
                 document_id: fd.id.as_ref().map(InstanceId::key),
@@ -540,6 +557,11 @@ pub fn query(op: Operation, q: &QueryParameters, base: &str) -> Result<Query, Ve
         match page.trim().parse::<usize>() {
             Ok(n) if n >= 1 => p.page = n,
             _ => errors.push(bad(format!("page '{page}' is not a page number (1, 2, …)"), &format!("{base}/page"))),
+        }
+    }
+    for (name, v) in [("caseId", &p.case_id), ("documentId", &p.document_id), ("controller", &p.controller)] {
+        if let Some(problem) = v.as_deref().and_then(crate::oid::instance_id_problem) {
+            errors.push(bad(format!("{name}: {problem}"), &format!("{base}/{name}")));
         }
     }
     if p.disclosure && p.client.is_none() {

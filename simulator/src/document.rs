@@ -523,7 +523,7 @@ impl Contents {
 
     /// The structured form parsed, when there is one and it parses.
     pub fn json(&self) -> Option<serde_json::Value> {
-        self.structured.as_ref().and_then(|c| serde_json::from_slice(&c.bytes).ok())
+        self.structured.as_ref().and_then(|c| crate::json::parse(&c.bytes).ok())
     }
 }
 

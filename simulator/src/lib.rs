@@ -27,6 +27,7 @@ pub mod faults;
 pub mod hetu;
 pub mod interactions;
 pub mod journal;
+pub mod json;
 pub mod offline;
 pub mod oid;
 pub mod persons;

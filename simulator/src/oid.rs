@@ -48,6 +48,34 @@ pub fn is_oid(s: &str) -> bool {
     oid_problem(s).is_none()
 }
 
+/// Longest identifier extension accepted, in characters.
+pub const MAX_EXTENSION_LEN: usize = 100;
+
+/// Why an instance identifier (HL7 II: a root, optionally `root:extension`) is not acceptable;
+/// `None` when it is. The root is an OID or a UUID; an extension is short and has no spaces,
+/// controls or markup characters.
+pub fn instance_id_problem(key: &str) -> Option<String> {
+    let (root, ext) = match key.split_once(':') {
+        Some((r, x)) => (r, Some(x)),
+        None => (key, None),
+    };
+    if !is_uuid(root) {
+        if let Some(p) = oid_problem(root) {
+            let shown: String = root.chars().take(60).collect();
+            return Some(format!("root '{shown}' is neither an OID nor a UUID: {p}"));
+        }
+    }
+    if let Some(x) = ext {
+        if x.is_empty() || x.chars().count() > MAX_EXTENSION_LEN {
+            return Some(format!("extension of {} characters (1–{MAX_EXTENSION_LEN})", x.chars().count()));
+        }
+        if let Some(c) = x.chars().find(|c| c.is_whitespace() || c.is_control() || "<>\"'&\\".contains(*c)) {
+            return Some(format!("extension holds the character {c:?}"));
+        }
+    }
+    None
+}
+
 /// Whether `s` is a UUID in its canonical hyphenated form (any case).
 pub fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
@@ -61,6 +89,18 @@ pub fn is_uuid(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instance_ids_need_an_oid_or_uuid_root_and_a_tame_extension() {
+        assert_eq!(instance_id_problem("1.2.246.10.99990001.10.0.77.1"), None);
+        assert_eq!(instance_id_problem("1.2.246.10.99990001.10.0:20261102001"), None);
+        assert_eq!(instance_id_problem("6f2c9f2e-1a2b-4c3d-9e8f-0123456789ab"), None);
+        for bad in ["../../../../etc/x", "2.25.1\"onmouseover=x", "1.2.3:a b", "1.2.3:<x>", "x"] {
+            assert!(instance_id_problem(bad).is_some(), "{bad}");
+        }
+        assert!(instance_id_problem(&format!("1.2.{}", vec!["1"; 20_000].join("."))).is_some());
+        assert!(instance_id_problem(&format!("1.2.3:{}", "x".repeat(101))).is_some());
+    }
 
     #[test]
     fn real_and_generated_ids_are_oids() {

@@ -50,6 +50,8 @@ pub struct Options {
     pub header_timeout: Duration,
     /// Simultaneous connections one client certificate may hold.
     pub connections_per_certificate: usize,
+    /// Most bytes the journal's bodies may take on disk (0: no limit); the oldest go first.
+    pub journal_max_bytes: u64,
     /// How long a client may take to send its whole body.
     pub body_timeout: Duration,
     /// Make missing certificates on start.
@@ -81,6 +83,7 @@ impl Options {
             handshake_timeout: Duration::from_secs(10),
             header_timeout: Duration::from_secs(30),
             connections_per_certificate: 64,
+            journal_max_bytes: 1024 * 1024 * 1024,
             body_timeout: Duration::from_secs(120),
             generate_certs: true,
             clock: None,
@@ -151,10 +154,12 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
     if !opts.admin_listen.ip().is_loopback() && opts.admin_token.is_none() {
         return Err(StartError::AdminExposed(opts.admin_listen));
     }
-    let store: Arc<dyn Store> = match &opts.data {
-        DataLocation::Dir(d) => Arc::new(SledStore::open_with(d, opts.compact)?),
-        DataLocation::Temporary => Arc::new(SledStore::temporary()?),
+    let sled = match &opts.data {
+        DataLocation::Dir(d) => SledStore::open_with(d, opts.compact)?,
+        DataLocation::Temporary => SledStore::temporary()?,
     };
+    sled.set_journal_limit(opts.journal_max_bytes);
+    let store: Arc<dyn Store> = Arc::new(sled);
     // Systems a vendor registered at an earlier run (POST /admin/systems) come back.
     let mut base = opts.registry.clone();
     if let DataLocation::Dir(d) = &opts.data {

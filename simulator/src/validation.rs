@@ -543,7 +543,7 @@ pub fn content(media_type: &str, bytes: &[u8], name: &str, loc: &str) -> Vec<Det
             .into_iter()
             .collect(),
         "application/xhtml+xml" | "text/html" => check_xhtml(bytes, name, loc),
-        "application/json" => match serde_json::from_slice::<serde_json::Value>(bytes) {
+        "application/json" => match crate::json::parse(bytes) {
             Ok(_) => vec![],
             Err(e) => vec![Detail::new(DetailCode::BadJson, format!("{name}: {e}")).at(loc)],
         },
@@ -690,10 +690,49 @@ pub fn signatures(doc: &Incoming, kind: DocumentKind, ctx: &Context<'_>) -> Vec<
     out
 }
 
+/// Identifiers: every document, case, clienthood and organisation id is an OID (or a UUID)
+/// with at most a short, plain extension — never a path, markup or a megabyte.
+pub fn identifiers(m: &Metadata) -> Vec<Detail> {
+    const ENC: &str = "/ClinicalDocument/componentOf/encompassingEncounter";
+    const LH: &str = "/ClinicalDocument/hl7fi:localSocialHeader";
+    let parent = m.replaces.as_ref();
+    let fields: [(&str, Option<&String>, String); 12] = [
+        ("id", m.document_id.as_ref(), "/ClinicalDocument/id".into()),
+        ("setId", m.set_id.as_ref(), "/ClinicalDocument/setId".into()),
+        ("case id", m.case_id.as_ref(), format!("{ENC}/id")),
+        ("clienthood id", m.client_relationship.as_ref(), format!("{LH}/hl7fi:encompassingClientRelationship")),
+        ("controller", m.controller.as_ref(), "/ClinicalDocument/custodian".into()),
+        ("organiser", m.organiser.as_ref(), format!("{LH}/hl7fi:outsourcingServiceCustomer")),
+        ("producer", m.producer.as_ref(), format!("{ENC}/responsibleParty")),
+        ("provider", m.provider.as_ref(), format!("{LH}/hl7fi:serviceProvider")),
+        ("service unit", m.service_unit.as_ref(), format!("{ENC}/encounterParticipant")),
+        ("operating unit", m.operating_unit.as_ref(), format!("{LH}/hl7fi:operatingUnit")),
+        (
+            "replaced document",
+            parent.and_then(|p| p.id.as_ref()),
+            "/ClinicalDocument/relatedDocument/parentDocument/id".into(),
+        ),
+        (
+            "replaced set",
+            parent.and_then(|p| p.set_id.as_ref()),
+            "/ClinicalDocument/relatedDocument/parentDocument/setId".into(),
+        ),
+    ];
+    fields
+        .into_iter()
+        .filter_map(|(what, v, loc)| {
+            let v = v?;
+            crate::oid::instance_id_problem(v)
+                .map(|p| Detail::new(DetailCode::BadValue, format!("{what}: {p}")).at(loc))
+        })
+        .collect()
+}
+
 /// Every document-only rule, in rule order.
 pub fn check_document(doc: &Incoming, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Detail> {
     let m = &doc.meta;
-    let mut out = wrapper_agrees(doc);
+    let mut out = identifiers(m);
+    out.extend(wrapper_agrees(doc));
     out.extend(required_fields(m, kind, ctx));
     out.extend(coded_values(m, kind, ctx));
     out.extend(client_id(m, kind, ctx));

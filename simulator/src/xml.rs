@@ -487,7 +487,7 @@ pub fn parse_cancellable(bytes: &[u8], limits: Limits, cancel: &AtomicBool) -> R
     let mut events = 0usize;
     loop {
         events += 1;
-        if events % 1024 == 0 && cancel.load(Ordering::Relaxed) {
+        if events.is_multiple_of(1024) && cancel.load(Ordering::Relaxed) {
             return Err(XmlError::Cancelled);
         }
         let pos = reader.buffer_position();

@@ -80,6 +80,17 @@ async fn stored_xhtml_is_shown_without_its_scripts() {
     let (_, page_text) = page(&sim, &format!("/ui/asiakas?hetu={}&controller={}", p.hetu, kit.org.controller)).await;
     assert!(page_text.contains("&lt;b&gt;Aino&lt;/b&gt;"), "names are escaped");
     assert!(!page_text.contains("<b>Aino</b>"));
+    // The document page: a strict policy, and the stored XHTML only in a sandboxed frame whose
+    // own answer is sandboxed too.
+    let r = reqwest::get(sim.admin(&format!("/ui/asiakirja/{}", hood.id))).await.expect("page");
+    let csp = r.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "{csp}");
+    let text = r.text().await.expect("text");
+    let frame = text.find("<iframe class=\"xhtml\" sandbox=\"\"").expect("a sandboxed XHTML frame");
+    let src = text[frame..].split("src=\"").nth(1).and_then(|x| x.split('"').next()).expect("src").to_string();
+    let part = reqwest::get(sim.admin(&src)).await.expect("part");
+    let csp = part.headers().get("content-security-policy").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(csp.starts_with("sandbox") && csp.contains("default-src 'none'"), "{csp}");
 }
 
 #[tokio::test]

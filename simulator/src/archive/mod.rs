@@ -268,6 +268,13 @@ impl Archive {
 
     /// Handles a request from `system` at simulated time `now`.
     pub fn handle(&self, request: &Request, system: &System, now: OffsetDateTime) -> Handled {
+        if let Some(refusal) = self.acting_refusal(system, request.acting.organisation.as_deref()) {
+            let loc = format!(
+                "/{}/controlActProcess/authorOrPerformer/assignedPerson/representedOrganization/id",
+                request.interaction
+            );
+            return Handled::details(&request.message_id, None, vec![refusal.at(loc)]);
+        }
         let result = match &request.command {
             Command::Store { mode, doc } => self.store_document(request, *mode, doc, system, now),
             Command::Invalidate { document_id, reason } => {
@@ -289,6 +296,26 @@ impl Archive {
                 tracing::error!(error = %e, "archive failure");
                 Handled::details(&request.message_id, None, vec![Detail::new(DetailCode::Internal, e)])
             }
+        }
+    }
+
+    /// An acting organisation the system may not act as: a controller (or a unit of one) the
+    /// SOTE register knows that is not among the system's controllers. An organisation the
+    /// simulator's extract does not know is accepted: real messages name service units under
+    /// other business ids than their controller's.
+    fn acting_refusal(&self, system: &System, acting: Option<&str>) -> Option<Detail> {
+        let o = acting?;
+        if system.profile_for(o).is_some() {
+            return None;
+        }
+        let e = self.codes.entry(crate::codes::oids::SOTE_ORGANISATION, o)?;
+        let controller = if e.kind.as_deref() == Some("controller") { Some(o.to_string()) } else { e.parent.clone() };
+        match controller {
+            Some(c) if system.profile_for(&c).is_none() => Some(Detail::new(
+                DetailCode::ControllerNotRegistered,
+                format!("{c} (the acting organisation {o} belongs to a controller the system does not act for)"),
+            )),
+            _ => None,
         }
     }
 

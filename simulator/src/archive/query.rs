@@ -123,14 +123,18 @@ pub fn run(
                 ("declarations", |k| k.is_declaration()),
             ] {
                 let docs: Vec<StoredDocument> = kooste.iter().filter(|d| f(&d.kind)).cloned().collect();
-                // Only the documents section grows without bound; it is paged, the others come whole.
-                let l = if name == "documents" {
-                    match page(&docs, name) {
-                        Ok(l) => l,
-                        Err(d) => return Ok(Err(vec![d])),
+                // Every section is paged by the one page parameter (any of them can grow without
+                // bound); a page beyond the documents is an error, beyond a shorter section an
+                // empty list that still says how many there are.
+                let l = match page(&docs, name) {
+                    Ok(l) => l,
+                    Err(d) if name == "documents" => return Ok(Err(vec![d])),
+                    Err(_) => {
+                        let mut l = render::list(name, &[], a.codes);
+                        l.total = docs.len();
+                        l.page = Some((p.page, docs.len().div_ceil(a.page_size.max(1)).max(1)));
+                        l
                     }
-                } else {
-                    render::list(name, &docs, a.codes)
                 };
                 ids.extend(l.items.iter().map(|s| s.id.clone()));
                 sections.push(l);

@@ -11,8 +11,8 @@
 //! - every record carries a CRC-32 of its bytes, checked on every read, so a
 //!   value cut by a power loss is reported as corrupt, never returned.
 //!
-//! Records are never rewritten; space is given back only by [`BlobLog::clear`]
-//! (the admin reset). Layout: `seg-NNNNNNNN.blob` files of at most
+//! Records are never rewritten; space is given back by [`BlobLog::clear`] (the
+//! admin reset) and, for the journal, by [`BlobLog::drop_before`] (rotation). Layout: `seg-NNNNNNNN.blob` files of at most
 //! [`SEGMENT_LIMIT`] bytes, each record a 16-byte header (`SHAB`, length,
 //! CRC-32, reserved) followed by the bytes.
 
@@ -85,6 +85,7 @@ struct Writer {
 /// One directory of segment files.
 pub struct BlobLog {
     dir: PathBuf,
+    segment_limit: u64,
     writer: Mutex<Writer>,
     readers: RwLock<HashMap<u32, Arc<File>>>,
 }
@@ -118,12 +119,18 @@ impl BlobLog {
     /// Opens (or creates) the log in `dir`, appending after the newest segment's end.
     /// A record cut short by a crash stays as unreferenced bytes before the new end.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with_limit(dir, SEGMENT_LIMIT)
+    }
+
+    /// Opens with segments of at most `segment_limit` bytes (smaller segments rotate finer).
+    pub fn open_with_limit(dir: &Path, segment_limit: u64) -> Result<Self, StoreError> {
         fs::create_dir_all(dir).map_err(|e| io("cannot create", dir, e))?;
         let newest = Self::segments_in(dir)?.into_iter().max().unwrap_or(1);
         let path = segment_path(dir, newest);
         let (file, end) = open_append(&path)?;
         Ok(BlobLog {
             dir: dir.to_path_buf(),
+            segment_limit: segment_limit.max(HEADER + 1),
             writer: Mutex::new(Writer { segment: newest, file, end, unsynced_full: Vec::new() }),
             readers: RwLock::new(HashMap::new()),
         })
@@ -154,7 +161,7 @@ impl BlobLog {
         header[4..8].copy_from_slice(&len.to_be_bytes());
         header[8..12].copy_from_slice(&crc.to_be_bytes());
         let mut w = self.writer();
-        if w.end > 0 && w.end + HEADER + u64::from(len) > SEGMENT_LIMIT {
+        if w.end > 0 && w.end + HEADER + u64::from(len) > self.segment_limit {
             let next = w.segment + 1;
             let path = segment_path(&self.dir, next);
             let (file, end) = open_append(&path)?;
@@ -238,6 +245,40 @@ impl BlobLog {
         let (file, end) = open_append(&path)?;
         *w = Writer { segment: 1, file, end, unsynced_full: Vec::new() };
         Ok(())
+    }
+
+    /// Every segment with its size in bytes, oldest first.
+    pub fn segments(&self) -> Result<Vec<(u32, u64)>, StoreError> {
+        let mut out = Vec::new();
+        let mut ns = Self::segments_in(&self.dir)?;
+        ns.sort_unstable();
+        for n in ns {
+            let p = segment_path(&self.dir, n);
+            out.push((n, fs::metadata(&p).map_err(|e| io("cannot read size of", &p, e))?.len()));
+        }
+        Ok(out)
+    }
+
+    /// The segment being appended to.
+    pub fn current_segment(&self) -> u32 {
+        self.writer().segment
+    }
+
+    /// Deletes the segments numbered below `segment` (never the one being appended to);
+    /// references into them read as corrupt from then on. Returns how many were deleted.
+    pub fn drop_before(&self, segment: u32) -> Result<usize, StoreError> {
+        let w = self.writer();
+        let mut dropped = 0;
+        let mut readers = self.readers.write().unwrap_or_else(|p| p.into_inner());
+        for n in Self::segments_in(&self.dir)? {
+            if n < segment && n != w.segment {
+                readers.remove(&n);
+                let p = segment_path(&self.dir, n);
+                fs::remove_file(&p).map_err(|e| io("cannot remove", &p, e))?;
+                dropped += 1;
+            }
+        }
+        Ok(dropped)
     }
 
     /// Bytes on disk in all segments.

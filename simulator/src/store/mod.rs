@@ -99,6 +99,11 @@ pub trait Store: Send + Sync + 'static {
     fn append_journal(&self, entry: JournalEntry) -> Result<u64, StoreError>;
     /// One journal entry.
     fn journal_entry(&self, seq: u64) -> Result<Option<JournalEntry>, StoreError>;
+    /// Entries rotated out of the journal to keep it within its size limit: how many, and the
+    /// sequence number of the newest of them (0 when none).
+    fn journal_dropped(&self) -> Result<(u64, u64), StoreError> {
+        Ok((0, 0))
+    }
     /// Journal entries matching, newest first, at most `m.limit`.
     fn journal(&self, m: &Matcher) -> Result<Vec<JournalEntry>, StoreError>;
     /// Empties the archive (documents, indexes, payloads, records, message ids); keeps the journal unless `journal` too.

@@ -151,6 +151,8 @@ pub struct SledStore {
     journal: Tree,
     /// Commit intents of batches being applied (normally empty).
     intents: Tree,
+    /// The journal's rotation counters.
+    journal_meta: Tree,
     /// Serializes commits: preconditions and writes of one batch see no other batch.
     commit_lock: Arc<std::sync::Mutex<()>>,
     group: Arc<GroupCommit>,
@@ -159,6 +161,11 @@ pub struct SledStore {
     archive: Arc<BlobLog>,
     /// Journal request and response bodies.
     bodies: Arc<BlobLog>,
+    /// Most bytes the journal's bodies may take on disk (0: no limit); beyond it the oldest
+    /// segments go, with their entries.
+    journal_limit: Arc<std::sync::atomic::AtomicU64>,
+    /// Serializes journal trimming.
+    trim_lock: Arc<std::sync::Mutex<()>>,
     /// Keeps a temporary store's segment directory alive.
     _tmp: Option<Arc<tempfile::TempDir>>,
 }
@@ -227,17 +234,22 @@ impl SledStore {
             SPACES.iter().map(|s| db.open_tree(tree_name(*s)).map_err(engine)).collect::<Result<Vec<_>, _>>()?;
         let journal = db.open_tree("journal").map_err(engine)?;
         let intents = db.open_tree("commit_intents").map_err(engine)?;
+        let journal_meta = db.open_tree("journal_meta").map_err(engine)?;
         let archive = Arc::new(BlobLog::open(&segments.join("archive"))?);
-        let bodies = Arc::new(BlobLog::open(&segments.join("journal"))?);
+        // Journal segments are small so that rotation drops little at a time.
+        let bodies = Arc::new(BlobLog::open_with_limit(&segments.join("journal"), JOURNAL_SEGMENT)?);
         let store = SledStore {
             db,
             trees,
             journal,
             intents,
+            journal_meta,
             commit_lock: Default::default(),
             group: Default::default(),
             archive,
             bodies,
+            journal_limit: Default::default(),
+            trim_lock: Default::default(),
             _tmp: tmp,
         };
         store.finish_interrupted_commits()?;
@@ -319,6 +331,65 @@ impl SledStore {
         let e = serde_json::from_slice(json)
             .map_err(|e| StoreError::Corrupt { key: format!("journal/{}", u64_key(key)), reason: e.to_string() })?;
         Ok((e, body_ref))
+    }
+}
+
+/// Size of one journal segment: rotation drops this much at a time.
+pub const JOURNAL_SEGMENT: u64 = 16 * 1024 * 1024;
+
+/// Key (in the journal meta tree) of the rotation counters.
+const DROPPED_KEY: &[u8] = b"journal_dropped";
+
+impl SledStore {
+    /// Keeps the journal's bodies within `bytes` on disk (0: no limit): beyond it the oldest
+    /// segments and the entries that point into them are removed, counted in
+    /// [`Store::journal_dropped`].
+    pub fn set_journal_limit(&self, bytes: u64) {
+        self.journal_limit.store(bytes, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn trim_journal(&self) -> Result<(), StoreError> {
+        let limit = self.journal_limit.load(std::sync::atomic::Ordering::Relaxed);
+        if limit == 0 {
+            return Ok(());
+        }
+        let _one = self.trim_lock.lock().unwrap_or_else(|p| p.into_inner());
+        let segments = self.bodies.segments()?;
+        let mut total: u64 = segments.iter().map(|(_, s)| s).sum();
+        if total <= limit {
+            return Ok(());
+        }
+        let current = self.bodies.current_segment();
+        let mut cutoff = None;
+        for (n, size) in &segments {
+            if total <= limit || *n == current {
+                break;
+            }
+            total -= size;
+            cutoff = Some(n + 1);
+        }
+        let Some(cutoff) = cutoff else { return Ok(()) };
+        // Entries first (oldest keys first), then the files they pointed into.
+        let mut removed = 0u64;
+        let mut last = 0u64;
+        for item in self.journal.iter() {
+            let (k, v) = item.map_err(engine)?;
+            match BlobRef::decode(&v) {
+                Some(r) if r.segment < cutoff => {
+                    self.journal.remove(&k).map_err(engine)?;
+                    removed += 1;
+                    last = <[u8; 8]>::try_from(k.as_ref()).map(u64::from_be_bytes).unwrap_or(last);
+                }
+                _ => break,
+            }
+        }
+        self.bodies.drop_before(cutoff)?;
+        let (before, _) = self.journal_dropped()?;
+        let mut value = (before + removed).to_be_bytes().to_vec();
+        value.extend_from_slice(&last.to_be_bytes());
+        self.journal_meta.insert(DROPPED_KEY, value).map_err(engine)?;
+        tracing::info!(entries = removed, through_seq = last, "journal rotated");
+        Ok(())
     }
 }
 
@@ -413,7 +484,16 @@ impl Store for SledStore {
         let mut value = bodies.encode().to_vec();
         serde_json::to_writer(&mut value, &entry).map_err(engine)?;
         self.journal.insert(seq.to_be_bytes(), value).map_err(engine)?;
+        self.trim_journal()?;
         Ok(seq)
+    }
+
+    fn journal_dropped(&self) -> Result<(u64, u64), StoreError> {
+        let Some(v) = self.journal_meta.get(DROPPED_KEY).map_err(engine)? else { return Ok((0, 0)) };
+        let n = |r: std::ops::Range<usize>| {
+            v.get(r).and_then(|b| <[u8; 8]>::try_from(b).ok()).map(u64::from_be_bytes).unwrap_or(0)
+        };
+        Ok((n(0..8), n(8..16)))
     }
 
     fn journal_entry(&self, seq: u64) -> Result<Option<JournalEntry>, StoreError> {
@@ -457,6 +537,7 @@ impl Store for SledStore {
         self.archive.clear()?;
         if journal {
             self.journal.clear().map_err(engine)?;
+            self.journal_meta.clear().map_err(engine)?;
             self.bodies.clear()?;
         }
         self.flush()
@@ -513,6 +594,29 @@ mod tests {
             response: "<ack/>".into(),
             request_truncated: false,
         }
+    }
+
+    #[test]
+    fn the_journal_rotates_within_its_limit_and_counts_what_it_dropped() {
+        let store = SledStore::temporary().expect("store");
+        store.set_journal_limit(3 * JOURNAL_SEGMENT);
+        let big = "x".repeat(900 * 1024);
+        let mut last = 0;
+        for i in 0..100u64 {
+            let e = JournalEntry { response: format!("answer {i}"), ..journal_entry_with(big.clone()) };
+            last = store.append_journal(e).expect("append");
+        }
+        let on_disk: u64 = store.bodies.segments().expect("segments").iter().map(|(_, s)| s).sum();
+        assert!(on_disk <= 3 * JOURNAL_SEGMENT + JOURNAL_SEGMENT, "{on_disk} bytes of journal");
+        let (dropped, through) = store.journal_dropped().expect("counters");
+        assert!(dropped > 0 && through > 0, "{dropped} / {through}");
+        // What is left reads back whole; what went is gone, not corrupt.
+        let newest = store.journal_entry(last).expect("read").expect("kept");
+        assert_eq!(newest.response, "answer 99");
+        assert!(store.journal_entry(1).expect("read").is_none());
+        let m = crate::journal::JournalFilter { limit: Some(1000), ..Default::default() }.matcher().expect("filter");
+        let listed = store.journal(&m).expect("list");
+        assert_eq!(listed.len() as u64 + dropped, 100);
     }
 
     #[test]

@@ -232,7 +232,8 @@ async fn sha_handler(
         http_status: reply.status.as_u16(),
         duration_ms: started.elapsed().as_millis() as u64,
         request,
-        response: reply.body.clone(),
+        // Answers are bounded (queries are paged); the journal keeps at most as much as of a request.
+        response: JournalEntry::body_text(reply.body.as_bytes()).0,
         request_truncated,
     };
     if let Err(e) = state.store.append_journal(entry) {

@@ -102,7 +102,8 @@ fn kind(v: &Value) -> &'static str {
 }
 
 fn read_request(body: &[u8]) -> Result<SharkRequest, String> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| format!("1: the request body is not JSON ({e});"))?;
+    // Strict: a request naming a field twice (two documents) is refused, not read as one of them.
+    let v: Value = crate::json::parse(body).map_err(|e| format!("1: the request body is not JSON ({e});"))?;
     let Value::Object(o) = v else {
         return Err(format!("1: the request body must be a JSON object, not {};", kind(&v)));
     };
