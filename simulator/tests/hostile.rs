@@ -159,7 +159,7 @@ async fn identifiers_are_oids_and_json_keys_are_unique() {
     // A structured form naming a key twice: one reader would see one client, another the other.
     let json = spec.parts.iter().find(|p| p.media_type == "application/json").expect("clienthood JSON");
     let text = String::from_utf8(json.bytes.clone()).expect("utf-8");
-    let twice = text.replacen('{', &format!("{{\"asiakkuusasiakirja\": {{}}, "), 1);
+    let twice = text.replacen('{', &"{\"asiakkuusasiakirja\": {}, ".to_string(), 1);
     let mut s = spec.clone();
     for p in s.parts.iter_mut().filter(|p| p.media_type == "application/json") {
         p.bytes = twice.clone().into_bytes();
