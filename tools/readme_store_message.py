@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Rebuild testdata/messages/asiakkuus-tallennus.xml from the hand-written clienthood document
-in testdata/handwritten/, with Testilä's OIDs (system liittyva-atj) in place of the example
+in testdata/handwritten/, with Testilä's OIDs (system liittymisvelvoite-atj) in place of the example
 organisation's, so the README's curl example stores it on a fresh simulator.
 
 Usage: python3 tools/readme_store_message.py   (standard library only)
@@ -38,7 +38,7 @@ a=frame.index('<mimeEncode>'); b=frame.index('</mimeEncode>')+len('</mimeEncode>
 framed=frame[:a]+pkg+frame[b:]
 head='''<?xml version="1.0" encoding="UTF-8"?>
 <!-- Storing a clienthood document (asiakkuusasiakirja, service request SP1) as the system
-     liittyva-atj for the test person 010181-900C under Testilän kaupunki: the README's first
+     liittymisvelvoite-atj for the test person 010181-900C under Testilän kaupunki: the README's first
      curl example. Made from the hand-written testdata/handwritten/asiakkuus*.xml (not by the
      simulator's composer) with Testilä's OIDs in place of the example organisation's; the
      package follows testdata/handwritten/paketti.mime. Sent twice, the second answer is
@@ -53,7 +53,7 @@ open(str(ROOT/'testdata/messages/asiakkuus-tallennus.xml'),'w',encoding='utf-8',
 
 # The same message asking for validation only (SP6), with its own message id.
 val = out.replace('''<!-- Storing a clienthood document (asiakkuusasiakirja, service request SP1) as the system
-     liittyva-atj for the test person 010181-900C under Testilän kaupunki: the README's first
+     liittymisvelvoite-atj for the test person 010181-900C under Testilän kaupunki: the README's first
      curl example.''', '''<!-- Validating, without storing, the clienthood document of asiakkuus-tallennus.xml: the same
      message with service request SP6 (the simulator's choice) in place of SP1 and its own id.
      Every rule applies, including those that need stored content; nothing is stored.

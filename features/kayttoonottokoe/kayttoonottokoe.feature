@@ -1,44 +1,47 @@
 # language: fi
-@kayttoonottokoe @liittyva
+@kayttoonottokoe @liittymisvelvoite
 Ominaisuus: Käyttöönottokoe — yksi asiakirja päästä päähän ja arkistonhoitajan tarkastus
   Tuotannossa ammattilainen tallentaa valmiin testitapauksen testiasiakkaalle, ja
   rekisterinpitäjän arkistonhoitaja tarkastaa metatiedot arkistonhoitajan käyttöliittymässä.
+  Vuodesta 2026 käyttöönotto tehdään liittymisvelvoitteen täyttävällä järjestelmällä ja
+  rakenteisilla asiakirjoilla; I ja II vaiheen käyttöönotot näkyvät siirtämällä kelloa.
 
   Tausta:
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
-    Ja simulaattorin kello on "2022-06-01T12:00:00Z"
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Ja simulaattorin kello on "2026-11-20T12:00:00Z"
     Ja testihenkilö on "aikuinen"
 
-  @SHA-KOK-001 @vaihe2
-  Tapaus: Asiakirja tallentuu ja arkistonhoitaja näkee sen metatiedot
+  @SHA-KOK-001 @rakenteinen
+  Tapaus: Rakenteinen asiakirja tallentuu ja arkistonhoitaja näkee sen metatiedot
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Kun järjestelmä tallentaa II vaiheen asiakirjan
+    Kun järjestelmä tallentaa rakenteisen asiakirjan
     Niin arkisto hyväksyy sanoman
     Ja arkistonhoitaja näkee asiakirjan metatiedot:
       | kenttä           | arvo                      |
       | asiakas          | 010181-900C               |
       | rekisterinpitäjä | 1.2.246.10.99990001.10.0  |
       | asiakirjaryhmä   | 5                         |
-      | asiakirjatyyppi  | 19003                     |
+      | asiakirjatyyppi  | 11002                     |
       | palvelutehtävä   | 10                        |
       | palveluyksikkö   | 1.2.246.10.99990001.10.11 |
-      | malli            | vaihe2                    |
+      | malli            | liittymisvelvoite         |
       | versio           | 1                         |
       | tila             | voimassa                  |
       | mitätöity        | ei                        |
+      | tallentaja       | liittymisvelvoite-atj     |
 
-  @SHA-KOK-002 @vaihe2
+  @SHA-KOK-002 @rakenteinen
   Tapaus: Tallennettu asiakirja näkyy koosteessa
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu rakenteinen asiakirja
     Kun järjestelmä hakee koosteen
     Niin arkisto hyväksyy sanoman
     Ja kooste sisältää 1 asiakkuutta, 1 asiaa ja 1 asiakirjaa
 
-  @SHA-KOK-003 @vaihe2
+  @SHA-KOK-003 @rakenteinen
   Tapaus: Korjattu asiakirja on voimassa versiona 2
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu rakenteinen asiakirja
     Kun järjestelmä tallentaa asiakirjasta uuden version
     Niin arkisto hyväksyy sanoman
     Ja arkistonhoitaja näkee asiakirjan metatiedot:
@@ -46,34 +49,41 @@ Ominaisuus: Käyttöönottokoe — yksi asiakirja päästä päähän ja arkisto
       | versio | 2        |
       | tila   | voimassa |
 
-  @SHA-KOK-004 @vaihe2
+  @SHA-KOK-004 @rakenteinen
   Tapaus: Mitätöity asiakirja on arkistossa mitätöitynä
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu rakenteinen asiakirja
     Kun järjestelmä mitätöi asiakirjan
     Niin arkisto hyväksyy sanoman
     Ja arkistonhoitaja näkee asiakirjan metatiedot:
       | kenttä    | arvo  |
       | mitätöity | kyllä |
 
-  @SHA-KOK-005 @vaihe1
-  Tapaus: I vaiheen päätös tallentuu allekirjoitettuna ja arkistonhoitaja tarkastaa sen
-    Oletetaan asiakkaalla on asiakkuus ja asia
+  @SHA-KOK-005 @vaihe1 @liittyva
+  Tapaus: I vaiheen käyttöönotto (2022): päätös tallentuu allekirjoitettuna
+    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Ja simulaattorin kello on "2022-06-01T12:00:00Z"
+    Ja asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa I vaiheen asiakirjan
     Niin arkisto hyväksyy sanoman
     Ja arkistonhoitaja näkee asiakirjan metatiedot:
       | kenttä           | arvo                     |
       | asiakas          | 010181-900C              |
       | asiakirjatyyppi  | 11002                    |
+      | palveluyksikkö   | 1.2.246.10.99990001.10.11 |
       | malli            | vaihe1                   |
       | tallentaja       | liittyva-atj             |
 
-  @SHA-KOK-006
-  Tapaus: Rakenteinen asiakirja tallentuu ja arkistonhoitaja tarkastaa sen
-    Oletetaan simulaattorin kello on "2026-11-20T12:00:00Z"
+  @SHA-KOK-006 @vaihe2 @liittyva_vaihe2
+  Tapaus: II vaiheen käyttöönotto (2022): asiakaskertomusmerkintä palveluyksikön kanssa
+    Oletetaan järjestelmä "liittyva2-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Ja simulaattorin kello on "2022-06-01T12:00:00Z"
     Ja asiakkaalla on asiakkuus ja asia
-    Kun järjestelmä tallentaa rakenteisen asiakirjan
+    Kun järjestelmä tallentaa II vaiheen asiakirjan
     Niin arkisto hyväksyy sanoman
     Ja arkistonhoitaja näkee asiakirjan metatiedot:
-      | kenttä | arvo              |
-      | malli  | liittymisvelvoite |
+      | kenttä           | arvo                      |
+      | asiakirjaryhmä   | 5                         |
+      | asiakirjatyyppi  | 19003                     |
+      | palveluyksikkö   | 1.2.246.10.99990001.10.11 |
+      | malli            | vaihe2                    |

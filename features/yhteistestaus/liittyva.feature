@@ -1,8 +1,10 @@
 # language: fi
-@yhteistestaus @liittyva
-Ominaisuus: Yhteistestaus — liittyvä järjestelmä tallentaa ja hakee
-  Liittyvä järjestelmä tallentaa asiakkuus-, asia- ja asiakasasiakirjoja, korjaa ja
-  mitätöi niitä ja hakee rekisterinpitäjänsä tiedot arkistosta (kaikki 12 käyttötapausta).
+@yhteistestaus @liittyva @vaihe1
+Ominaisuus: Yhteistestaus — liittyvä järjestelmä (I vaihe) tallentaa ja hakee
+  THL:n I vaiheen liittyvä järjestelmä tallentaa asiakkuus-, asia-, I vaiheen ja vanhoja
+  asiakirjoja, korjaa ja mitätöi niitä ja hakee rekisterinpitäjänsä tiedot arkistosta.
+  II vaiheen asiakirjat vaativat II vaiheen profiilin, ja I vaiheen profiilit palvelivat
+  vuoden 2022 loppuun (testdata/profiles.toml).
 
   Tausta:
     Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
@@ -26,28 +28,28 @@ Ominaisuus: Yhteistestaus — liittyvä järjestelmä tallentaa ja hakee
     Kun järjestelmä tallentaa I vaiheen asiakirjan
     Niin arkisto hyväksyy sanoman
 
-  @SHA-LIITTYVA-004 @vaihe2
-  Tapaus: II vaiheen asiakirjan (asiakaskertomusmerkintä) tallennus
+  @SHA-LIITTYVA-004 @vaihe2 @virhe
+  Tapaus: II vaiheen asiakirja vaatii II vaiheen profiilin
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa II vaiheen asiakirjan
-    Niin arkisto hyväksyy sanoman
+    Niin arkisto hylkää sanoman koodilla "SHA-R402"
 
   @SHA-LIITTYVA-005 @vanha
   Tapaus: Vanhan asiakirjan tallennus
     Kun järjestelmä tallentaa vanhan asiakirjan
     Niin arkisto hyväksyy sanoman
 
-  @SHA-LIITTYVA-006 @vaihe2
+  @SHA-LIITTYVA-006 @vaihe1
   Tapaus: Uuden version tallennus korvaa edellisen
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu I vaiheen asiakirja
     Kun järjestelmä tallentaa asiakirjasta uuden version
     Niin arkisto hyväksyy sanoman
 
-  @SHA-LIITTYVA-007 @vaihe2
+  @SHA-LIITTYVA-007 @vaihe1
   Tapaus: Asiakirjan mitätöinti
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu I vaiheen asiakirja
     Kun järjestelmä mitätöi asiakirjan
     Niin arkisto hyväksyy sanoman
 
@@ -65,61 +67,66 @@ Ominaisuus: Yhteistestaus — liittyvä järjestelmä tallentaa ja hakee
     Niin arkisto hyväksyy sanoman
     Ja vastauksessa on 1 asiakirja
 
-  @SHA-LIITTYVA-010 @vaihe2
+  @SHA-LIITTYVA-010 @vaihe1
   Tapaus: Asiakirjojen metatietojen haku
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
     Ja asiakkaalla on tallennettu I vaiheen asiakirja
+    Ja asiakkaalla on tallennettu vanha asiakirja
     Kun järjestelmä hakee asiakirjojen metatiedot
     Niin arkisto hyväksyy sanoman
     Ja vastauksessa on 2 asiakirjaa
 
-  @SHA-LIITTYVA-011 @vaihe2
+  @SHA-LIITTYVA-011 @vaihe1
   Tapaus: Yksittäisen asiakirjan haku
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu I vaiheen asiakirja
     Kun järjestelmä hakee asiakirjan
     Niin arkisto hyväksyy sanoman
     Ja vastauksessa on 1 asiakirja
 
-  @SHA-LIITTYVA-012 @vaihe2
+  @SHA-LIITTYVA-012 @vaihe1
   Tapaus: Koosteen haku
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu I vaiheen asiakirja
     Kun järjestelmä hakee koosteen
     Niin arkisto hyväksyy sanoman
     Ja kooste sisältää 1 asiakkuutta, 1 asiaa ja 1 asiakirjaa
 
-  @SHA-LIITTYVA-013 @vaihe2
+  @SHA-LIITTYVA-013 @vaihe1
   Tapaus: Mitätöity asiakirja ei näy haussa ilman pyyntöä
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu I vaiheen asiakirja
     Kun järjestelmä mitätöi asiakirjan
     Ja järjestelmä hakee asiakirjojen metatiedot
     Niin vastauksessa on 0 asiakirjaa
 
-  @SHA-LIITTYVA-014 @vaihe2
+  @SHA-LIITTYVA-014 @vaihe1
   Tapaus: Mitätöity asiakirja näkyy, kun sitä pyydetään
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu I vaiheen asiakirja
     Kun järjestelmä mitätöi asiakirjan
     Ja järjestelmä hakee asiakirjojen metatiedot mitätöidyt mukaan
     Niin vastauksessa on 1 asiakirja
 
-  @SHA-LIITTYVA-015 @vaihe2
+  @SHA-LIITTYVA-015 @vaihe1
   Tapaus: Korvattu versio näkyy vain pyydettäessä
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu I vaiheen asiakirja
     Kun järjestelmä tallentaa asiakirjasta uuden version
     Ja järjestelmä hakee asiakirjojen metatiedot vanhat versiot mukaan
     Niin vastauksessa on 2 asiakirjaa
 
-  @SHA-LIITTYVA-016
-  Tapaus: Rakenteisen asiakirjan tallennus (asiakastietolain aika)
+  @SHA-LIITTYVA-016 @virhe
+  Tapaus: I vaiheen profiili ei tallenna rakenteisia asiakirjoja (asiakastietolain aika)
     Oletetaan simulaattorin kello on "2026-11-20T12:00:00Z"
-    Ja asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa rakenteisen asiakirjan
-    Niin arkisto hyväksyy sanoman
+    Niin arkisto hylkää sanoman koodilla "SHA-R402"
+
+  @SHA-LIITTYVA-019 @virhe
+  Tapaus: I vaiheen profiilia ei voi käyttää vuoden 2022 jälkeen
+    Oletetaan simulaattorin kello on "2023-02-01T12:00:00Z"
+    Kun järjestelmä hakee asiakkuudet
+    Niin arkisto hylkää sanoman koodilla "SHA-D003"
 
   @SHA-LIITTYVA-017
   Tapaus: Turvakieltoasiakkaan asiakkuuden tallennus ja haku

@@ -1,7 +1,8 @@
 # language: fi
-@yhteistestaus @tallentava
-Ominaisuus: Yhteistestaus — tallentava järjestelmä
-  Tallentava järjestelmä saa tallentaa, korjata ja mitätöidä, mutta ei hakea.
+@yhteistestaus @tallentava @vaihe1
+Ominaisuus: Yhteistestaus — tallentava järjestelmä (I vaihe)
+  Tallentava järjestelmä saa tallentaa, korjata ja mitätöidä, mutta ei hakea; I vaiheen
+  profiilina se ei tallenna II vaiheen asiakirjoja.
 
   Tausta:
     Oletetaan järjestelmä "tallentava-atj" toimii rekisterinpitäjän "Testilä" puolesta
@@ -25,28 +26,28 @@ Ominaisuus: Yhteistestaus — tallentava järjestelmä
     Kun järjestelmä tallentaa I vaiheen asiakirjan
     Niin arkisto hyväksyy sanoman
 
-  @SHA-TALLENTAVA-004 @vaihe2
-  Tapaus: II vaiheen asiakirjan tallennus
+  @SHA-TALLENTAVA-004 @vaihe2 @virhe
+  Tapaus: II vaiheen asiakirja vaatii II vaiheen profiilin
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa II vaiheen asiakirjan
-    Niin arkisto hyväksyy sanoman
+    Niin arkisto hylkää sanoman koodilla "SHA-R402"
 
   @SHA-TALLENTAVA-005 @vanha
   Tapaus: Vanhan asiakirjan tallennus
     Kun järjestelmä tallentaa vanhan asiakirjan
     Niin arkisto hyväksyy sanoman
 
-  @SHA-TALLENTAVA-006 @vaihe2
+  @SHA-TALLENTAVA-006 @vaihe1
   Tapaus: Uuden version tallennus
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu I vaiheen asiakirja
     Kun järjestelmä tallentaa asiakirjasta uuden version
     Niin arkisto hyväksyy sanoman
 
-  @SHA-TALLENTAVA-007 @vaihe2
+  @SHA-TALLENTAVA-007 @vaihe1
   Tapaus: Mitätöinti
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu I vaiheen asiakirja
     Kun järjestelmä mitätöi asiakirjan
     Niin arkisto hyväksyy sanoman
 
@@ -71,7 +72,7 @@ Ominaisuus: Yhteistestaus — tallentava järjestelmä
   @SHA-TALLENTAVA-011 @virhe
   Tapaus: Asiakirjan haku ei ole sallittu
     Oletetaan asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
+    Ja asiakkaalla on tallennettu I vaiheen asiakirja
     Kun järjestelmä hakee asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
 

@@ -5,7 +5,7 @@ Ominaisuus: Yhteistestaus — arkisto hylkää virheelliset asiakirjat säännö
   eikä hylätty sanoma muuta arkiston sisältöä. Järjestelmän tulee näyttää hylkäys käyttäjälle.
 
   Tausta:
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Oletetaan järjestelmä "liittyva2-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Ja simulaattorin kello on "2022-06-01T12:00:00Z"
     Ja testihenkilö on "aikuinen"
 

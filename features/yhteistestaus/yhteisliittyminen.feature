@@ -1,48 +1,74 @@
 # language: fi
-@yhteistestaus @liittyva @yhteisliittyminen
-Ominaisuus: Yhteistestaus — yhteisliittyminen
-  Yhteisliittymän pääjärjestelmä tallentaa kahden rekisterinpitäjän asiakirjoja; kukin
-  näkee vain omansa.
+@yhteistestaus @liittymisvelvoite @yhteisliittyminen
+Ominaisuus: Yhteistestaus — yhteisliittyminen (yksityiset palveluntuottajat)
+  Kelan yhteisliittymismallissa (2/2025) yksityiset palveluntuottajat liittyvät pääliittyjän
+  järjestelmän kautta. Kukin liittyjä on omien asiakirjojensa rekisterinpitäjä ja näkee
+  haussa vain omansa; yhteinen arkistonhoitaja näkee kaikkien liittyjien asiakirjat.
+  Ryhmän ulkopuolisen rekisterinpitäjän puolesta pääliittyjän järjestelmä ei toimi.
 
   Tausta:
-    Oletetaan simulaattorin kello on "2022-06-01T12:00:00Z"
+    Oletetaan simulaattorin kello on "2026-11-20T12:00:00Z"
     Ja testihenkilö on "aikuinen"
 
-  @SHA-YHTEIS-001 @vaihe2
-  Tapaus: Pääjärjestelmä tallentaa Testikylän asiakirjan
-    Oletetaan järjestelmä "yhteis-atj" toimii rekisterinpitäjän "Testikylä" puolesta
+  @SHA-YHTEIS-001 @rakenteinen
+  Tapaus: Pääliittyjän järjestelmä tallentaa pääliittyjän asiakirjan sen rekisteriin
+    Oletetaan järjestelmä "palvelukeskus-atj" toimii rekisterinpitäjän "Palvelukeskus" puolesta
     Ja asiakkaalla on asiakkuus ja asia
-    Kun järjestelmä tallentaa II vaiheen asiakirjan
+    Kun järjestelmä tallentaa rakenteisen asiakirjan
     Niin arkisto hyväksyy sanoman
+    Ja arkistonhoitaja näkee asiakirjan metatiedot:
+      | kenttä           | arvo                     |
+      | rekisterinpitäjä | 1.2.246.10.99990022.10.0 |
+      | tallentaja       | palvelukeskus-atj        |
 
-  @SHA-YHTEIS-002 @vaihe2
-  Tapaus: Pääjärjestelmä tallentaa Testimaan asiakirjan
-    Oletetaan järjestelmä "yhteis-atj" toimii rekisterinpitäjän "Testimaa" puolesta
+  @SHA-YHTEIS-002 @rakenteinen
+  Tapaus: Pääliittyjän järjestelmä tallentaa toisen liittyjän asiakirjan tämän rekisteriin
+    Oletetaan järjestelmä "palvelukeskus-atj" toimii rekisterinpitäjän "Pienpalvelu" puolesta
     Ja asiakkaalla on asiakkuus ja asia
-    Kun järjestelmä tallentaa II vaiheen asiakirjan
+    Kun järjestelmä tallentaa rakenteisen asiakirjan
     Niin arkisto hyväksyy sanoman
+    Ja arkistonhoitaja näkee asiakirjan metatiedot:
+      | kenttä           | arvo                     |
+      | rekisterinpitäjä | 1.2.246.10.99990021.10.0 |
+      | tallentaja       | palvelukeskus-atj        |
 
-  @SHA-YHTEIS-003 @vaihe2
-  Tapaus: Testimaa ei näe Testikylän asiakirjoja
-    Oletetaan järjestelmä "yhteis-atj" toimii rekisterinpitäjän "Testikylä" puolesta
+  @SHA-YHTEIS-003 @rakenteinen
+  Tapaus: Liittyjä ei näe toisen liittyjän asiakirjoja
+    Oletetaan järjestelmä "palvelukeskus-atj" toimii rekisterinpitäjän "Pienpalvelu" puolesta
     Ja asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
-    Ja järjestelmä "yhteis-atj" toimii rekisterinpitäjän "Testimaa" puolesta
+    Ja asiakkaalla on tallennettu rakenteinen asiakirja
+    Ja järjestelmä "palvelukeskus-atj" toimii rekisterinpitäjän "Palvelukeskus" puolesta
     Kun järjestelmä hakee asiakirjojen metatiedot
     Niin arkisto hyväksyy sanoman
     Ja vastauksessa on 0 asiakirjaa
 
-  @SHA-YHTEIS-004 @vaihe2 @virhe
-  Tapaus: Testimaa ei voi hakea Testikylän asiakirjaa tunnisteella
-    Oletetaan järjestelmä "yhteis-atj" toimii rekisterinpitäjän "Testikylä" puolesta
+  @SHA-YHTEIS-004 @rakenteinen @virhe
+  Tapaus: Liittyjä ei voi hakea toisen liittyjän asiakirjaa tunnisteella
+    Oletetaan järjestelmä "palvelukeskus-atj" toimii rekisterinpitäjän "Pienpalvelu" puolesta
     Ja asiakkaalla on asiakkuus ja asia
-    Ja asiakkaalla on tallennettu II vaiheen asiakirja
-    Ja järjestelmä "yhteis-atj" toimii rekisterinpitäjän "Testimaa" puolesta
+    Ja asiakkaalla on tallennettu rakenteinen asiakirja
+    Ja järjestelmä "palvelukeskus-atj" toimii rekisterinpitäjän "Palvelukeskus" puolesta
     Kun järjestelmä hakee asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R902"
 
-  @SHA-YHTEIS-005 @virhe
-  Tapaus: Toinen järjestelmä ei voi toimia yhteisliittymän jäsenen puolesta
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testikylä" puolesta
+  @SHA-YHTEIS-005 @rakenteinen
+  Tapaus: Yhteinen arkistonhoitaja näkee kaikkien liittyjien asiakirjat
+    Oletetaan järjestelmä "palvelukeskus-atj" toimii rekisterinpitäjän "Pienpalvelu" puolesta
+    Ja asiakkaalla on asiakkuus ja asia
+    Ja asiakkaalla on tallennettu rakenteinen asiakirja
+    Ja järjestelmä "palvelukeskus-atj" toimii rekisterinpitäjän "Palvelukeskus" puolesta
+    Ja asiakkaalla on asiakkuus ja asia
+    Ja asiakkaalla on tallennettu rakenteinen asiakirja
+    Niin yhteisliittymän arkistonhoitaja näkee asiakkaalta 2 asiakasasiakirjaa 2 rekisterinpitäjältä
+
+  @SHA-YHTEIS-006 @virhe
+  Tapaus: Pääliittyjän järjestelmä ei toimi ryhmän ulkopuolisen rekisterinpitäjän puolesta
+    Oletetaan järjestelmä "palvelukeskus-atj" toimii rekisterinpitäjän "Hoivapalvelu" puolesta
+    Kun järjestelmä hakee koosteen
+    Niin arkisto hylkää sanoman koodilla "SHA-R401"
+
+  @SHA-YHTEIS-007 @virhe
+  Tapaus: Toinen järjestelmä ei voi toimia liittyjän puolesta
+    Oletetaan järjestelmä "hoiva-atj" toimii rekisterinpitäjän "Pienpalvelu" puolesta
     Kun järjestelmä hakee koosteen
     Niin arkisto hylkää sanoman koodilla "SHA-R401"

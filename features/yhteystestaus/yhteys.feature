@@ -5,51 +5,51 @@ Ominaisuus: Yhteystestaus — varmenteet, ensimmäinen sanoma ja sanomakehys
   keskinäisesti todennetulla TLS-yhteydellä, ja että arkisto torjuu väärät varmenteet
   ja viallisen liikenteen selkeästi.
 
-  @SHA-YT-001 @liittyva
+  @SHA-YT-001 @liittymisvelvoite
   Tapaus: Ensimmäinen sanoma omalla järjestelmävarmenteella hyväksytään
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää ensimmäisen sanoman
     Niin arkisto hyväksyy sanoman
     Ja kuittaus nimeää lähetetyn sanoman
 
-  @SHA-YT-002 @liittyva
+  @SHA-YT-002 @liittymisvelvoite
   Tapaus: Kuittaus on leimattu arkiston kellolla
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
-    Ja simulaattorin kello on "2022-06-01T12:00:00Z"
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Ja simulaattorin kello on "2025-07-01T12:00:00Z"
     Kun järjestelmä lähettää ensimmäisen sanoman
     Niin arkisto hyväksyy sanoman
     Ja kuittaus on leimattu simulaattorin kellolla
 
   @SHA-YT-003 @virhe
   Tapaus: Vanhentunut varmenne torjutaan TLS-kättelyssä
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää sanoman varmenteella "vanhentunut"
     Niin yhteys torjutaan TLS-kättelyssä
     Ja torjunnan syy mainitsee "expired"
 
   @SHA-YT-004 @virhe
   Tapaus: Ei vielä voimassa oleva varmenne torjutaan
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää sanoman varmenteella "ei vielä voimassa"
     Niin yhteys torjutaan TLS-kättelyssä
     Ja torjunnan syy mainitsee "not valid"
 
   @SHA-YT-005 @virhe
   Tapaus: Tuntemattoman varmentajan varmenne torjutaan
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää sanoman varmenteella "tuntemattoman CA:n"
     Niin yhteys torjutaan TLS-kättelyssä
     Ja torjunnan syy mainitsee "issuer"
 
   @SHA-YT-006 @virhe
   Tapaus: Yhteys ilman järjestelmävarmennetta torjutaan
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää sanoman varmenteella "ei varmennetta"
     Niin yhteys torjutaan TLS-kättelyssä
 
   @SHA-YT-007 @virhe
   Tapaus: Varmenne ilman asiakaskäytön käyttötarkoitusta torjutaan
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää sanoman varmenteella "väärän käyttötarkoituksen"
     Niin yhteys torjutaan TLS-kättelyssä
 
@@ -61,24 +61,24 @@ Ominaisuus: Yhteystestaus — varmenteet, ensimmäinen sanoma ja sanomakehys
 
   @SHA-YT-009 @virhe
   Tapaus: Sanoma, joka ei ole XML:ää, saa SOAP-virheen
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää viallisen sanoman "ei-xml"
     Niin arkisto vastaa SOAP-virheellä "SHA-T002"
 
   @SHA-YT-010 @virhe
   Tapaus: DTD- ja entiteettimäärittelyt torjutaan
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää viallisen sanoman "dtd"
     Niin arkisto vastaa SOAP-virheellä "SHA-T003"
 
   @SHA-YT-011 @virhe
   Tapaus: Liian suuri sanoma torjutaan
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää viallisen sanoman "liian-suuri"
     Niin arkisto vastaa SOAP-virheellä "SHA-T001"
 
   @SHA-YT-012 @virhe
   Tapaus: Väärä sisältötyyppi torjutaan
-    Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
+    Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää viallisen sanoman "väärä-sisältötyyppi"
     Niin arkisto vastaa SOAP-virheellä "SHA-T007"

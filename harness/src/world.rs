@@ -111,7 +111,7 @@ impl ShaWorld {
             .get("aikuinen")
             .cloned()
             .unwrap_or_else(|| TestPersons::builtin().persons[0].clone());
-        Self::with(current(), "liittyva-atj", Organisation::testila(), person)
+        Self::with(current(), "liittymisvelvoite-atj", Organisation::testila(), person)
     }
 
     /// A fresh scenario state for `system` acting for `org` with `person`.

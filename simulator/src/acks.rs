@@ -117,6 +117,8 @@ detail_codes! {
     MissingField = "SHA-R101",
     /// A conditionally mandatory field is missing
     MissingConditional = "SHA-R102",
+    /// The document is not ready for archiving (recordStatus other than 3).
+    NotReadyForArchiving = "SHA-R103",
     /// The code is from the wrong code system
     CodeWrongSystem = "SHA-R201",
     /// The code is not in its code set
@@ -131,6 +133,8 @@ detail_codes! {
     CodeCombination = "SHA-R206",
     /// The code system is written with another version than the simulator holds
     CodeSystemVersion = "SHA-R207",
+    /// The unit belongs to another organisation than the document's controller or producer.
+    UnitOfAnotherOrganisation = "SHA-R208",
     /// The client's personal identity code is not valid
     InvalidHetu = "SHA-R301",
     /// Personal identity code … is not a test code (individual number 900–999); test environments accept artificial codes only.
@@ -147,6 +151,8 @@ detail_codes! {
     CaseNotFound = "SHA-R501",
     /// The client has no clienthood document in this controller's register (…); store the clienthood document first.
     ClienthoodNotFound = "SHA-R502",
+    /// The client already has a clienthood document with this organiser; change it with a new version.
+    SecondClienthood = "SHA-R503",
     /// Document id … is already in use.
     DuplicateDocumentId = "SHA-R601",
     /// The document to replace or invalidate, …, is not found.
@@ -219,6 +225,10 @@ detail_codes! {
     NoRegisterAccess = "SHA-L201",
     /// Phase I and phase II content cannot be stored after …; use the joining-obligation model
     PhaseContentEnded = "SHA-D001",
+    /// Not possible before the Client Data Act came into force
+    NotYetInForce = "SHA-D002",
+    /// The profile cannot be used on the simulator's date
+    ProfileOutOfWindow = "SHA-D003",
     /// Unknown structure
     UnknownStructure = "SHA-S001",
     /// The structure version is not valid on the document's date
@@ -326,7 +336,7 @@ impl Catalogue {
     /// The built-in catalogue.
     pub fn builtin() -> &'static Catalogue {
         static CAT: std::sync::OnceLock<Catalogue> = std::sync::OnceLock::new();
-        CAT.get_or_init(|| match Catalogue::parse(CATALOGUE_TOML) {
+        CAT.get_or_init(|| match Catalogue::parse(&crate::tables::text("ack-codes.toml", CATALOGUE_TOML)) {
             Ok(c) => c,
             // The file is compiled in and checked by a unit test; reaching this
             // means the binary was built from an inconsistent tree.

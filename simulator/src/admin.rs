@@ -93,6 +93,8 @@ pub fn router(state: AdminState) -> Router {
         .route("/admin/faults", get(faults_list).post(faults_add).delete(faults_clear))
         .route("/admin/faults/{id}", delete(faults_remove))
         .route("/admin/systems", get(systems).post(systems_add))
+        .route("/admin/joint-groups", get(joint_groups))
+        .route("/admin/joint-groups/{name}/documents", get(joint_group_documents))
         .route("/admin/documents/{id}", get(document))
         .route("/admin/integrity", get(integrity))
         .route("/admin/disclosures", get(disclosures))
@@ -395,6 +397,58 @@ struct NewSystem {
     #[serde(default)]
     strict_signature: Option<bool>,
     controllers: Vec<crate::registry::ControllerGrant>,
+    /// Registers the system as a joint group's main system: the group's name.
+    #[serde(default)]
+    joint_group: Option<String>,
+}
+
+/// The joint-joining groups (yhteisliittymä) with their main systems and members.
+async fn joint_groups(State(s): State<AdminState>) -> Json<Value> {
+    let codes = crate::codes::CodeSets::builtin();
+    let groups: Vec<Value> = s
+        .registry
+        .get()
+        .joint_groups()
+        .iter()
+        .map(|g| {
+            json!({
+                "name": g.name,
+                "main_system": g.main_system,
+                "members": g.members.iter().map(|m| json!({
+                    "oid": m,
+                    "name": codes.name(crate::codes::oids::SOTE_ORGANISATION, m),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Json(json!(groups))
+}
+
+#[derive(Deserialize)]
+struct HetuQuery {
+    hetu: String,
+}
+
+/// The shared archivist's view of a joint group (named by its name or its main system): one
+/// client's documents in every member's register, each with its controller (every joiner stays
+/// the controller of its own).
+async fn joint_group_documents(
+    State(s): State<AdminState>,
+    Path(name): Path<String>,
+    Query(q): Query<HetuQuery>,
+) -> Result<Json<Value>, AdminError> {
+    let registry = s.registry.get();
+    let group = registry.joint_groups().iter().find(|g| g.name == name || g.main_system == name).ok_or_else(|| {
+        AdminError(StatusCode::NOT_FOUND, format!("no joint group '{name}' (by name or main system)"))
+    })?;
+    let hetu = q.hetu.trim().to_ascii_uppercase();
+    crate::hetu::Hetu::parse(&hetu).map_err(|e| bad(format!("hetu '{hetu}': {e}")))?;
+    let client = crate::document::ClientId { root: crate::hetu::HETU_ROOT.into(), extension: hetu.clone() };
+    let mut docs = Vec::new();
+    for m in &group.members {
+        docs.extend(crate::archive::query::client_documents(&s.archive, m, &client).map_err(internal)?);
+    }
+    Ok(Json(json!({ "group": group.name, "members": group.members, "client": hetu, "documents": docs })))
 }
 
 /// Registers a system and issues its certificate from the test PKI. The system is kept in the
@@ -408,7 +462,13 @@ async fn systems_add(State(s): State<AdminState>, body: axum::body::Bytes) -> Re
         organisation: n.organisation,
         strict_signature: n.strict_signature.unwrap_or(false),
         controllers: n.controllers,
+        joint_group: n.joint_group,
     };
+    // A registration is a deployment: each profile only while it may still be deployed.
+    let today = s.clock.now().date();
+    for c in &system.controllers {
+        crate::profile::Matrix::builtin().deployable(c.profile, today).map_err(bad)?;
+    }
     // Checked first, so that a refused registration never replaces another system's certificates.
     (*s.registry.get()).clone().add(system.clone()).map_err(bad)?;
     let (certs, id, alg) = (s.certs.clone(), system.cert_identity(), s.key_algorithm);

@@ -55,6 +55,9 @@ pub struct CodeEntry {
     /// For units: the organisation they belong to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+    /// For organisations: julkinen (public) or yksityinen (private).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sector: Option<String>,
 }
 
 /// A code system.
@@ -135,6 +138,19 @@ fn within(from: &str, to: &str, at: Date) -> bool {
     parse_date(from).is_none_or(|f| at >= f) && parse_date(to).is_none_or(|t| at <= t)
 }
 
+impl CodeSystem {
+    /// Parses one code system file, checking its dates.
+    pub fn parse(text: &str) -> Result<CodeSystem, String> {
+        let sys: CodeSystem = toml::from_str(text).map_err(|e| e.to_string())?;
+        for d in [&sys.valid_from, &sys.valid_to] {
+            if !d.is_empty() && parse_date(d).is_none() {
+                return Err(format!("'{d}' is not a YYYY-MM-DD date"));
+            }
+        }
+        Ok(sys)
+    }
+}
+
 impl CodeSets {
     fn from_files<'a>(files: impl Iterator<Item = (String, &'a str)>) -> Result<Self, CodeSetError> {
         let mut systems = BTreeMap::new();
@@ -157,11 +173,18 @@ impl CodeSets {
     pub fn builtin() -> &'static CodeSets {
         static SETS: std::sync::OnceLock<CodeSets> = std::sync::OnceLock::new();
         SETS.get_or_init(|| {
-            let files = BUILTIN_DIR
+            // The runtime tables' codes/ replace embedded files of the same name and add new ones.
+            let extra = crate::tables::extra_files("codes", "toml");
+            let mut files: Vec<(String, String)> = BUILTIN_DIR
                 .files()
                 .filter(|f| f.path().extension().is_some_and(|e| e == "toml"))
-                .map(|f| (f.path().display().to_string(), f.contents_utf8().unwrap_or("")));
-            match CodeSets::from_files(files) {
+                .filter(|f| {
+                    !extra.iter().any(|(n, _)| f.path().file_name().and_then(|x| x.to_str()) == Some(n.as_str()))
+                })
+                .map(|f| (f.path().display().to_string(), f.contents_utf8().unwrap_or("").to_string()))
+                .collect();
+            files.extend(extra.into_iter().map(|(n, t)| (format!("codes/{n}"), t)));
+            match CodeSets::from_files(files.iter().map(|(n, t)| (n.clone(), t.as_str()))) {
                 Ok(s) => s,
                 // Compiled in and checked by a unit test.
                 Err(e) => panic!("{e}"),

@@ -176,7 +176,7 @@ impl KindTable {
     /// The built-in table.
     pub fn builtin() -> &'static KindTable {
         static T: std::sync::OnceLock<KindTable> = std::sync::OnceLock::new();
-        T.get_or_init(|| match KindTable::parse(KINDS_TOML) {
+        T.get_or_init(|| match KindTable::parse(&crate::tables::text("document-kinds.toml", KINDS_TOML)) {
             Ok(t) => t,
             // Compiled in and checked by a unit test.
             Err(e) => panic!("testdata/document-kinds.toml: {e}"),

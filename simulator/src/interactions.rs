@@ -155,7 +155,7 @@ impl Interactions {
     /// The built-in table.
     pub fn builtin() -> &'static Interactions {
         static T: std::sync::OnceLock<Interactions> = std::sync::OnceLock::new();
-        T.get_or_init(|| match Interactions::parse(INTERACTIONS_TOML) {
+        T.get_or_init(|| match Interactions::parse(&crate::tables::text("interactions.toml", INTERACTIONS_TOML)) {
             Ok(t) => t,
             // Compiled in and checked by a unit test.
             Err(e) => panic!("testdata/interactions.toml: {e}"),

@@ -40,6 +40,7 @@ pub mod seed;
 pub mod server;
 pub mod sosmeta;
 pub mod store;
+pub mod tables;
 pub mod transport;
 pub mod ui;
 pub mod validation;

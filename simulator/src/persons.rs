@@ -94,13 +94,38 @@ pub struct TestPersons {
 pub const PERSONS_TOML: &str = include_str!("../../testdata/persons.toml");
 
 impl TestPersons {
-    /// The built-in persons.
+    /// Parses a persons file, checking that every hetu is valid and a test hetu (900–999):
+    /// Kanta's test environments accept no other.
+    pub fn parse(text: &str) -> Result<TestPersons, String> {
+        let p: TestPersons = toml::from_str(text).map_err(|e| e.to_string())?;
+        for (who, hetu) in p
+            .persons
+            .iter()
+            .map(|x| (x.key.as_str(), x.hetu.as_str()))
+            .chain(p.professionals.iter().map(|x| (x.registration_number.as_str(), x.hetu.as_str())))
+        {
+            match crate::hetu::Hetu::parse(hetu) {
+                Ok(h) if h.is_test() => {}
+                Ok(h) => return Err(format!("{who}: {h} is not a test hetu (individual number 900–999)")),
+                Err(e) => return Err(format!("{who}: '{hetu}': {e}")),
+            }
+        }
+        Ok(p)
+    }
+
+    /// Persons from a file (e.g. the test ids Kela issued to a vendor).
+    pub fn load(path: &std::path::Path) -> Result<TestPersons, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// The persons: the runtime tables' `persons.toml` or the embedded copy.
     pub fn builtin() -> &'static TestPersons {
         static P: std::sync::OnceLock<TestPersons> = std::sync::OnceLock::new();
-        P.get_or_init(|| match toml::from_str(PERSONS_TOML) {
+        P.get_or_init(|| match Self::parse(&crate::tables::text("persons.toml", PERSONS_TOML)) {
             Ok(p) => p,
-            // Compiled in and checked by a unit test.
-            Err(e) => panic!("testdata/persons.toml: {e}"),
+            // Checked at start (tables::check) and by a unit test for the embedded copy.
+            Err(e) => panic!("persons.toml: {e}"),
         })
     }
 

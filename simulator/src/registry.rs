@@ -50,6 +50,10 @@ pub struct System {
     /// Controllers it acts for (joint joining: more than one).
     #[serde(rename = "controller", default)]
     pub controllers: Vec<ControllerGrant>,
+    /// For a main joiner's system registered at run time: the name of the joint-joining group
+    /// (yhteisliittymä) its other controllers belong to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joint_group: Option<String>,
 }
 
 fn default_true() -> bool {
@@ -188,7 +192,13 @@ impl Registry {
                 return Err(RegistryError::Invalid(format!("unregistered system '{}' reuses a system name", u.name)));
             }
         }
-        for g in &file.joint_groups {
+        let mut groups = file.joint_groups;
+        for s in &file.systems {
+            if let Some(g) = implied_group(s) {
+                groups.push(g);
+            }
+        }
+        for g in &groups {
             let main = file.systems.iter().find(|s| s.name == g.main_system).ok_or_else(|| {
                 RegistryError::Invalid(format!(
                     "joint group '{}' names unknown main system '{}'",
@@ -203,10 +213,14 @@ impl Registry {
                     )));
                 }
             }
+            check_group_members(g)?;
+        }
+        for s in &file.systems {
+            check_foreign_controllers(s, &groups)?;
         }
         Ok(Registry {
             systems: file.systems,
-            joint_groups: file.joint_groups,
+            joint_groups: groups,
             unregistered: file.unregistered,
             by_identity,
             added: Vec::new(),
@@ -260,6 +274,17 @@ impl Registry {
                 return Err(RegistryError::Invalid(format!("system '{}' lists controller {} twice", s.name, c.oid)));
             }
         }
+        let group = implied_group(&s);
+        if let Some(g) = &group {
+            if self.joint_groups.iter().any(|x| x.name == g.name) {
+                return Err(RegistryError::Invalid(format!("joint group '{}' already exists", g.name)));
+            }
+            check_group_members(g)?;
+        }
+        let mut groups = self.joint_groups.clone();
+        groups.extend(group.clone());
+        check_foreign_controllers(&s, &groups)?;
+        self.joint_groups = groups;
         self.by_identity.insert(s.cert_identity(), self.systems.len());
         self.added.push(s.name.clone());
         self.systems.push(s);
@@ -291,6 +316,49 @@ impl Registry {
         );
         v
     }
+}
+
+/// The group a system registered with `joint_group` is the main system of: its own
+/// organisation and every other controller it acts for.
+fn implied_group(s: &System) -> Option<JointGroup> {
+    let name = s.joint_group.clone()?;
+    let mut members = vec![s.organisation.clone()];
+    members.extend(s.controllers.iter().map(|c| c.oid.clone()).filter(|c| *c != s.organisation));
+    Some(JointGroup { name, main_system: s.name.clone(), members })
+}
+
+/// Joint joining (yhteisliittymismalli) is for private providers on a main joiner's system
+/// (Kela, 2/2025): a member the SOTE register extract knows as a public organiser is refused.
+/// A member the extract does not know is accepted (the register is open).
+fn check_group_members(g: &JointGroup) -> Result<(), RegistryError> {
+    let codes = crate::codes::CodeSets::builtin();
+    for m in &g.members {
+        if let Some(e) = codes.entry(crate::codes::oids::SOTE_ORGANISATION, m) {
+            if e.sector.as_deref() == Some("julkinen") {
+                return Err(RegistryError::Invalid(format!(
+                    "joint group '{}': member {m} ({}) is a public organisation; joint joining is for private providers",
+                    g.name, e.name
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A system acts for other controllers than its own organisation only as the main system of
+/// a joint group listing them: a controller outside the group is refused.
+fn check_foreign_controllers(s: &System, groups: &[JointGroup]) -> Result<(), RegistryError> {
+    for c in s.controllers.iter().filter(|c| c.oid != s.organisation) {
+        let member = groups.iter().any(|g| g.main_system == s.name && g.members.contains(&c.oid));
+        if !member {
+            return Err(RegistryError::Invalid(format!(
+                "system '{}' acts for controller {}, which is not its own organisation {}: only a joint group's main \
+                 system acts for other controllers, and {} is not a member of a group whose main system is '{}'",
+                s.name, c.oid, s.organisation, c.oid, s.name
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// A system name names certificate files: 1–64 characters of a–z, 0–9 and '-'.

@@ -315,7 +315,8 @@ fn broken(
     ack: &str,
     codes: &[&str],
 ) -> Def {
-    let mut m = meta(description, interaction, "liittyva-atj", &spec.id, ack, codes);
+    // Samples are sent on the 2022 clock by the city's phase II system.
+    let mut m = meta(description, interaction, "liittyva2-atj", &spec.id, ack, codes);
     m.rule = Some(rule.to_string());
     def(&format!("broken/{code}-{slug}"), m, spec)
 }
@@ -324,7 +325,11 @@ fn definitions() -> Vec<Def> {
     let persons = TestPersons::builtin();
     let p = persons.get("aikuinen").cloned().unwrap_or_else(|| persons.persons[0].clone());
     let other = persons.get("aikuinen_mies").cloned().unwrap_or_else(|| persons.persons[1].clone());
+    // A client without a clienthood: broken clienthood samples are about their own defect,
+    // not about a second clienthood of `p` (one per client per organiser, SHA-R503).
+    let third = persons.get("vanhus").cloned().unwrap_or_else(|| persons.persons[2].clone());
     let kit = Kit::new(Organisation::testila(), DOC_TIME);
+    let hood3 = kit.clienthood(&third);
     let case = "1.2.246.10.99990001.10.0.78.1".to_string();
     let hood = fix_id(kit.clienthood(&p), &oid(1));
     let asia = fix_id(kit.case(&p, &case), &oid(2));
@@ -336,7 +341,7 @@ fn definitions() -> Vec<Def> {
     let old = fix_id(kit.client_document(&p, &case, DocumentModel::Vanha), &oid(6));
     let v2b = fix_id(kit.new_version(&v2), &oid(7));
     let inv = fix_id(kit.client_document(&p, &case, DocumentModel::Vaihe2), &oid(8));
-    let s = "liittyva-atj";
+    let s = "liittyva2-atj";
 
     let mut d = vec![
         def(
@@ -373,7 +378,7 @@ fn definitions() -> Vec<Def> {
                 ..meta(
                     "Joining-obligation structured decision (Sosmeta 1506.11002): display XHTML plus structured JSON",
                     "store",
-                    s,
+                    "liittymisvelvoite-atj",
                     &lv.id,
                     "AA",
                     &[],
@@ -539,7 +544,7 @@ fn definitions() -> Vec<Def> {
             "1",
             "versionNumber is not a number",
             "store",
-            fix_id(hood.clone(), &next()),
+            fix_id(hood3.clone(), &next()),
             "AE",
             &["SHA-R006", "SHA-R101"],
         )
@@ -778,13 +783,13 @@ fn definitions() -> Vec<Def> {
         "R605",
         "toisen-asiakirja",
         "6",
-        "Testikylä (through the joint system) versions Testilä's document",
+        "Testikylä's own system versions Testilä's document",
         "new_version",
         theft,
         "AR",
         &["SHA-R605", "SHA-R501", "SHA-R502"],
     );
-    theft.meta.system = "yhteis-atj".into();
+    theft.meta.system = "testikyla-atj".into();
     theft.meta.acting_organisation = Organisation::testikyla().controller;
     d.push(theft);
     let mut set = fix_id(kit.new_version(&v2b), &next());
@@ -908,7 +913,7 @@ fn definitions() -> Vec<Def> {
     );
     d.push(broken("R704", "xhtml-skripti", "7", "The XHTML carries a script", "store", script, "AE", &["SHA-R704"]));
     let cut =
-        with_content(fix_id(hood.clone(), &next()), "application/json", b"{\"asiakkuusasiakirja\": {\"asiakas\": ");
+        with_content(fix_id(hood3.clone(), &next()), "application/json", b"{\"asiakkuusasiakirja\": {\"asiakas\": ");
     d.push(broken("R705", "json-rikki", "7", "The clienthood JSON is cut short", "store", cut, "AE", &["SHA-R705"]));
     let mut sized = fix_id(v2.clone(), &next());
     sized.packaging = Packaging::Referenced;
@@ -994,7 +999,7 @@ fn definitions() -> Vec<Def> {
             "8",
             "effectiveTime in ISO form instead of HL7 TS",
             "store",
-            fix_id(hood.clone(), &next()),
+            fix_id(hood3.clone(), &next()),
             "AE",
             &["SHA-R803", "SHA-R101"],
         )

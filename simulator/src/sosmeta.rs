@@ -469,6 +469,12 @@ impl Structures {
                     by_oid.insert(s.oid.clone(), s);
                 }
             }
+            // The runtime tables' sosmeta/ add structures and replace those of the same OID.
+            for (_, t) in crate::tables::extra_files("sosmeta", "json") {
+                if let Some(s) = serde_json::from_str::<Value>(&t).ok().and_then(|v| Structure::from_schema(v).ok()) {
+                    by_oid.insert(s.oid.clone(), s);
+                }
+            }
             Structures { by_oid }
         })
     }

@@ -34,9 +34,28 @@ pub struct FieldRule {
     pub columns: BTreeMap<String, toml::Value>,
 }
 
+/// One `[[value]]` row: a coded field that, when a document of the listed kinds carries it,
+/// must have one value (e.g. recordStatus 3, ready for archiving).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ValueRule {
+    /// Field name (see [`field_present`]); a coded field.
+    pub field: String,
+    /// The only value allowed.
+    pub equals: String,
+    /// Kind columns it applies to.
+    pub kinds: Vec<String>,
+    /// The detail code a different value gets.
+    pub detail: String,
+    /// Where the rule comes from.
+    #[serde(default)]
+    pub source: String,
+}
+
 #[derive(Deserialize)]
 struct RulesFile {
     field: Vec<FieldRule>,
+    #[serde(default)]
+    value: Vec<ValueRule>,
 }
 
 /// The compiled-in metadata rules.
@@ -46,6 +65,7 @@ pub const METADATA_RULES_TOML: &str = include_str!("../../testdata/metadata-rule
 #[derive(Debug, Clone)]
 pub struct MetadataRules {
     fields: Vec<FieldRule>,
+    values: Vec<ValueRule>,
 }
 
 impl MetadataRules {
@@ -57,13 +77,21 @@ impl MetadataRules {
                 return Err(format!("unknown field '{}'", r.name));
             }
         }
-        Ok(MetadataRules { fields: f.field })
+        for v in &f.value {
+            if coded_field(&Metadata::default(), &v.field).is_none() {
+                return Err(format!("[[value]]: '{}' is not a coded field", v.field));
+            }
+            if DetailCode::parse(&v.detail).is_none() {
+                return Err(format!("[[value]] {}: unknown detail code '{}'", v.field, v.detail));
+            }
+        }
+        Ok(MetadataRules { fields: f.field, values: f.value })
     }
 
     /// The built-in table.
     pub fn builtin() -> &'static MetadataRules {
         static R: std::sync::OnceLock<MetadataRules> = std::sync::OnceLock::new();
-        R.get_or_init(|| match MetadataRules::parse(METADATA_RULES_TOML) {
+        R.get_or_init(|| match MetadataRules::parse(&crate::tables::text("metadata-rules.toml", METADATA_RULES_TOML)) {
             Ok(r) => r,
             // Compiled in and checked by a unit test.
             Err(e) => panic!("testdata/metadata-rules.toml: {e}"),
@@ -78,6 +106,46 @@ impl MetadataRules {
     pub fn fields(&self) -> &[FieldRule] {
         &self.fields
     }
+
+    /// The value rules.
+    pub fn values(&self) -> &[ValueRule] {
+        &self.values
+    }
+}
+
+/// A coded field by name: `Some(None)` when absent, `None` for a name that is not a coded field.
+fn coded_field<'a>(m: &'a Metadata, name: &str) -> Option<Option<&'a Code>> {
+    Some(match name {
+        "register" => m.register.as_ref(),
+        "confidentiality" => m.confidentiality.as_ref(),
+        "document_group" => m.document_group.as_ref(),
+        "general_type" => m.general_type.as_ref(),
+        "document_type" => m.document_type.as_ref(),
+        "service_task" => m.service_task.as_ref(),
+        "process_phase" => m.process_phase.as_ref(),
+        "record_status" => m.record_status.as_ref(),
+        _ => return None,
+    })
+}
+
+/// Rule 1, values: a field that must have one value for the document's kind (the
+/// `[[value]]` rows of the metadata table).
+pub fn required_values(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<Detail> {
+    let col = kind.rules_column();
+    let mut out = Vec::new();
+    for v in ctx.rules.values.iter().filter(|v| v.kinds.iter().any(|k| k == col)) {
+        let Some(Some(code)) = coded_field(m, &v.field) else { continue };
+        if code.code != v.equals {
+            let detail = DetailCode::parse(&v.detail).unwrap_or(DetailCode::CodeCombination);
+            let element = ctx.rules.fields.iter().find(|f| f.name == v.field).map(|f| f.element.clone());
+            let d = Detail::new(detail, format!("{} = {}, expected {}", v.field, code.code, v.equals));
+            out.push(match element {
+                Some(e) => d.at(e),
+                None => d,
+            });
+        }
+    }
+    out
 }
 
 /// Whether a named field is present in `m`; `None` for an unknown name.
@@ -359,9 +427,36 @@ pub fn coded_values(m: &Metadata, kind: DocumentKind, ctx: &Context<'_>) -> Vec<
     ] {
         if let Some(oid) = v {
             check_unit(&mut out, field, &loc, oid, want, ctx);
+            if want.is_some() {
+                unit_belongs(&mut out, m, field, &loc, oid, ctx);
+            }
         }
     }
     out
+}
+
+/// A unit the SOTE extract knows must belong to an organisation the document names as its
+/// controller, producer or provider; a unit it does not know was already a warning.
+fn unit_belongs(out: &mut Vec<Detail>, m: &Metadata, field: &str, loc: &str, oid: &str, ctx: &Context<'_>) {
+    let Some(parent) = ctx.codes.entry(oids::SOTE_ORGANISATION, oid).and_then(|e| e.parent.as_deref()) else {
+        return;
+    };
+    let named = [&m.controller, &m.producer, &m.provider];
+    if named.iter().any(|o| o.as_deref() == Some(parent)) {
+        return;
+    }
+    let owner = ctx.codes.name(oids::SOTE_ORGANISATION, parent).unwrap_or(parent);
+    out.push(
+        Detail::new(
+            DetailCode::UnitOfAnotherOrganisation,
+            format!(
+                "{field} = {oid} belongs to {parent} ({owner}); the document names controller {}, producer {}",
+                m.controller.as_deref().unwrap_or("-"),
+                m.producer.as_deref().unwrap_or("-")
+            ),
+        )
+        .at(loc),
+    );
 }
 
 /// Rule 3: the client id — a valid test hetu, or a temporary id where allowed.
@@ -734,6 +829,7 @@ pub fn check_document(doc: &Incoming, kind: DocumentKind, ctx: &Context<'_>) -> 
     let mut out = identifiers(m);
     out.extend(wrapper_agrees(doc));
     out.extend(required_fields(m, kind, ctx));
+    out.extend(required_values(m, kind, ctx));
     out.extend(coded_values(m, kind, ctx));
     out.extend(client_id(m, kind, ctx));
     out.extend(signatures(doc, kind, ctx));

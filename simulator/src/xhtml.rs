@@ -92,7 +92,7 @@ impl Policy {
     /// The built-in policy.
     pub fn builtin() -> &'static Policy {
         static P: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
-        P.get_or_init(|| match Policy::parse(POLICY_TOML) {
+        P.get_or_init(|| match Policy::parse(&crate::tables::text("xhtml-policy.toml", POLICY_TOML)) {
             Ok(p) => p,
             // Compiled in and checked by a unit test.
             Err(e) => panic!("testdata/xhtml-policy.toml: {e}"),

@@ -50,7 +50,7 @@ async fn journal_filters_and_single_entries() {
     let sim = Sim::start().await;
     let kit = Kit::new(Organisation::testila(), sim.clock().now());
     let p = TestPersons::builtin().get("aikuinen").expect("person");
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittymisvelvoite-atj", &kit.org.controller);
     // Today (after 2026-08-31) a clienthood declares the joining-obligation model.
     a.store_ok(&kit.clienthood(p)).await;
     let r = sim.actor("katseleva-atj", &kit.org.controller).store(&kit.clienthood(p)).await;
@@ -87,7 +87,7 @@ async fn reset_empties_the_archive_and_keeps_the_registry() {
     assert_eq!(status, 200, "{report}");
     assert!(document_count(&sim).await > 0);
     let p = TestPersons::builtin().get("aikuinen").expect("person");
-    let a = sim.actor("liittyva-atj", &Organisation::testila().controller);
+    let a = sim.actor("liittymisvelvoite-atj", &Organisation::testila().controller);
     assert!(a.query(ix::KOOSTE, QueryBuilder::new().client(&p.hetu)).await.accepted());
     let (status, _) = send(reqwest::Method::POST, sim.admin("/admin/reset"), None).await;
     assert_eq!(status, 200);
@@ -113,7 +113,7 @@ async fn seeding_a_family_makes_it_queryable() {
     assert_eq!(report["clients"].as_array().expect("clients").len(), 3);
     assert_eq!(report["invalidations"], 1);
     let child = TestPersons::builtin().get("perhe_lapsi").expect("child");
-    let a = sim.actor("liittyva-atj", &Organisation::testila().controller);
+    let a = sim.actor("liittymisvelvoite-atj", &Organisation::testila().controller);
     let k = a.query(ix::KOOSTE, QueryBuilder::new().client(&child.hetu)).await;
     assert!(k.accepted(), "{:?}", k.codes);
     // 3 phase II + 1 phase I + 1 old, one phase II invalidated, one versioned (current only).
@@ -136,7 +136,7 @@ async fn clock_travel_changes_a_time_rule_verdict() {
     assert_eq!((c["now"].as_str(), c["mode"].as_str()), (Some("2022-06-01T08:00:00Z"), Some("frozen")));
     let kit = Kit::new(Organisation::testila(), datetime!(2022-06-01 10:00 UTC));
     let p = TestPersons::builtin().get("aikuinen").expect("person");
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittyva2-atj", &kit.org.controller);
     let hood = kit.clienthood(p);
     let r = a.store(&hood).await;
     assert_eq!(r.codes, vec!["SHA-R801"], "dated two hours ahead of the clock");
@@ -159,7 +159,7 @@ async fn fault_rules_are_seen_by_the_client_then_service_returns() {
     let sim = Sim::start().await;
     let kit = Kit::new(Organisation::testila(), sim.clock().now());
     let p = TestPersons::builtin().get("aikuinen").expect("person");
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittymisvelvoite-atj", &kit.org.controller);
     let query = || QueryBuilder::new().client(&p.hetu);
     let cases = [
         (json!({"kind": "http_status", "status": 503}), "503"),
@@ -172,7 +172,7 @@ async fn fault_rules_are_seen_by_the_client_then_service_returns() {
         let (status, rule) = send(
             reqwest::Method::POST,
             sim.admin("/admin/faults"),
-            Some(json!({"system": "liittyva-atj", "interaction": "QUQI_IN200009FI01", "count": 1, "action": action})),
+            Some(json!({"system": "liittymisvelvoite-atj", "interaction": "QUQI_IN200009FI01", "count": 1, "action": action})),
         )
         .await;
         assert_eq!(status, 201, "{rule}");
@@ -181,7 +181,7 @@ async fn fault_rules_are_seen_by_the_client_then_service_returns() {
             .query(query().build())
             .build();
         let started = std::time::Instant::now();
-        let r = sim.client("liittyva-atj").exchange(&msg).await;
+        let r = sim.client("liittymisvelvoite-atj").exchange(&msg).await;
         match expect {
             "503" => assert_eq!(r.expect("answer").status, 503),
             "fault" => assert_eq!(r.expect("answer").codes, vec!["SHA-T010"]),
@@ -200,7 +200,7 @@ async fn fault_rules_are_seen_by_the_client_then_service_returns() {
     let (_, rule) = send(
         reqwest::Method::POST,
         sim.admin("/admin/faults"),
-        Some(json!({"system": "yhteis-atj", "action": {"kind": "soap_fault"}})),
+        Some(json!({"system": "palvelukeskus-atj", "action": {"kind": "soap_fault"}})),
     )
     .await;
     assert!(a.query(ix::KOOSTE, query()).await.accepted());

@@ -25,15 +25,18 @@ async fn in_2022(sim: &Sim) -> Kit {
 async fn stores_every_kind_of_document_and_finds_it_in_the_kooste() {
     let sim = Sim::start().await;
     let kit = in_2022(&sim).await;
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittyva2-atj", &kit.org.controller);
     let p = person("aikuinen");
     let case = a.open_case(&kit, p).await;
     for model in [DocumentModel::Vaihe1, DocumentModel::Vaihe2, DocumentModel::Vanha] {
         a.store_ok(&kit.client_document(p, &case, model)).await;
     }
     // Structured documents belong to the Client Data Act world (their structures date from 2023–).
+    // On the Client Data Act clock the phase II profile has ended: the city's joining-obligation
+    // system stores into the same register.
     sim.clock().set(datetime!(2026-11-20 12:00 UTC), false);
     let kit_2026 = Kit::new(Organisation::testila(), datetime!(2026-11-20 10:00 UTC));
+    let a = sim.actor("liittymisvelvoite-atj", &kit.org.controller);
     a.store_ok(&kit_2026.client_document(p, &case, DocumentModel::Liittymisvelvoite)).await;
     let k = a.query(ix::KOOSTE, QueryBuilder::new().client(&p.hetu)).await;
     assert!(k.accepted(), "{:?}", k.codes);
@@ -46,7 +49,7 @@ async fn stores_every_kind_of_document_and_finds_it_in_the_kooste() {
 async fn client_document_needs_clienthood_and_case_first() {
     let sim = Sim::start().await;
     let kit = in_2022(&sim).await;
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittyva2-atj", &kit.org.controller);
     let p = person("aikuinen");
     let case = new_oid();
     let before = document_count(&sim).await;
@@ -63,7 +66,7 @@ async fn client_document_needs_clienthood_and_case_first() {
 async fn new_version_replaces_and_old_versions_stay_retrievable() {
     let sim = Sim::start().await;
     let kit = in_2022(&sim).await;
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittyva2-atj", &kit.org.controller);
     let p = person("aikuinen");
     let case = a.open_case(&kit, p).await;
     let v1 = kit.client_document(p, &case, DocumentModel::Vaihe2);
@@ -105,7 +108,7 @@ async fn new_version_replaces_and_old_versions_stay_retrievable() {
 async fn invalidated_document_is_hidden_unless_asked_for() {
     let sim = Sim::start().await;
     let kit = in_2022(&sim).await;
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittyva2-atj", &kit.org.controller);
     let p = person("aikuinen");
     let case = a.open_case(&kit, p).await;
     let d = kit.client_document(p, &case, DocumentModel::Vaihe2);
@@ -128,7 +131,7 @@ async fn invalidated_document_is_hidden_unless_asked_for() {
 async fn queries_filter_by_time_service_task_type_and_case() {
     let sim = Sim::start().await;
     let kit = in_2022(&sim).await;
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittyva2-atj", &kit.org.controller);
     let p = person("aikuinen");
     let (c1, c2) = (new_oid(), new_oid());
     a.store_ok(&kit.clienthood(p)).await;
@@ -176,44 +179,58 @@ async fn queries_filter_by_time_service_task_type_and_case() {
 
 #[tokio::test]
 async fn controllers_see_only_their_own_documents_also_under_joint_joining() {
+    // Joint joining as Kela describes it: private providers on their main joiner's system,
+    // each the controller of its own documents (Client Data Act world).
     let sim = Sim::start().await;
-    sim.clock().set(datetime!(2022-06-01 12:00 UTC), false);
-    let now = datetime!(2022-06-01 10:00 UTC);
-    let kyla = Kit::new(Organisation::testikyla(), now);
-    let maa = Kit::new(Organisation::testimaa(), now);
-    let a_kyla = sim.actor("yhteis-atj", &kyla.org.controller);
-    let a_maa = sim.actor("yhteis-atj", &maa.org.controller);
+    sim.clock().set(datetime!(2026-11-20 12:00 UTC), false);
+    let now = datetime!(2026-11-20 10:00 UTC);
+    let main = Kit::new(Organisation::palvelukeskus(), now);
+    let small = Kit::new(Organisation::pienpalvelu(), now);
+    let a_main = sim.actor("palvelukeskus-atj", &main.org.controller);
+    let a_small = sim.actor("palvelukeskus-atj", &small.org.controller);
     let p = person("aikuinen");
-    let (ck, cm) = (new_oid(), new_oid());
-    a_kyla.store_ok(&kyla.clienthood(p)).await;
-    a_kyla.store_ok(&kyla.case(p, &ck)).await;
-    let dk = kyla.client_document(p, &ck, DocumentModel::Vaihe2);
-    a_kyla.store_ok(&dk).await;
-    a_maa.store_ok(&maa.clienthood(p)).await;
-    a_maa.store_ok(&maa.case(p, &cm)).await;
-    let dm = maa.client_document(p, &cm, DocumentModel::Vaihe2);
-    a_maa.store_ok(&dm).await;
+    let (cm, cs) = (new_oid(), new_oid());
+    a_main.store_ok(&main.clienthood(p)).await;
+    a_main.store_ok(&main.case(p, &cm)).await;
+    let dm = main.client_document(p, &cm, DocumentModel::Liittymisvelvoite);
+    a_main.store_ok(&dm).await;
+    a_small.store_ok(&small.clienthood(p)).await;
+    a_small.store_ok(&small.case(p, &cs)).await;
+    let ds = small.client_document(p, &cs, DocumentModel::Liittymisvelvoite);
+    a_small.store_ok(&ds).await;
 
     assert_eq!(
-        a_kyla.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu)).await.document_ids(),
-        vec![dk.id.clone()]
-    );
-    assert_eq!(
-        a_maa.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu)).await.document_ids(),
+        a_main.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu)).await.document_ids(),
         vec![dm.id.clone()]
     );
+    assert_eq!(
+        a_small.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu)).await.document_ids(),
+        vec![ds.id.clone()]
+    );
     // Fetching the other joiner's document answers exactly as for a missing one.
-    let other = a_kyla.query(ix::FETCH, QueryBuilder::new().id("documentId", &dm.id)).await;
-    let missing = a_kyla.query(ix::FETCH, QueryBuilder::new().id("documentId", "1.2.3.4.5")).await;
+    let other = a_main.query(ix::FETCH, QueryBuilder::new().id("documentId", &ds.id)).await;
+    let missing = a_main.query(ix::FETCH, QueryBuilder::new().id("documentId", "1.2.3.4.5")).await;
     assert_eq!(other.codes, vec!["SHA-R902"]);
     assert_eq!(missing.codes, vec!["SHA-R902"]);
     // A joiner cannot version or invalidate the other's document.
-    assert!(a_kyla.invalidate(&dm.id, "väärä").await.has_code("SHA-R605"));
-    let mut cross = maa.new_version(&dm);
-    cross.controller = Some(kyla.org.controller.clone());
-    assert!(a_kyla.new_version(&cross).await.has_code("SHA-R605"));
-    // A system that does not act for Testikylä cannot query it at all.
-    let outsider = sim.actor("liittyva-atj", &kyla.org.controller);
+    assert!(a_main.invalidate(&ds.id, "väärä").await.has_code("SHA-R605"));
+    let mut cross = small.new_version(&ds);
+    cross.controller = Some(main.org.controller.clone());
+    assert!(a_main.new_version(&cross).await.has_code("SHA-R605"));
+    // The group's shared archivist sees every joiner's documents.
+    let groups = sim.admin_json("/admin/joint-groups").await;
+    assert_eq!(groups[0]["main_system"], "palvelukeskus-atj", "{groups}");
+    let docs = sim.admin_json(&format!("/admin/joint-groups/palvelukeskus-atj/documents?hetu={}", p.hetu)).await;
+    let mut ids: Vec<String> = docs["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .filter_map(|d| d["id"].as_str().map(String::from))
+        .collect();
+    ids.retain(|i| *i == dm.id || *i == ds.id);
+    assert_eq!(ids.len(), 2, "{docs}");
+    // A controller outside the group: the main system does not act for it.
+    let outsider = sim.actor("palvelukeskus-atj", &Organisation::hoivapalvelu().controller);
     let r = outsider.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu)).await;
     assert_eq!((r.ack.as_deref(), r.codes.clone()), (Some("AR"), vec!["SHA-R401".to_string()]));
 }
@@ -224,37 +241,44 @@ async fn profile_matrix_is_enforced_for_every_use_case() {
     let kit = in_2022(&sim).await;
     let ctrl = kit.org.controller.clone();
     let p = person("aikuinen");
-    // Set-up by the joining system.
-    let setup = sim.actor("liittyva-atj", &ctrl);
+    // Set-up by the phase II joining system.
+    let setup = sim.actor("liittyva2-atj", &ctrl);
     let case = setup.open_case(&kit, p).await;
 
-    // (profile system, [allowed per use case]) — SPEC §2.
-    let rows: [(&str, [bool; 12]); 4] = [
-        ("liittyva-atj", [true; 12]),
-        ("tallentava-atj", [true, true, true, true, true, true, true, false, false, false, false, false]),
+    // (profile system, [allowed per use case]) — SPEC §2: phase I profiles store old and
+    // phase I documents only; phase II profiles add phase II documents.
+    let storing = [true, true, true, false, true, true, true];
+    let rows: [(&str, [bool; 12]); 6] = [
+        ("liittyva-atj", [true, true, true, false, true, true, true, true, true, true, true, true]),
+        ("tallentava-atj", [true, true, true, false, true, true, true, false, false, false, false, false]),
         ("katseleva-atj", [false, false, false, false, false, false, false, true, true, true, true, true]),
         ("arkistoiva-atj", [false, false, false, false, true, false, false, false, false, false, false, false]),
+        ("liittyva2-atj", [true; 12]),
+        ("tallentava2-atj", [true, true, true, true, true, true, true, false, false, false, false, false]),
     ];
+    let _ = storing;
     let names = [
         "store clienthood",
         "store case",
         "store phase I",
         "store phase II",
         "store old",
-        "new version",
-        "invalidate",
+        "new version of a phase I document",
+        "invalidate a phase I document",
         "query clienthood",
         "query case",
         "query metadata",
         "fetch document",
         "fetch kooste",
     ];
-    for (system, allowed) in rows {
+    // One client per row for the clienthood: one clienthood per client per organiser.
+    let others = ["aikuinen_mies", "vanhus", "huoltaja", "perhe_isa", "perhe_aiti", "numero_999"];
+    for (row, (system, allowed)) in rows.into_iter().enumerate() {
         let a = sim.actor(system, &ctrl);
-        let other = person("aikuinen_mies");
-        // Each storing profile works on its own client so use cases do not collide.
+        let other = person(others[row]);
+        // Each storing profile works on its own case so use cases do not collide.
         let own_case = new_oid();
-        let target = kit.client_document(p, &case, DocumentModel::Vaihe2);
+        let target = kit.client_document(p, &case, DocumentModel::Vaihe1);
         setup.store_ok(&target).await;
         let results = vec![
             a.store(&kit.clienthood(other)).await,
@@ -278,6 +302,11 @@ async fn profile_matrix_is_enforced_for_every_use_case() {
             } else {
                 assert_eq!(r.ack.as_deref(), Some("AR"), "{system}: {} should be refused: {:?}", names[i], r.codes);
                 assert!(r.has_code("SHA-R402"), "{system}: {}: {:?}", names[i], r.codes);
+                assert!(
+                    r.texts.iter().any(|t| t.contains(&format!("profile {}", sim.profile_of(system, &ctrl)))),
+                    "{system}: the refusal names the profile: {:?}",
+                    r.texts
+                );
             }
         }
     }
@@ -290,10 +319,42 @@ async fn profile_matrix_is_enforced_for_every_use_case() {
 }
 
 #[tokio::test]
+async fn profiles_are_used_only_between_their_dates() {
+    let sim = Sim::start().await;
+    let p = person("aikuinen");
+    let ctrl = Organisation::testila().controller;
+    // 2019: phase I profiles serve; the joining-obligation profile does not exist yet, and
+    // neither do Kanta information records (the Client Data Act is in force from 2024).
+    sim.clock().set(datetime!(2019-06-03 12:00 UTC), false);
+    let kit = Kit::new(Organisation::testila(), datetime!(2019-06-03 10:00 UTC));
+    let phase1 = sim.actor("liittyva-atj", &ctrl);
+    phase1.open_case(&kit, p).await;
+    let lv = sim.actor("liittymisvelvoite-atj", &ctrl);
+    let r = lv.store(&kit.clienthood(person("vanhus"))).await;
+    assert_eq!((r.ack.as_deref(), r.codes.clone()), (Some("AR"), vec!["SHA-D003".to_string()]), "{:?}", r.texts);
+    assert!(r.texts.iter().any(|t| t.contains("2024-01-01") && t.contains("liittymisvelvoite")), "{:?}", r.texts);
+    let r = lv.store(&kit.informing(p)).await;
+    assert_eq!(r.codes, vec!["SHA-D002".to_string()], "{:?}", r.texts);
+    assert!(r.texts.iter().any(|t| t.contains("2024-01-01")), "{:?}", r.texts);
+    // A phase II profile is not in use before wave 6 (5/2020).
+    let r = sim.actor("liittyva2-atj", &ctrl).query(ix::Q_CLIENTHOOD, QueryBuilder::new().client(&p.hetu)).await;
+    assert_eq!(r.codes, vec!["SHA-D003".to_string()], "{:?}", r.texts);
+    // 2026: the phase I profile has ended (end of 2022): its query is refused, naming the date.
+    sim.clock().set(datetime!(2026-12-01 12:00 UTC), false);
+    let r = phase1.query(ix::Q_CLIENTHOOD, QueryBuilder::new().client(&p.hetu)).await;
+    assert_eq!((r.ack.as_deref(), r.codes.clone()), (Some("AR"), vec!["SHA-D003".to_string()]));
+    assert!(r.texts.iter().any(|t| t.contains("2022-12-31") && t.contains("liittyvä")), "{:?}", r.texts);
+    // The joining-obligation system reads the same register.
+    let r = lv.query(ix::Q_CLIENTHOOD, QueryBuilder::new().client(&p.hetu)).await;
+    assert!(r.accepted(), "{:?}", r.codes);
+    assert_eq!(r.document_ids().len(), 1);
+}
+
+#[tokio::test]
 async fn turvakielto_data_is_masked_in_a_fetched_clienthood() {
     let sim = Sim::start().await;
     let kit = in_2022(&sim).await;
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittyva2-atj", &kit.org.controller);
     let p = TestPersons::builtin().persons.iter().find(|p| p.turvakielto).expect("a turvakielto person");
     let hood = kit.clienthood(p);
     a.store_ok(&hood).await;
@@ -312,7 +373,7 @@ async fn turvakielto_data_is_masked_in_a_fetched_clienthood() {
 async fn validation_service_reports_everything_and_stores_nothing() {
     let sim = Sim::start().await;
     let kit = in_2022(&sim).await;
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittyva2-atj", &kit.org.controller);
     let p = person("aikuinen");
     let good = kit.clienthood(p);
     let r = a.validate(&good).await;
@@ -334,9 +395,11 @@ async fn stored_documents_survive_a_restart() {
     let kit = in_2022(&sim).await;
     let p = person("aikuinen");
     let hood = kit.clienthood(p);
-    sim.actor("liittyva-atj", &kit.org.controller).store_ok(&hood).await;
+    sim.actor("liittyva2-atj", &kit.org.controller).store_ok(&hood).await;
     let sim = sim.restart().await;
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    // A restart starts on the real clock: back to 2022, where the phase II profile serves.
+    in_2022(&sim).await;
+    let a = sim.actor("liittyva2-atj", &kit.org.controller);
     let r = a.query(ix::FETCH, QueryBuilder::new().id("documentId", &hood.id)).await;
     assert!(r.accepted(), "{:?}", r.codes);
     assert_eq!(r.document_ids(), vec![hood.id.clone()]);

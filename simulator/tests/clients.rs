@@ -37,9 +37,9 @@ async fn curl_with_its_defaults_gets_an_acknowledgement() {
         .args(["--silent", "--show-error", "--fail", "--cacert"])
         .arg(c.join("ca.pem"))
         .arg("--cert")
-        .arg(c.join("systems/liittyva-atj.pem"))
+        .arg(c.join("systems/liittymisvelvoite-atj.pem"))
         .arg("--key")
-        .arg(c.join("systems/liittyva-atj.key"))
+        .arg(c.join("systems/liittymisvelvoite-atj.key"))
         .args(["-H", "Content-Type: text/xml; charset=utf-8", "--data-binary"])
         .arg(format!("@{}", message().display()))
         .arg(sim.endpoint()));
@@ -92,9 +92,9 @@ async fn openssl_verifies_every_certificate_strictly_and_connects() {
         .args(["-verify_return_error", "-x509_strict", "-CAfile"])
         .arg(c.join("ca.pem"))
         .arg("-cert")
-        .arg(c.join("systems/liittyva-atj.pem"))
+        .arg(c.join("systems/liittymisvelvoite-atj.pem"))
         .arg("-key")
-        .arg(c.join("systems/liittyva-atj.key"))
+        .arg(c.join("systems/liittymisvelvoite-atj.key"))
         .stdin(std::process::Stdio::null()));
     let t = text(&out);
     assert!(t.contains("Verify return code: 0 (ok)"), "{t}");
@@ -120,7 +120,7 @@ async fn python_requests_and_zeep_with_their_defaults() {
         .arg(script)
         .arg(sim.endpoint())
         .arg(certs(&sim))
-        .arg("liittyva-atj")
+        .arg("liittymisvelvoite-atj")
         .arg(message()));
     let t = text(&out);
     assert!(out.status.success(), "{t}");

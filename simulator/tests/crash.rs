@@ -72,16 +72,22 @@ async fn acknowledged_documents_survive_sigkill() {
         let acked = acked.clone();
         let persons = persons.clone();
         tasks.push(tokio::spawn(async move {
-            let client = SoapClient::for_system(&endpoint, &certs, "liittyva-atj").expect("client");
+            let client = SoapClient::for_system(&endpoint, &certs, "liittymisvelvoite-atj").expect("client");
             for i in 0.. {
-                let p = &persons[(t * 7 + i) % persons.len()];
+                // A new client each time: one clienthood per client per organiser.
+                let mut p = persons[0].clone();
+                p.hetu = sha_simulator::hetu::synthetic((t * 1_000_000 + i) as u64);
+                if let Ok(h) = sha_simulator::hetu::Hetu::parse(&p.hetu) {
+                    p.birth_date = h.birth_date().to_string();
+                }
+                let p = &p;
                 let now = time::OffsetDateTime::now_utc();
                 let kit = Kit::new(Organisation::testila(), now - time::Duration::minutes(1));
                 let doc = kit.clienthood(p);
                 let msg = RequestBuilder::for_operation(
                     sha_simulator::interactions::Operation::Store,
                     Some(doc.kind),
-                    "1.2.246.10.99990001.11.1",
+                    "1.2.246.10.99990001.11.7",
                     now,
                 )
                 .acting_organisation("1.2.246.10.99990001.10.0")

@@ -183,7 +183,7 @@ async fn a_pair_that_disagrees_or_is_ambiguous_is_refused_with_its_code() {
 #[tokio::test]
 async fn the_readme_store_message_is_accepted_once_and_shows_in_the_kooste() {
     let sim = Sim::start().await;
-    let client = sim.client("liittyva-atj");
+    let client = sim.client("liittymisvelvoite-atj");
     let read = |name: &str| {
         std::fs::read_to_string(common::testdata().join("messages").join(name)).expect("testdata/messages fixture")
     };
@@ -204,7 +204,7 @@ async fn the_readme_store_message_is_accepted_once_and_shows_in_the_kooste() {
 #[tokio::test]
 async fn every_operation_in_testdata_messages_gets_its_answer() {
     let sim = Sim::start().await;
-    let client = sim.client("liittyva-atj");
+    let client = sim.client("liittymisvelvoite-atj");
     let v11 = sha_simulator::wire::soap::SoapVersion::V11;
     let send = |name: &'static str| {
         let client = &client;

@@ -21,7 +21,7 @@ fn person() -> &'static sha_simulator::persons::TestPerson {
 
 async fn still_up(sim: &Sim) {
     let r = sim
-        .actor("liittyva-atj", &Organisation::testila().controller)
+        .actor("liittymisvelvoite-atj", &Organisation::testila().controller)
         .query(ix::KOOSTE, QueryBuilder::new().client(&person().hetu))
         .await;
     assert!(r.accepted(), "the simulator still answers: {:?}", r.codes);
@@ -40,14 +40,14 @@ fn edited(spec: &DocumentSpec, from: &str, to: &str) -> FrameDocument {
     FrameDocument::repeating(&spec.document(), FrameText::Mime(mime::write(&parts)))
 }
 
-/// Sends SOAP text as liittyva-atj; returns (HTTP status, body).
+/// Sends SOAP text as liittymisvelvoite-atj; returns (HTTP status, body).
 async fn send(sim: &Sim, body: String) -> (u16, String) {
-    let r = sim.client("liittyva-atj").send(SoapVersion::V11, body).await.expect("sent");
+    let r = sim.client("liittymisvelvoite-atj").send(SoapVersion::V11, body).await.expect("sent");
     (r.status, r.body)
 }
 
 fn store_text(sim: &Sim, fd: FrameDocument) -> String {
-    sim.actor("liittyva-atj", &Organisation::testila().controller)
+    sim.actor("liittymisvelvoite-atj", &Organisation::testila().controller)
         .request(ix::STORE, Some(sha_simulator::document::DocumentKind::Asiakkuus))
         .document(fd)
         .soap(SoapVersion::V11)
@@ -159,7 +159,7 @@ async fn identifiers_are_oids_and_json_keys_are_unique() {
     // A structured form naming a key twice: one reader would see one client, another the other.
     let json = spec.parts.iter().find(|p| p.media_type == "application/json").expect("clienthood JSON");
     let text = String::from_utf8(json.bytes.clone()).expect("utf-8");
-    let twice = text.replacen('{', &"{\"asiakkuusasiakirja\": {}, ".to_string(), 1);
+    let twice = text.replacen('{', "{\"asiakkuusasiakirja\": {}, ", 1);
     let mut s = spec.clone();
     for p in s.parts.iter_mut().filter(|p| p.media_type == "application/json") {
         p.bytes = twice.clone().into_bytes();
@@ -216,7 +216,7 @@ async fn an_ambiguous_certificate_is_refused_and_journalled_as_presented() {
     let issuer =
         rcgen::CertificateParams::from_ca_cert_pem(&issuer_pem).expect("ca").self_signed(&issuer_key).expect("issuer");
     let mut p = rcgen::CertificateParams::default();
-    p.distinguished_name.push(rcgen::DnType::CommonName, "liittyva-atj");
+    p.distinguished_name.push(rcgen::DnType::CommonName, "liittymisvelvoite-atj");
     p.distinguished_name.push(rcgen::DnType::CustomDnType(vec![2, 5, 4, 3]), "tallentava-atj");
     p.distinguished_name.push(rcgen::DnType::CustomDnType(vec![2, 5, 4, 5]), Organisation::testila().controller);
     p.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
@@ -236,7 +236,7 @@ async fn an_ambiguous_certificate_is_refused_and_journalled_as_presented() {
     let presented =
         j["entries"].as_array().expect("entries").iter().find(|e| e["ack_codes"][0] == "SHA-M011").expect("journalled");
     let subject = presented["certificate"].as_str().expect("subject");
-    assert!(subject.contains("liittyva-atj") && subject.contains("tallentava-atj"), "{subject}");
+    assert!(subject.contains("liittymisvelvoite-atj") && subject.contains("tallentava-atj"), "{subject}");
 }
 
 #[tokio::test]
@@ -246,7 +246,7 @@ async fn a_certificate_holds_a_bounded_number_of_connections() {
         let c = &sim.running.certs;
         let cfg = sha_simulator::client::tls_config(
             &c.ca_cert(),
-            Some((&c.system_cert("liittyva-atj"), &c.system_key("liittyva-atj"))),
+            Some((&c.system_cert("liittymisvelvoite-atj"), &c.system_key("liittymisvelvoite-atj"))),
         )
         .expect("tls");
         let addr = sim.running.sha_addr;

@@ -32,7 +32,7 @@ async fn start() -> Sim {
 async fn phase_content_is_refused_after_the_deadline_and_accepted_before_it() {
     let sim = start().await;
     let k = kit(Organisation::testila());
-    let a = sim.actor("liittyva-atj", &k.org.controller);
+    let a = sim.actor("liittymisvelvoite-atj", &k.org.controller);
     let p = person("aikuinen");
     a.store_ok(&k.clienthood(p)).await;
     let case = new_oid();
@@ -207,16 +207,23 @@ async fn register_access_starts_and_ends_with_the_organisers_clienthood() {
     let case = new_oid();
     let mut doc_kit = kit(org.org.clone());
     doc_kit.org.service_unit = provider_org.service_unit.clone();
-    let doc = doc_kit.client_document(p, &case, DocumentModel::Liittymisvelvoite);
+    let mut doc = doc_kit.client_document(p, &case, DocumentModel::Liittymisvelvoite);
+    // The provider produces the document: its unit belongs to the producer it names.
+    doc.producer = Some(provider_org.controller.clone());
 
     // No clienthood listing the provider: refused.
-    organiser.store_ok(&org.clienthood(p)).await;
+    let first = org.clienthood(p);
+    organiser.store_ok(&first).await;
     organiser.store_ok(&org.case(p, &case)).await;
     let r = provider.store(&doc).await;
     assert_eq!((r.ack.as_deref(), r.codes.clone()), (Some("AR"), vec!["SHA-L201".to_string()]), "{:?}", r.texts);
 
-    // The organiser lists the provider's unit from 1.11.: the right holds, both to store and to read.
+    // A second clienthood document is refused: the clienthood changes by a new version.
     let listed = org.clienthood_with_provider(p, &provider_org.service_unit, "2026-11-01", None);
+    let r = organiser.store(&listed).await;
+    assert_eq!((r.ack.as_deref(), r.codes.clone()), (Some("AR"), vec!["SHA-R503".to_string()]), "{:?}", r.texts);
+    // The organiser lists the provider's unit from 1.11.: the right holds, both to store and to read.
+    let listed = org.revise(&first, &listed);
     organiser.store_ok(&listed).await;
     let r = provider.store(&doc).await;
     assert!(r.accepted(), "{:?} {:?}", r.codes, r.texts);
@@ -236,7 +243,8 @@ async fn register_access_starts_and_ends_with_the_organisers_clienthood() {
     ended.parts[0].bytes = serde_json::to_vec(&v).expect("json");
     let r = organiser.new_version(&ended).await;
     assert!(r.accepted(), "{:?}", r.codes);
-    let again = doc_kit.client_document(p, &case, DocumentModel::Liittymisvelvoite);
+    let mut again = doc_kit.client_document(p, &case, DocumentModel::Liittymisvelvoite);
+    again.producer = Some(provider_org.controller.clone());
     let r = provider.store(&again).await;
     assert!(r.has_code("SHA-L201"), "{:?}", r.codes);
     assert!(provider

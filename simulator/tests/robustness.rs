@@ -18,7 +18,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 async fn still_up(sim: &Sim) {
     let p = TestPersons::builtin().get("aikuinen").expect("p");
     let r = sim
-        .actor("liittyva-atj", &Organisation::testila().controller)
+        .actor("liittymisvelvoite-atj", &Organisation::testila().controller)
         .query(ix::KOOSTE, QueryBuilder::new().client(&p.hetu))
         .await;
     assert!(r.accepted(), "the simulator still answers: {:?}", r.codes);
@@ -33,12 +33,12 @@ async fn journal_has(sim: &Sim, code: &str) -> bool {
         .any(|e| e["ack_codes"].as_array().is_some_and(|c| c.iter().any(|x| x == code)))
 }
 
-/// A raw mutual-TLS stream to the simulator as `liittyva-atj`.
+/// A raw mutual-TLS stream to the simulator as `liittymisvelvoite-atj`.
 async fn raw_tls(sim: &Sim) -> tokio_rustls::client::TlsStream<tokio::net::TcpStream> {
     let c = &sim.running.certs;
     let cfg = sha_simulator::client::tls_config(
         &c.ca_cert(),
-        Some((&c.system_cert("liittyva-atj"), &c.system_key("liittyva-atj"))),
+        Some((&c.system_cert("liittymisvelvoite-atj"), &c.system_key("liittymisvelvoite-atj"))),
     )
     .expect("tls");
     let tcp = tokio::net::TcpStream::connect(sim.running.sha_addr).await.expect("tcp");
@@ -179,7 +179,7 @@ async fn parallel_new_versions_of_one_document_let_exactly_one_win() {
     sim.clock().set(time::macros::datetime!(2022-06-01 12:00 UTC), false);
     let kit = Kit::new(Organisation::testila(), time::macros::datetime!(2022-06-01 10:00 UTC));
     let p = TestPersons::builtin().get("aikuinen").expect("p");
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittyva2-atj", &kit.org.controller);
     let case = a.open_case(&kit, p).await;
     for round in 0..10 {
         let doc = kit.client_document(p, &case, DocumentModel::Vaihe2);

@@ -48,8 +48,8 @@ fn xmlsec1_verifies_what_the_simulator_signs() {
     let paths = pki(&dir.path().join("certs"));
     let key = SigningKey::load(
         SignatureKind::System,
-        &paths.signing_cert("liittyva-atj"),
-        &paths.signing_key("liittyva-atj"),
+        &paths.signing_cert("liittymisvelvoite-atj"),
+        &paths.signing_key("liittymisvelvoite-atj"),
     )
     .expect("key");
     let signed = dsig::sign(&plan(), &key, AT).expect("signed");
@@ -78,8 +78,8 @@ fn the_simulator_verifies_what_xmlsec1_signs() {
     let paths = pki(&dir.path().join("certs"));
     let key = SigningKey::load(
         SignatureKind::System,
-        &paths.signing_cert("liittyva-atj"),
-        &paths.signing_key("liittyva-atj"),
+        &paths.signing_cert("liittymisvelvoite-atj"),
+        &paths.signing_key("liittymisvelvoite-atj"),
     )
     .expect("key");
     // A template: our signature's shape with its values emptied for xmlsec1 to fill.
@@ -103,8 +103,11 @@ fn the_simulator_verifies_what_xmlsec1_signs() {
     let tpl = dir.path().join("template.xml");
     std::fs::write(&tpl, &template).expect("write");
     let out_file = dir.path().join("xmlsec-signed.xml");
-    let keyarg =
-        format!("{},{}", paths.signing_key("liittyva-atj").display(), paths.signing_cert("liittyva-atj").display());
+    let keyarg = format!(
+        "{},{}",
+        paths.signing_key("liittymisvelvoite-atj").display(),
+        paths.signing_cert("liittymisvelvoite-atj").display()
+    );
     let (ok, out) = xmlsec(&["--sign", "--privkey-pem", &keyarg, "--output", &out_file.display().to_string()], &tpl);
     assert!(ok, "{out}");
     let signed = std::fs::read(&out_file).expect("signed by xmlsec1");
@@ -143,7 +146,7 @@ async fn a_vendors_own_ca_is_trusted_with_one_command() {
             let client = sha_simulator::client::SoapClient::new(
                 &endpoint,
                 &ca,
-                Some((&certs.system_cert("liittyva-atj"), &certs.system_key("liittyva-atj"))),
+                Some((&certs.system_cert("liittymisvelvoite-atj"), &certs.system_key("liittymisvelvoite-atj"))),
             )
             .expect("client");
             client.send(sha_simulator::wire::soap::SoapVersion::V11, query).await
@@ -165,7 +168,7 @@ async fn a_vendors_own_ca_is_trusted_with_one_command() {
     let client = sha_simulator::client::SoapClient::new(
         &endpoint,
         &sim.running.certs.ca_cert(),
-        Some((&vendor.system_cert("liittyva-atj"), &vendor.system_key("liittyva-atj"))),
+        Some((&vendor.system_cert("liittymisvelvoite-atj"), &vendor.system_key("liittymisvelvoite-atj"))),
     )
     .expect("client");
     let r = client.send(sha_simulator::wire::soap::SoapVersion::V11, query.clone()).await.expect("handshake accepted");
@@ -173,8 +176,8 @@ async fn a_vendors_own_ca_is_trusted_with_one_command() {
     // Its signatures are trusted too.
     let key = SigningKey::load(
         SignatureKind::System,
-        &vendor.signing_cert("liittyva-atj"),
-        &vendor.signing_key("liittyva-atj"),
+        &vendor.signing_cert("liittymisvelvoite-atj"),
+        &vendor.signing_key("liittymisvelvoite-atj"),
     )
     .expect("key");
     let signed = dsig::sign(&plan(), &key, AT).expect("signed");

@@ -79,7 +79,7 @@ async fn unregistered_system_gets_an_application_level_rejection() {
 #[tokio::test]
 async fn sender_device_must_match_the_certificate() {
     let sim = Sim::start().await;
-    let c = sim.client("liittyva-atj");
+    let c = sim.client("liittymisvelvoite-atj");
     let r = c.send(SoapVersion::V12, ping("1.2.246.10.99990001.11.2", &sim).soap(SoapVersion::V12)).await.expect("ok");
     assert_eq!(ack_type(&r.body).as_deref(), Some("AR"));
     assert_eq!(detail_codes(&r.body), vec!["SHA-M004"]);
@@ -89,8 +89,8 @@ async fn sender_device_must_match_the_certificate() {
 #[tokio::test]
 async fn reused_message_id_is_warned_about() {
     let sim = Sim::start().await;
-    let c = sim.client("liittyva-atj");
-    let req = ping("1.2.246.10.99990001.11.1", &sim);
+    let c = sim.client("liittymisvelvoite-atj");
+    let req = ping("1.2.246.10.99990001.11.7", &sim);
     let first = c.send(SoapVersion::V11, req.soap(SoapVersion::V11)).await.expect("ok");
     assert!(!detail_codes(&first.body).contains(&"SHA-M007".to_string()), "{}", first.body);
     let again = c.send(SoapVersion::V11, req.soap(SoapVersion::V11)).await.expect("ok");
@@ -101,7 +101,7 @@ async fn reused_message_id_is_warned_about() {
 #[tokio::test]
 async fn transport_problems_get_soap_faults_with_their_codes() {
     let sim = Sim::start().await;
-    let c = sim.client("liittyva-atj");
+    let c = sim.client("liittymisvelvoite-atj");
     let soap11 = [("content-type", "text/xml; charset=utf-8"), ("SOAPAction", "\"\"")];
     let fixtures = common::testdata().join("hostile");
     let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
@@ -155,7 +155,7 @@ async fn transport_problems_get_soap_faults_with_their_codes() {
         assert!(codes.iter().any(|c| c == code), "journal lacks {code}: {codes:?}");
     }
     // The simulator is still up and answering.
-    let r = c.send(SoapVersion::V11, ping("1.2.246.10.99990001.11.1", &sim).soap(SoapVersion::V11)).await.expect("up");
+    let r = c.send(SoapVersion::V11, ping("1.2.246.10.99990001.11.7", &sim).soap(SoapVersion::V11)).await.expect("up");
     assert_eq!(r.status, 200);
 }
 
@@ -165,7 +165,7 @@ async fn wsdl_is_served() {
     let certs = &sim.running.certs;
     let tls = sha_simulator::client::tls_config(
         &certs.ca_cert(),
-        Some((&certs.system_cert("liittyva-atj"), &certs.system_key("liittyva-atj"))),
+        Some((&certs.system_cert("liittymisvelvoite-atj"), &certs.system_key("liittymisvelvoite-atj"))),
     )
     .expect("tls");
     let http = reqwest::Client::builder().use_preconfigured_tls(tls).build().expect("http");
@@ -194,7 +194,7 @@ async fn journal_survives_a_restart() {
 #[tokio::test]
 async fn readme_example_message_is_answered_with_a_kooste() {
     let sim = Sim::start().await;
-    let c = sim.client("liittyva-atj");
+    let c = sim.client("liittymisvelvoite-atj");
     let body = std::fs::read(common::testdata().join("messages/kooste-query.xml")).expect("fixture");
     let headers = [("content-type", "text/xml; charset=utf-8"), ("SOAPAction", "\"\"")];
     let r = c.send_raw(&headers, body.clone()).await.expect("answered");

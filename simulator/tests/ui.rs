@@ -75,7 +75,7 @@ async fn stored_xhtml_is_shown_without_its_scripts() {
     let mut hood = kit.clienthood(p);
     // A display form with a script would be refused on store (SHA-R704); names with markup are fine and must be escaped.
     hood.given_names = "<b>Aino</b>".into();
-    let a = sim.actor("liittyva-atj", &kit.org.controller);
+    let a = sim.actor("liittyva2-atj", &kit.org.controller);
     a.store_ok(&hood).await;
     let (_, page_text) = page(&sim, &format!("/ui/asiakas?hetu={}&controller={}", p.hetu, kit.org.controller)).await;
     assert!(page_text.contains("&lt;b&gt;Aino&lt;/b&gt;"), "names are escaped");

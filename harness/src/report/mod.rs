@@ -299,7 +299,7 @@ mod tests {
             started: "2026-11-25".into(),
             sut: "builtin".into(),
             simulator: "embedded".into(),
-            system: Some("liittyva-atj".into()),
+            system: Some("liittymisvelvoite-atj".into()),
             scenarios: vec![
                 ScenarioResult {
                     id: "SHA-T-001".into(),
@@ -342,7 +342,7 @@ mod tests {
     #[test]
     fn finnish_report_lists_cases_and_deviations() {
         let f = finnish::render(&sample(), "1.2.3", "liittyvä");
-        assert!(f.contains("| Testattava järjestelmä | liittyva-atj |"));
+        assert!(f.contains("| Testattava järjestelmä | liittymisvelvoite-atj |"));
         assert!(f.contains("| SHA-T-001 | Hyvä & kaunis | Hyväksytty | m1; d1; AA |"));
         assert!(f.contains("## Poikkeamat") && f.contains("**SHA-T-002**"));
     }

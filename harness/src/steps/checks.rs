@@ -201,3 +201,34 @@ async fn archivist_sees(w: &mut ShaWorld, step: &Step) {
     .await;
     check(r);
 }
+
+#[then(
+    regex = r"^(?:yhteisliittymän arkistonhoitaja näkee asiakkaalta|the joint group's archivist sees for the client) (\d+) (?:asiakasasiakirjaa|client documents?) (\d+) (?:rekisterinpitäjältä|controllers?)$"
+)]
+async fn joint_archivist_sees(w: &mut ShaWorld, documents: usize, controllers: usize) {
+    let r = async {
+        // The group is the one whose main system the scenario's system is.
+        let path = format!("/admin/joint-groups/{}/documents?hetu={}", w.system, w.person.hetu);
+        let view = w.ctx()?.admin_get(&path).await.map_err(|e| e.to_string())?;
+        let docs: Vec<&serde_json::Value> = view["documents"]
+            .as_array()
+            .ok_or("yhteisliittymän näkymässä ei ole asiakirjalistaa — the joint view has no document list")?
+            .iter()
+            .filter(|d| d["kind"].get("client").is_some())
+            .collect();
+        let mut owners: Vec<&str> = docs.iter().filter_map(|d| d["metadata"]["controller"].as_str()).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        if docs.len() == documents && owners.len() == controllers {
+            Ok(())
+        } else {
+            Err(format!(
+                "yhteisliittymän arkistonhoitaja näkee {} asiakasasiakirjaa {} rekisterinpitäjältä ({owners:?}), odotettiin {documents} / {controllers}",
+                docs.len(),
+                owners.len()
+            ))
+        }
+    }
+    .await;
+    check(r);
+}

@@ -182,7 +182,17 @@ pub fn build_document(w: &ShaWorld, kit: &Kit, kind: &DocKind) -> Result<Documen
             kit.prohibition(&w.person, &c, &t, &d)
         }
         DocKind::ClienthoodWithProvider { unit, start, end } => {
-            kit.clienthood_with_provider(&w.person, unit, start, end.as_deref())
+            let listed = kit.clienthood_with_provider(&w.person, unit, start, end.as_deref());
+            // The organiser's existing clienthood changes by a new version (one per client per organiser).
+            let newest = w.stored.iter().rev().find(|d| {
+                d.kind == DocumentKind::Asiakkuus
+                    && d.controller.as_deref() == Some(kit.org.controller.as_str())
+                    && d.client_id.as_deref() == Some(w.person.hetu.as_str())
+            });
+            match newest {
+                Some(parent) => kit.revise(parent, &listed),
+                None => listed,
+            }
         }
     })
 }
@@ -356,7 +366,8 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
 pub async fn arrange(w: &mut ShaWorld, kind: DocKind) -> Result<(), String> {
     let name = kind.finnish();
     let sut = w.shared()?.sut.clone();
-    let storer = storer_for(w);
+    let today = w.simulator_now().await?.date();
+    let storer = storer_for(w, &kind, today);
     let acting = std::mem::replace(&mut w.system, storer);
     let result = sut.perform_as(w, Action::Store { document: kind, defect: None }, false).await;
     w.system = acting;
@@ -368,16 +379,17 @@ pub async fn arrange(w: &mut ShaWorld, kind: DocKind) -> Result<(), String> {
     Ok(())
 }
 
-/// A system that may store for the scenario's controller: the acting one when
-/// its profile allows storing, else the joining system registered for it.
-pub fn storer_for(w: &ShaWorld) -> String {
+/// A system that may store `kind` for the scenario's controller on `today`: the acting one
+/// when its profile allows it, else the first registered system whose profile does.
+pub fn storer_for(w: &ShaWorld, kind: &DocKind, today: time::Date) -> String {
     use sha_simulator::profile::{Action as P, Matrix};
     let Ok(ctx) = w.ctx() else { return w.system.clone() };
+    let action = P::store_of(kind.kind());
     let can_store = |name: &str| {
         ctx.registry
             .by_name(name)
             .and_then(|s| s.profile_for(&w.org.controller))
-            .is_some_and(|p| Matrix::builtin().allows(p, P::StoreClientDocument))
+            .is_some_and(|p| Matrix::builtin().allows(p, action) && Matrix::builtin().usable(p, today).is_ok())
     };
     if can_store(&w.system) {
         return w.system.clone();

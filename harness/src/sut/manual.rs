@@ -70,7 +70,7 @@ mod tests {
     fn instruction_names_person_system_and_case() {
         let mut w = crate::world::ShaWorld::with(
             None,
-            "liittyva-atj",
+            "liittymisvelvoite-atj",
             sha_simulator::compose::kit::Organisation::testila(),
             sha_simulator::persons::TestPersons::builtin().get("aikuinen").expect("p").clone(),
         );
@@ -79,7 +79,7 @@ mod tests {
         let t = instruction(&w, &Action::Store { document: DocKind::Client(ModelName::Vaihe2), defect: None });
         assert!(
             t.contains("[SHA-X-1]")
-                && t.contains("liittyva-atj")
+                && t.contains("liittymisvelvoite-atj")
                 && t.contains("010181-900C")
                 && t.contains("asiaan 1.2.3"),
             "{t}"

@@ -11,7 +11,7 @@ pub mod manual;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use sha_simulator::document::DocumentModel;
+use sha_simulator::document::{DocumentKind, DocumentModel};
 
 use crate::world::ShaWorld;
 
@@ -80,6 +80,18 @@ impl ModelName {
 }
 
 impl DocKind {
+    /// The simulator's document kind.
+    pub fn kind(&self) -> DocumentKind {
+        match self {
+            DocKind::Asiakkuus | DocKind::ClienthoodWithProvider { .. } => DocumentKind::Asiakkuus,
+            DocKind::Asia => DocumentKind::Asia,
+            DocKind::Client(m) => DocumentKind::Client(m.model()),
+            DocKind::Informing => DocumentKind::Informing,
+            DocKind::Consent(_) => DocumentKind::Consent,
+            DocKind::Prohibition(_) => DocumentKind::Prohibition,
+        }
+    }
+
     /// Finnish name (as in the feature files).
     pub fn finnish(&self) -> &'static str {
         match self {

@@ -3,7 +3,7 @@ Feature: English step phrasing is accepted too
   The catalogue is written in Finnish as Kela's test cases are; the same steps read in English.
 
   Background:
-    Given the system "liittyva-atj" acts for controller "Testilä"
+    Given the system "liittyva2-atj" acts for controller "Testilä"
     And the simulator clock is "2022-06-01T12:00:00Z"
     And the test person is "aikuinen"
 

@@ -35,6 +35,9 @@ pub struct DateRow {
     pub status: String,
     /// What it means.
     pub description: String,
+    /// The operations (profile actions) that exist only from this date on.
+    #[serde(default)]
+    pub actions: Vec<crate::profile::Action>,
 }
 
 /// The compiled-in dates table.
@@ -44,19 +47,47 @@ fn ymd(s: &str) -> Option<Date> {
     Date::parse(s, &time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 
-/// The dates table.
+/// Parses a dates table, checking every date.
+pub fn parse_dates(text: &str) -> Result<Vec<DateRow>, String> {
+    let f = toml::from_str::<DatesFile>(text).map_err(|e| e.to_string())?;
+    if let Some(bad) = f.date.iter().find(|d| ymd(&d.date).is_none()) {
+        return Err(format!("date '{}' of {} is not YYYY-MM-DD", bad.date, bad.key));
+    }
+    Ok(f.date)
+}
+
+/// The dates table (embedded, or from the runtime tables directory).
 pub fn dates() -> &'static [DateRow] {
     static D: std::sync::OnceLock<Vec<DateRow>> = std::sync::OnceLock::new();
-    D.get_or_init(|| match toml::from_str::<DatesFile>(DATES_TOML) {
-        Ok(f) if f.date.iter().all(|d| ymd(&d.date).is_some()) => f.date,
-        // Compiled in and checked by a unit test.
-        _ => panic!("testdata/dates.toml is not valid"),
+    D.get_or_init(|| match parse_dates(&crate::tables::text("dates.toml", DATES_TOML)) {
+        Ok(d) => d,
+        // Checked at start (tables::check) and by a unit test for the embedded copy.
+        Err(e) => panic!("dates.toml: {e}"),
     })
 }
 
 /// A date by key.
 pub fn date(key: &str) -> Option<Date> {
     dates().iter().find(|d| d.key == key).and_then(|d| ymd(&d.date))
+}
+
+/// Rule 8.6: an operation that exists only from a date in the table (declarations of intent,
+/// disclosure queries and structured documents from the Client Data Act's entry into force) is
+/// refused before it, naming the operation and the date.
+pub fn not_yet_in_force(actions: &[crate::profile::Action], now: OffsetDateTime) -> Option<Detail> {
+    for row in dates() {
+        let Some(from) = ymd(&row.date) else { continue };
+        if now.date() >= from {
+            continue;
+        }
+        if let Some(a) = actions.iter().find(|a| row.actions.contains(a)) {
+            return Some(Detail::new(
+                DetailCode::NotYetInForce,
+                format!("{} {from} ({}); the clock is {}", a.finnish(), row.description, now.date()),
+            ));
+        }
+    }
+    None
 }
 
 /// Rule 8.6: after the last day, documents declaring phase I or II content are refused (old documents stay storable).
@@ -387,19 +418,27 @@ struct ReasonsFile {
     reason: Vec<ReasonRow>,
 }
 
+/// A reason for a statutory right to information.
 #[derive(Debug, Clone, Deserialize)]
-struct ReasonRow {
-    code: String,
-    name: String,
+pub struct ReasonRow {
+    /// Its code.
+    pub code: String,
+    /// Its name.
+    pub name: String,
 }
 
 /// The compiled-in statutory reasons.
 pub const REASONS_TOML: &str = include_str!("../../../testdata/statutory-reasons.toml");
 
+/// Parses the statutory reasons table.
+pub fn parse_reasons(text: &str) -> Result<Vec<ReasonRow>, String> {
+    toml::from_str::<ReasonsFile>(text).map(|f| f.reason).map_err(|e| e.to_string())
+}
+
 /// The name of a statutory-right reason code.
 pub fn statutory_reason(code: &str) -> Option<String> {
     static R: std::sync::OnceLock<Vec<ReasonRow>> = std::sync::OnceLock::new();
-    R.get_or_init(|| toml::from_str::<ReasonsFile>(REASONS_TOML).map(|f| f.reason).unwrap_or_default())
+    R.get_or_init(|| parse_reasons(&crate::tables::text("statutory-reasons.toml", REASONS_TOML)).unwrap_or_default())
         .iter()
         .find(|r| r.code == code)
         .map(|r| r.name.clone())

@@ -21,12 +21,17 @@ struct MaskFile {
 /// The compiled-in mask definition.
 pub const TURVAKIELTO_TOML: &str = include_str!("../../../testdata/turvakielto.toml");
 
+/// Parses a mask definition.
+pub fn parse_rules(text: &str) -> Result<(), String> {
+    toml::from_str::<MaskFile>(text).map(|_| ()).map_err(|e| e.to_string())
+}
+
 fn definition() -> &'static MaskFile {
     static D: std::sync::OnceLock<MaskFile> = std::sync::OnceLock::new();
-    D.get_or_init(|| match toml::from_str(TURVAKIELTO_TOML) {
+    D.get_or_init(|| match toml::from_str(&crate::tables::text("turvakielto.toml", TURVAKIELTO_TOML)) {
         Ok(d) => d,
-        // Compiled in and checked by a unit test.
-        Err(e) => panic!("testdata/turvakielto.toml: {e}"),
+        // Checked at start (tables::check) and by a unit test for the embedded copy.
+        Err(e) => panic!("turvakielto.toml: {e}"),
     })
 }
 

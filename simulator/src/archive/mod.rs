@@ -335,13 +335,37 @@ impl Archive {
         e.parent.clone()
     }
 
-    /// Rule 4: the system acts for `controller` with a profile allowing `action`.
-    fn authorise(&self, system: &System, controller: &str, action: Action) -> Result<Profile, Detail> {
+    /// Rule 4: the system acts for `controller` with a profile allowing every one of `actions`,
+    /// and the profile may be used on the simulator's date (SPEC §2, §8.6).
+    fn authorise(
+        &self,
+        system: &System,
+        controller: &str,
+        actions: &[Action],
+        now: OffsetDateTime,
+    ) -> Result<Profile, Detail> {
         let Some(profile) = system.profile_for(controller) else {
             return Err(Detail::new(DetailCode::ControllerNotRegistered, controller));
         };
-        if !self.matrix.allows(profile, action) {
-            return Err(Detail::new(DetailCode::ProfileForbids, format!("profile {profile} / {}", action.finnish())));
+        for a in actions {
+            if !self.matrix.allows(profile, *a) {
+                return Err(Detail::new(DetailCode::ProfileForbids, format!("profile {profile} / {}", a.finnish())));
+            }
+        }
+        if let Some(d) = law::not_yet_in_force(actions, now) {
+            return Err(d);
+        }
+        if let Err(w) = self.matrix.usable(profile, now.date()) {
+            let what = actions.first().map(|a| a.finnish()).unwrap_or("");
+            let why = match w {
+                crate::profile::OutOfWindow::Ended(d) => {
+                    format!("profile {profile} / {what}: in use until {d}, the clock is {}", now.date())
+                }
+                crate::profile::OutOfWindow::NotYet(d) => {
+                    format!("profile {profile} / {what}: in use from {d}, the clock is {}", now.date())
+                }
+            };
+            return Err(Detail::new(DetailCode::ProfileOutOfWindow, why));
         }
         Ok(profile)
     }
@@ -376,16 +400,14 @@ impl Archive {
         };
         // Rule 4 first: an unauthorised sender learns nothing about the content.
         if let Some(ctrl) = &controller {
-            let action = match mode {
-                StoreMode::Validate => Action::Validate,
-                StoreMode::NewVersion if kind == DocumentKind::Client(DocumentModel::Vanha) => {
-                    Action::VersionOrInvalidateOld
-                }
-                StoreMode::NewVersion => Action::VersionOrInvalidate,
-                StoreMode::New => store_action(kind),
+            let actions: Vec<Action> = match mode {
+                StoreMode::Validate => vec![Action::Validate],
+                StoreMode::NewVersion => vec![Action::version_of(kind), Action::store_of(kind)],
+                StoreMode::New => vec![Action::store_of(kind)],
             };
+            let action = actions[0];
             let loc = "/ClinicalDocument/custodian/assignedCustodian/representedCustodianOrganization/id";
-            if let Err(d) = self.authorise(system, ctrl, action) {
+            if let Err(d) = self.authorise(system, ctrl, &actions, now) {
                 let acting = self.acting_controller(system, request.acting.organisation.as_deref());
                 let client = meta.client.as_ref().map(|c| c.key());
                 let task = meta.service_task.as_ref().map(|c| c.code.as_str());
@@ -428,6 +450,20 @@ impl Archive {
             }
         }
         self.check_references(meta, kind, &mut details)?;
+        let original = mode == StoreMode::New || (mode == StoreMode::Validate && meta.replaces.is_none());
+        // Two originals sent at once: the guard read before the check makes the second commit conflict.
+        let mut clienthood_guard = None;
+        if kind == DocumentKind::Asiakkuus && original {
+            if let (Some(ctrl), Some(client)) = (&meta.controller, &meta.client) {
+                let key = records::clienthood_guard_key(ctrl, &client.key());
+                let seen = self.store.get(Space::Index, &key)?;
+                clienthood_guard = Some((key, seen));
+            }
+            // A resend of a stored document is a duplicate (SHA-R601), not a second clienthood.
+            if !details.iter().any(|d| d.code == DetailCode::DuplicateDocumentId) {
+                self.check_single_clienthood(meta, &mut details)?;
+            }
+        }
 
         if has_errors(&details) || mode == StoreMode::Validate {
             return Ok(Handled::details(&request.message_id, controller, details));
@@ -442,6 +478,10 @@ impl Archive {
             p.replaced_by = Some(id.clone());
             batch.expect(Space::Documents, parent.id.as_bytes(), Some(parent_bytes));
             batch.put(Space::Documents, parent.id.as_bytes(), to_json(&p)?);
+        }
+        if let Some((key, seen)) = clienthood_guard {
+            batch.expect(Space::Index, key.clone(), seen);
+            batch.put(Space::Index, key, id.as_bytes().to_vec());
         }
         batch.expect(Space::Documents, id.as_bytes(), None);
         batch.put(Space::Documents, id.as_bytes(), to_json(&stored)?);
@@ -629,6 +669,27 @@ impl Archive {
         Ok(())
     }
 
+    /// Rule 5: one clienthood document per client per organiser (SPEC §3); a change is a new
+    /// version. An invalidated clienthood does not count.
+    fn check_single_clienthood(&self, meta: &Metadata, details: &mut Vec<Detail>) -> Result<(), ArchiveError> {
+        let (Some(ctrl), Some(client)) = (&meta.controller, &meta.client) else { return Ok(()) };
+        for (k, _) in self.store.scan_prefix(Space::Index, &records::clienthood_prefix(ctrl, &client.key()))? {
+            let set = records::last_component(&k);
+            let current = self.versions(&set)?.into_iter().find(|d| d.status == VersionStatus::Current);
+            if let Some(d) = current.filter(|d| !d.is_invalidated()) {
+                details.push(
+                    Detail::new(
+                        DetailCode::SecondClienthood,
+                        format!("setId {set}, current version {} ({})", d.version(), d.id),
+                    )
+                    .at("/ClinicalDocument/setId"),
+                );
+                break;
+            }
+        }
+        Ok(())
+    }
+
     fn invalidate(
         &self,
         request: &Request,
@@ -663,12 +724,9 @@ impl Archive {
             let d = Detail::new(DetailCode::OtherControllersDocument, &id).at(format!("{base}/id"));
             return Ok(Handled::details(&request.message_id, None, vec![d]));
         }
-        let action = if doc.kind == DocumentKind::Client(DocumentModel::Vanha) {
-            Action::VersionOrInvalidateOld
-        } else {
-            Action::VersionOrInvalidate
-        };
-        match self.authorise(system, doc.controller(), action) {
+        // Invalidating takes the right to version the kind and to store it.
+        match self.authorise(system, doc.controller(), &[Action::version_of(doc.kind), Action::store_of(doc.kind)], now)
+        {
             Err(d) if d.code == DetailCode::ControllerNotRegistered => {
                 let d = Detail::new(DetailCode::OtherControllersDocument, &id).at(format!("{base}/id"));
                 return Ok(Handled::details(&request.message_id, None, vec![d]));
@@ -751,7 +809,7 @@ impl Archive {
         if params.disclosure || request.use_situation.as_deref() == Some("3") {
             return self.disclosure_query(request, op, params, &ctrl, system, now);
         }
-        if let Err(d) = self.authorise(system, &ctrl, Action::Query) {
+        if let Err(d) = self.authorise(system, &ctrl, &[Action::Query], now) {
             let client = params.client.as_ref().map(|c| c.key());
             let acting = self.acting_controller(system, request.acting.organisation.as_deref());
             match self.register_access(
@@ -811,7 +869,7 @@ impl Archive {
     ) -> Result<Handled, ArchiveError> {
         let querying = querying.to_string();
         let controller = Some(querying.clone());
-        if let Err(d) = self.authorise(system, &querying, Action::DisclosureQuery) {
+        if let Err(d) = self.authorise(system, &querying, &[Action::DisclosureQuery], now) {
             return Ok(Handled::details(
                 &request.message_id,
                 controller,
@@ -1032,15 +1090,6 @@ pub fn structured_form(doc: &Incoming, kind: DocumentKind, codes: &CodeSets, now
         }
     }
     out
-}
-
-fn store_action(kind: DocumentKind) -> Action {
-    match kind {
-        DocumentKind::Asiakkuus | DocumentKind::Asia => Action::StoreClienthoodOrCase,
-        DocumentKind::Client(DocumentModel::Vanha) => Action::StoreOldDocument,
-        DocumentKind::Client(_) => Action::StoreClientDocument,
-        DocumentKind::Consent | DocumentKind::Prohibition | DocumentKind::Informing => Action::StoreDeclaration,
-    }
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<Vec<u8>, ArchiveError> {

@@ -227,6 +227,12 @@ pub fn case_key(controller: &str, case: &str, client: &str) -> Vec<u8> {
     key(&["cs", controller, case, client])
 }
 
+/// Key: the newest original clienthood stored for (controller, client) — a guard that makes
+/// two originals sent at once conflict.
+pub fn clienthood_guard_key(controller: &str, client: &str) -> Vec<u8> {
+    key(&["hg", controller, client])
+}
+
 /// Prefix: clienthood documents of (controller, client).
 pub fn clienthood_prefix(controller: &str, client: &str) -> Vec<u8> {
     prefix(&["hc", controller, client])

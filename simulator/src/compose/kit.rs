@@ -226,10 +226,16 @@ impl Kit {
         match model {
             DocumentModel::Vaihe1 => {
                 s.signed = true;
+                // THL's phase I model: provider, operating unit and service unit.
+                s.provider = Some(self.org.controller.clone());
+                s.operating_unit = Some(self.org.operating_unit.clone());
+                s.service_unit = Some(self.org.service_unit.clone());
                 s.parts.push(Part::new(format!("{}.pdf", s.id), "application/pdf", content::pdf(title)));
             }
             DocumentModel::Vaihe2 => {
                 s.professional_signature = true;
+                s.provider = Some(self.org.controller.clone());
+                s.operating_unit = Some(self.org.operating_unit.clone());
                 s.service_unit = Some(self.org.service_unit.clone());
                 s.parts.push(Part::new(
                     format!("{}.xhtml", s.id),
@@ -399,6 +405,19 @@ impl Kit {
         s.replaces = Some((parent.id.clone(), parent.set_id.clone(), parent.version));
         s.effective_time = Some(self.now);
         // Attachments are renamed after the new id so the package stays self-describing.
+        for p in s.parts.iter_mut() {
+            if let Some((_, ext)) = p.content_id.rsplit_once('.') {
+                p.content_id = format!("{}.{ext}", s.id);
+            }
+        }
+        s
+    }
+
+    /// A new version of `parent` whose content is `content`'s (a clienthood changes by new
+    /// versions: one clienthood per client per organiser).
+    pub fn revise(&self, parent: &DocumentSpec, content: &DocumentSpec) -> DocumentSpec {
+        let mut s = self.new_version(parent);
+        s.parts = content.parts.clone();
         for p in s.parts.iter_mut() {
             if let Some((_, ext)) = p.content_id.rsplit_once('.') {
                 p.content_id = format!("{}.{ext}", s.id);

@@ -67,6 +67,18 @@ impl Sim {
         SoapClient::for_system(&self.endpoint(), &self.running.certs, system).expect("client")
     }
 
+    /// The profile (as the archive names it) the system has for a controller.
+    pub fn profile_of(&self, system: &str, controller: &str) -> String {
+        self.running
+            .state
+            .registry
+            .get()
+            .by_name(system)
+            .and_then(|s| s.profile_for(controller))
+            .map(|p| p.to_string())
+            .unwrap_or_default()
+    }
+
     pub fn clock(&self) -> Arc<Clock> {
         self.running.state.clock.clone()
     }
