@@ -22,6 +22,10 @@ pub const EXIT_USAGE: i32 = 2;
 #[derive(Debug, Parser)]
 #[command(name = "sha-harness", version, about)]
 pub struct Cli {
+    /// Read the simulator's rule tables from DIR (as `sha-simulator --tables`): the embedded
+    /// simulator and the built-in client then judge and write by the user's tables.
+    #[arg(long, global = true, env = "SHA_TABLES", value_name = "DIR")]
+    pub tables: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -188,6 +192,8 @@ pub fn write_reports(a: &RunArgs, r: &RunReport, registry: &Registry) -> Result<
 
 /// Runs a parsed command line; returns the exit code.
 pub async fn run(cli: Cli) -> Result<i32, CliError> {
+    sha_simulator::tables::set_dir(cli.tables.clone()).map_err(usage)?;
+    sha_simulator::tables::check().map_err(|e| usage(format!("table refused: {e}")))?;
     match cli.command {
         Command::Run(a) => {
             let opts = run_options(&a)?;

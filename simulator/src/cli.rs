@@ -22,6 +22,11 @@ pub const EXIT_USAGE: i32 = 2;
 #[derive(Debug, Parser)]
 #[command(name = "sha-simulator", version, about, long_about = None)]
 pub struct Cli {
+    /// Read the rule tables (code sets, profiles, dates, metadata rules, interactions, ack
+    /// texts, persons, Sosmeta structures) from DIR, which mirrors testdata/: a file there
+    /// replaces the embedded copy of the same name. A table that does not parse stops the start.
+    #[arg(long, global = true, env = "SHA_TABLES", value_name = "DIR")]
+    pub tables: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -308,6 +313,7 @@ impl CliError {
 
 /// Runs a parsed command line.
 pub async fn run(cli: Cli) -> Result<i32, CliError> {
+    use_tables(cli.tables.clone())?;
     match cli.command {
         Command::Serve(a) => serve(a).await,
         Command::Validate(a) => validate(a),
@@ -496,6 +502,20 @@ pub fn render_answer(a: &crate::client::Answer, status: u16, body: &str) -> Stri
         }
     }
     s.trim_end().to_string()
+}
+
+/// Fixes the tables directory for this process and reads every table once, so a broken
+/// table stops the command with its file, line and reason.
+pub fn use_tables(dir: Option<PathBuf>) -> Result<(), CliError> {
+    let given = dir.is_some();
+    crate::tables::set_dir(dir).map_err(CliError::usage)?;
+    crate::tables::check().map_err(|e| CliError::usage(format!("table refused: {e}")))?;
+    if given {
+        if let Some(d) = crate::tables::dir() {
+            eprintln!("tables: {} (embedded copies for the files it does not hold)", d.display());
+        }
+    }
+    Ok(())
 }
 
 fn validate(a: ValidateArgs) -> Result<i32, CliError> {

@@ -59,12 +59,18 @@ pub fn dir() -> Option<&'static Path> {
 /// The text of table `name` (a path relative to the tables directory): the user's file when
 /// there is one, else the embedded copy.
 pub fn text(name: &str, embedded: &'static str) -> String {
+    match try_text(name, embedded) {
+        Ok(t) => t,
+        // Every table was read once by `check` at start; one unreadable since is a broken install.
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// [`text`], with an unreadable file (permissions, not UTF-8) as an error naming it.
+pub fn try_text(name: &str, embedded: &'static str) -> Result<String, TableError> {
     match dir().map(|d| d.join(name)).filter(|p| p.is_file()) {
-        Some(p) => match std::fs::read_to_string(&p) {
-            Ok(t) => t,
-            Err(e) => panic!("{}: {e}", p.display()),
-        },
-        None => embedded.to_string(),
+        Some(p) => std::fs::read_to_string(&p).map_err(|e| invalid(name, e)),
+        None => Ok(embedded.to_string()),
     }
 }
 
@@ -78,21 +84,26 @@ pub fn source(name: &str) -> String {
 
 /// The files of a table directory (`codes`, `sosmeta`) in the tables directory, by file name.
 pub fn extra_files(sub: &str, extension: &str) -> Vec<(String, String)> {
-    let Some(d) = dir().map(|d| d.join(sub)) else { return Vec::new() };
-    let Ok(rd) = std::fs::read_dir(&d) else { return Vec::new() };
-    let mut out: Vec<(String, String)> = rd
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == extension))
-        .filter_map(|p| {
-            let name = p.file_name()?.to_str()?.to_string();
-            match std::fs::read_to_string(&p) {
-                Ok(t) => Some((name, t)),
-                Err(e) => panic!("{}: {e}", p.display()),
-            }
-        })
-        .collect();
+    match try_extra_files(sub, extension) {
+        Ok(v) => v,
+        // Read once by `check` at start; one unreadable since is a broken install.
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// [`extra_files`], with an unreadable file as an error naming it.
+pub fn try_extra_files(sub: &str, extension: &str) -> Result<Vec<(String, String)>, TableError> {
+    let Some(d) = dir().map(|d| d.join(sub)) else { return Ok(Vec::new()) };
+    let Ok(rd) = std::fs::read_dir(&d) else { return Ok(Vec::new()) };
+    let mut out = Vec::new();
+    for p in rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == extension)) {
+        let Some(name) = p.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+        let t = std::fs::read_to_string(&p)
+            .map_err(|e| TableError::Invalid { file: p.display().to_string(), reason: e.to_string() })?;
+        out.push((name, t));
+    }
     out.sort();
-    out
+    Ok(out)
 }
 
 fn invalid(name: &str, reason: impl std::fmt::Display) -> TableError {
@@ -103,27 +114,30 @@ fn invalid(name: &str, reason: impl std::fmt::Display) -> TableError {
 /// and reason rather than later, in the middle of a message.
 pub fn check() -> Result<(), TableError> {
     use crate::{acks, archive, codes, document, interactions, persons, profile, sosmeta, validation, xhtml};
-    profile::Matrix::parse(&text("profiles.toml", profile::PROFILES_TOML)).map_err(|e| invalid("profiles.toml", e))?;
-    archive::law::parse_dates(&text("dates.toml", archive::law::DATES_TOML)).map_err(|e| invalid("dates.toml", e))?;
-    archive::law::parse_reasons(&text("statutory-reasons.toml", archive::law::REASONS_TOML))
+    let text = |name: &str, embedded: &'static str| try_text(name, embedded);
+    profile::Matrix::parse(&text("profiles.toml", profile::PROFILES_TOML)?).map_err(|e| invalid("profiles.toml", e))?;
+    archive::law::parse_dates(&text("dates.toml", archive::law::DATES_TOML)?).map_err(|e| invalid("dates.toml", e))?;
+    archive::access::parse(&text("register-access.toml", archive::access::REGISTER_ACCESS_TOML)?)
+        .map_err(|e| invalid("register-access.toml", e))?;
+    archive::law::parse_reasons(&text("statutory-reasons.toml", archive::law::REASONS_TOML)?)
         .map_err(|e| invalid("statutory-reasons.toml", e))?;
-    archive::mask::parse_rules(&text("turvakielto.toml", archive::mask::TURVAKIELTO_TOML))
+    archive::mask::parse_rules(&text("turvakielto.toml", archive::mask::TURVAKIELTO_TOML)?)
         .map_err(|e| invalid("turvakielto.toml", e))?;
-    validation::MetadataRules::parse(&text("metadata-rules.toml", validation::METADATA_RULES_TOML))
+    validation::MetadataRules::parse(&text("metadata-rules.toml", validation::METADATA_RULES_TOML)?)
         .map_err(|e| invalid("metadata-rules.toml", e))?;
-    document::KindTable::parse(&text("document-kinds.toml", document::KINDS_TOML))
+    document::KindTable::parse(&text("document-kinds.toml", document::KINDS_TOML)?)
         .map_err(|e| invalid("document-kinds.toml", e))?;
-    interactions::Interactions::parse(&text("interactions.toml", interactions::INTERACTIONS_TOML))
+    interactions::Interactions::parse(&text("interactions.toml", interactions::INTERACTIONS_TOML)?)
         .map_err(|e| invalid("interactions.toml", e))?;
-    acks::Catalogue::parse(&text("ack-codes.toml", acks::CATALOGUE_TOML)).map_err(|e| invalid("ack-codes.toml", e))?;
-    persons::TestPersons::parse(&text("persons.toml", persons::PERSONS_TOML))
+    acks::Catalogue::parse(&text("ack-codes.toml", acks::CATALOGUE_TOML)?).map_err(|e| invalid("ack-codes.toml", e))?;
+    persons::TestPersons::parse(&text("persons.toml", persons::PERSONS_TOML)?)
         .map_err(|e| invalid("persons.toml", e))?;
-    xhtml::Policy::parse(&text("xhtml-policy.toml", xhtml::POLICY_TOML))
+    xhtml::Policy::parse(&text("xhtml-policy.toml", xhtml::POLICY_TOML)?)
         .map_err(|e| invalid("xhtml-policy.toml", e))?;
-    for (name, t) in extra_files("codes", "toml") {
+    for (name, t) in try_extra_files("codes", "toml")? {
         codes::CodeSystem::parse(&t).map_err(|e| invalid(&format!("codes/{name}"), e))?;
     }
-    for (name, t) in extra_files("sosmeta", "json") {
+    for (name, t) in try_extra_files("sosmeta", "json")? {
         let v: serde_json::Value = serde_json::from_str(&t).map_err(|e| invalid(&format!("sosmeta/{name}"), e))?;
         let s = sosmeta::Structure::from_schema(v).map_err(|e| invalid(&format!("sosmeta/{name}"), e))?;
         s.validator().map_err(|e| invalid(&format!("sosmeta/{name}"), e))?;

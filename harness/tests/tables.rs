@@ -1,0 +1,64 @@
+//! `sha-harness --tables DIR`: the embedded simulator and the built-in client read the user's
+//! tables, so a corrected date changes a scenario's verdict without a rebuild; a broken table
+//! stops the run with its file and line. Each case is a separate process (tables are read once).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn run(tables: Option<&Path>, out: &Path) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sha-harness"));
+    if let Some(t) = tables {
+        cmd.arg("--tables").arg(t);
+    }
+    cmd.arg("run")
+        .arg("--features")
+        .arg(root().join("features/yhteistestaus/kellomaailmat.feature"))
+        .args(["--tags", "@SHA-MAAILMA-2025-01"])
+        .arg("--systems")
+        .arg(root().join("testdata/systems.toml"))
+        .arg("--junit")
+        .arg(out.join("junit.xml"))
+        .arg("--json")
+        .arg(out.join("report.json"))
+        .arg("--html")
+        .arg(out.join("report.html"))
+        .arg("--report-fi")
+        .arg(out.join("testiraportti.md"))
+        .output()
+        .expect("harness runs")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn a_corrected_profile_date_changes_the_verdict_and_a_broken_table_stops_the_run() {
+    let out = tempfile::tempdir().expect("tmp");
+    // Embedded tables: in July 2025 the phase I profile is out of use (SHA-D003), as the scenario expects.
+    let o = run(None, out.path());
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // A user's profiles.toml keeps phase I in use until the end of 2025: the scenario now fails.
+    let tables = tempfile::tempdir().expect("tmp");
+    let original = std::fs::read_to_string(root().join("testdata/profiles.toml")).expect("profiles.toml");
+    let from = "name = \"liittyva\"\nphase = \"I\"\nusable_from = \"2018-01-01\"\nusable_until = \"2022-12-31\"";
+    assert!(original.contains(from), "profiles.toml changed shape: update this test");
+    let changed = original.replacen(from, &from.replace("2022-12-31", "2025-12-31"), 1);
+    std::fs::write(tables.path().join("profiles.toml"), changed).expect("write");
+    let o = run(Some(tables.path()), out.path());
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let junit = std::fs::read_to_string(out.path().join("junit.xml")).expect("junit");
+    assert!(junit.contains("SHA-MAAILMA-2025-01") && junit.contains("<failure"), "{junit}");
+
+    // A table that does not parse: exit 2 naming the file and line, no scenario runs.
+    std::fs::write(tables.path().join("profiles.toml"), "[[profile]\nname = 1\n").expect("write");
+    let o = run(Some(tables.path()), out.path());
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("profiles.toml") && t.contains("line 1"), "{t}");
+}
