@@ -304,6 +304,51 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Kun järjestelmä hakee järjestäjän "Testimaan hyvinvointialue" rekisteristä
     Niin arkisto hylkää sanoman koodilla "SHA-L201"
 
+  # --- Laaja rekisterinkäyttöoikeus: turvakoti tallentaa THL:n turvakotipalveluiden rekisteriin
+
+  @SHA-LV-036 @laaja-rekisterinkaytto
+  Tapaus: Turvakoti tallentaa turvakotipalvelun ensiarvion THL:n rekisteriin
+    Oletetaan testihenkilö on "aikuinen"
+    Ja järjestelmä "turvakoti-atj" toimii rekisterinpitäjän "Turvakoti" puolesta
+    Ja järjestelmä on kirjannut asiakkuuden ja asian rekisterinpitäjän "THL" rekisteriin
+    Kun järjestelmä tallentaa asiakirjatyypin "1011" asiakirjan rekisterinpitäjän "THL" rekisteriin
+    Niin arkisto hyväksyy sanoman
+
+  @SHA-LV-037 @laaja-rekisterinkaytto @virhe
+  Tapaus: Laaja oikeus koskee vain sen asiakirjatyyppejä
+    Oletetaan testihenkilö on "aikuinen"
+    Ja järjestelmä "turvakoti-atj" toimii rekisterinpitäjän "Turvakoti" puolesta
+    Ja järjestelmä on kirjannut asiakkuuden ja asian rekisterinpitäjän "THL" rekisteriin
+    Kun järjestelmä tallentaa asiakirjatyypin "11002" asiakirjan rekisterinpitäjän "THL" rekisteriin
+    Niin arkisto hylkää sanoman koodilla "SHA-L201"
+
+  @SHA-LV-038 @laaja-rekisterinkaytto @virhe
+  Tapaus: Turvakotiasiakirja omaan rekisteriin on väärässä rekisterissä 1.9.2026 alkaen
+    Oletetaan testihenkilö on "aikuinen"
+    Ja järjestelmä "turvakoti-atj" toimii rekisterinpitäjän "Turvakoti" puolesta
+    Kun järjestelmä tallentaa asiakirjatyypin "1011" asiakirjan rekisterinpitäjän "Turvakoti" rekisteriin
+    Niin arkisto hylkää sanoman koodilla "SHA-L202"
+
+  @SHA-LV-039 @laaja-rekisterinkaytto
+  Tapaus: Turvakoti hakee THL:n rekisteristä eikä hakua kirjata luovutukseksi
+    Oletetaan testihenkilö on "aikuinen"
+    Ja järjestelmä "turvakoti-atj" toimii rekisterinpitäjän "Turvakoti" puolesta
+    Ja järjestelmä on kirjannut asiakkuuden ja asian rekisterinpitäjän "THL" rekisteriin
+    Kun järjestelmä tallentaa asiakirjatyypin "1011" asiakirjan rekisterinpitäjän "THL" rekisteriin
+    Ja järjestelmä hakee järjestäjän "THL" rekisteristä
+    Niin arkisto hyväksyy sanoman
+    Ja vastauksessa on 1 asiakirja
+    Ja luovutuslokissa on 0 merkintää
+
+  @SHA-LV-040 @laaja-rekisterinkaytto @virhe
+  Tapaus: Palveluntuottaja, jota laaja oikeus ei nimeä, ei pääse THL:n rekisteriin
+    Oletetaan testihenkilö on "aikuinen"
+    Ja järjestelmä "turvakoti-atj" toimii rekisterinpitäjän "Turvakoti" puolesta
+    Ja järjestelmä on kirjannut asiakkuuden ja asian rekisterinpitäjän "THL" rekisteriin
+    Ja järjestelmä "hoiva-atj" toimii rekisterinpitäjän "Hoivapalvelu" puolesta
+    Kun järjestelmä hakee järjestäjän "THL" rekisteristä
+    Niin arkisto hylkää sanoman koodilla "SHA-L201"
+
   # --- Yhteisliittyminen
 
   @SHA-LV-035

@@ -190,3 +190,30 @@ Ominaisuus: Yhteistestaus — arkisto hylkää virheelliset asiakirjat säännö
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa I vaiheen asiakirjan virheellä "sisalto-muuttunut-allekirjoituksen-jalkeen"
     Niin arkisto hylkää sanoman koodilla "SHA-R007"
+
+  @SHA-VIRHE-031 @vaihe2
+  Tapaus: Asiakirja ei ole arkistointivalmis (SHA-R103)
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "ei-arkistointivalmis"
+    Niin arkisto hylkää sanoman koodilla "SHA-R103"
+
+  @SHA-VIRHE-032 @vaihe2
+  Tapaus: Palveluyksikkö kuuluu toiselle organisaatiolle kuin asiakirja nimeää (SHA-R208)
+    # Tunnettu yksikkö, jonka SOTE-ote sijoittaa toiselle organisaatiolle, on virhe;
+    # tuntematon yksikkö on vain varoitus (SHA-VIRHE-005).
+    Oletetaan asiakkaalla on asiakkuus ja asia
+    Kun järjestelmä tallentaa II vaiheen asiakirjan virheellä "toisen-organisaation-yksikko"
+    Niin arkisto hylkää sanoman koodilla "SHA-R208"
+
+  @SHA-VIRHE-033
+  Tapaus: Toinen alkuperäinen asiakkuusasiakirja samalle asiakkaalle hylätään (SHA-R503)
+    # Asiakkuusasiakirjoja on yksi asiakasta ja järjestäjää kohden; muutos tehdään uutena versiona.
+    Oletetaan asiakkaalla on asiakkuus
+    Kun järjestelmä tallentaa asiakkuusasiakirjan
+    Niin arkisto hylkää sanoman koodilla "SHA-R503"
+
+  @SHA-VIRHE-034
+  Tapaus: Asiakkuusasiakirjan muutos uutena versiona hyväksytään
+    Oletetaan asiakkaalla on asiakkuus
+    Kun järjestelmä tallentaa asiakirjasta uuden version
+    Niin arkisto hyväksyy sanoman

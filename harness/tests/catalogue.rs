@@ -276,9 +276,12 @@ async fn manual_mode_waits_for_the_tester() {
     assert!(failures(&r).contains("ei vastaanottanut"), "{}", failures(&r));
 }
 
+/// A named test of this custom runner.
+type NamedTest = (&'static str, std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>);
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
-    let tests: Vec<(&str, std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>)> = vec![
+    let tests: Vec<NamedTest> = vec![
         (
             "whole_catalogue_passes_with_the_reference_client",
             Box::pin(whole_catalogue_passes_with_the_reference_client()),

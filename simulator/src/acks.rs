@@ -223,6 +223,8 @@ detail_codes! {
     DisclosureScope = "SHA-L105",
     /// No register access right
     NoRegisterAccess = "SHA-L201",
+    /// The document sits in the wrong register (SPEC §8.5, from 1.9.2026).
+    WrongRegister = "SHA-L202",
     /// Phase I and phase II content cannot be stored after …; use the joining-obligation model
     PhaseContentEnded = "SHA-D001",
     /// Not possible before the Client Data Act came into force

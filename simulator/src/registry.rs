@@ -462,6 +462,27 @@ organisation = "9.9"
     }
 
     #[test]
+    fn a_system_acts_for_another_controller_only_as_main_system_of_its_group() {
+        // Without the group, system "a" acting for 1.2.4 is refused, naming both.
+        let no_group = SAMPLE
+            .replace("[[joint_group]]\nname = \"g\"\nmain_system = \"a\"\nmembers = [\"1.2.3\", \"1.2.4\"]\n", "");
+        assert_ne!(no_group, SAMPLE);
+        let err = Registry::parse(&no_group).unwrap_err().to_string();
+        assert!(err.contains("'a'") && err.contains("1.2.4") && err.contains("main"), "{err}");
+    }
+
+    #[test]
+    fn a_public_organiser_cannot_join_a_joint_group() {
+        // Testimaan hyvinvointialue is public in the SOTE extract; Hoivapalvelu Testi Oy is private.
+        let public = "1.2.246.10.99990010.10.0";
+        let private = "1.2.246.10.99990020.10.0";
+        let toml = SAMPLE.replace("1.2.4", private);
+        assert!(Registry::parse(&toml).is_ok(), "a private member is fine");
+        let err = Registry::parse(&SAMPLE.replace("1.2.4", public)).unwrap_err().to_string();
+        assert!(err.contains(public) && err.contains("public organisation"), "{err}");
+    }
+
+    #[test]
     fn rejects_unknown_profile() {
         let bad = SAMPLE.replace("\"tallentava\"", "\"superuser\"");
         assert!(matches!(Registry::parse(&bad), Err(RegistryError::Parse { .. })));

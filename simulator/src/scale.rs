@@ -170,11 +170,11 @@ pub fn run(
                 ..Default::default()
             };
             let t = Instant::now();
-            let _ = crate::archive::query::run(&archive, Operation::QueryMetadata, CONTROLLER, &p)
+            let _ = crate::archive::query::run(&archive, Operation::QueryMetadata, CONTROLLER, &p, None)
                 .map_err(|e| e.to_string())?;
             search.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
             let t = Instant::now();
-            let _ = crate::archive::query::run(&archive, Operation::FetchKooste, CONTROLLER, &p)
+            let _ = crate::archive::query::run(&archive, Operation::FetchKooste, CONTROLLER, &p, None)
                 .map_err(|e| e.to_string())?;
             kooste.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
         }
@@ -233,7 +233,7 @@ mod tests {
             page: 1,
             ..Default::default()
         };
-        let found = crate::archive::query::run(&archive, Operation::QueryMetadata, CONTROLLER, &p)
+        let found = crate::archive::query::run(&archive, Operation::QueryMetadata, CONTROLLER, &p, None)
             .expect("query")
             .expect("answer");
         assert_eq!(found.document_ids.len(), 50, "every client has its share of documents");

@@ -40,6 +40,8 @@ async fn openapi_describes_every_route() {
         "/admin/faults/{id}",
         "/admin/systems",
         "/admin/documents/{id}",
+        "/admin/joint-groups",
+        "/admin/joint-groups/{name}/documents",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
@@ -241,4 +243,35 @@ async fn admin_beyond_loopback_needs_a_token() {
     o.admin_listen = "0.0.0.0:0".parse().expect("addr");
     let err = sha_simulator::server::start(o).await.expect_err("refused");
     assert!(err.to_string().contains("--admin-token"), "{err}");
+}
+
+#[tokio::test]
+async fn registering_a_system_is_a_deployment_refused_after_the_profiles_last_day() {
+    let sim = Sim::start().await;
+    let body = |name: &str, profile: &str| {
+        json!({
+            "name": name,
+            "description": "vendor's test system",
+            "organisation": "1.2.246.10.99990001.10.0",
+            "oid": "1.2.246.10.99990001.11.90",
+            "controllers": [{"oid": "1.2.246.10.99990001.10.0", "profile": profile}],
+        })
+    };
+    // Today (late 2026): no new phase II deployments since 31.5.2025 (reported by Kela).
+    let (status, err) =
+        send(reqwest::Method::POST, sim.admin("/admin/systems"), Some(body("uusi-vaihe2", "liittyva_vaihe2"))).await;
+    assert_eq!(status, 400, "{err}");
+    let text = err["error"].as_str().expect("error");
+    assert!(text.contains("2025-05-31") && text.contains("liittymisvelvoite"), "{text}");
+    // The same registration on a 2024 clock is a deployment Kela still took.
+    sim.clock().set(datetime!(2024-06-01 12:00 UTC), true);
+    let (status, v) =
+        send(reqwest::Method::POST, sim.admin("/admin/systems"), Some(body("uusi-vaihe2", "liittyva_vaihe2"))).await;
+    assert_eq!(status, 201, "{v}");
+    // The joining-obligation profile is deployable then and now.
+    sim.clock().set(datetime!(2026-12-01 12:00 UTC), true);
+    let mut b = body("uusi-lv", "liittymisvelvoite");
+    b["oid"] = json!("1.2.246.10.99990001.11.91");
+    let (status, v) = send(reqwest::Method::POST, sim.admin("/admin/systems"), Some(b)).await;
+    assert_eq!(status, 201, "{v}");
 }

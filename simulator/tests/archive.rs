@@ -229,6 +229,20 @@ async fn controllers_see_only_their_own_documents_also_under_joint_joining() {
         .collect();
     ids.retain(|i| *i == dm.id || *i == ds.id);
     assert_eq!(ids.len(), 2, "{docs}");
+    // … and so does the archivist view's page for the group, member by member.
+    let s = &sim;
+    let get = |path: String| async move {
+        let r = reqwest::get(s.admin(&path)).await.expect("ui");
+        (r.status().as_u16(), r.text().await.expect("text"))
+    };
+    let (status, dash) = get("/ui".into()).await;
+    assert_eq!(status, 200);
+    assert!(dash.contains("Palvelukeskuksen yhteisliittymä"), "dashboard lists the group");
+    let (status, page) = get(format!("/ui/yhteisliittyma?group=palvelukeskus-atj&hetu={}", p.hetu)).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("Palvelukeskus Testi Oy") && page.contains("Pienpalvelu Testi Oy"), "{page}");
+    assert!(page.contains(&dm.id) && page.contains(&ds.id), "{page}");
+    assert_eq!(get("/ui/yhteisliittyma?group=ei-ole".into()).await.0, 404);
     // A controller outside the group: the main system does not act for it.
     let outsider = sim.actor("palvelukeskus-atj", &Organisation::hoivapalvelu().controller);
     let r = outsider.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu)).await;

@@ -268,3 +268,60 @@ async fn register_access_starts_and_ends_with_the_organisers_clienthood() {
     foreign.service_unit = Some(Organisation::toinen_hyvinvointialue().service_unit);
     assert!(provider.store(&foreign).await.has_code("SHA-L201"));
 }
+
+#[tokio::test]
+async fn wide_register_access_lets_a_shelter_work_in_thls_register_only_for_its_types() {
+    let sim = start().await;
+    let p = person("aikuinen");
+    let shelter = Organisation::turvakoti();
+    let thl = Organisation::thl_turvakotirekisteri();
+    let actor = sim.actor("turvakoti-atj", &shelter.controller);
+    // The shelter writes into THL's register with its own units, naming itself the producer.
+    let mut in_thl = kit(Organisation { controller: thl.controller.clone(), ..shelter.clone() });
+    in_thl.service_task = "10".into();
+    let produced = |mut s: sha_simulator::compose::cda::DocumentSpec| {
+        s.producer = Some(shelter.controller.clone());
+        s.organiser = Some(thl.controller.clone());
+        s
+    };
+    let case = new_oid();
+    let r = actor.store(&produced(in_thl.clienthood(p))).await;
+    assert!(r.accepted(), "{:?} {:?}", r.codes, r.texts);
+    actor.store_ok(&produced(in_thl.case(p, &case))).await;
+    let first_assessment = produced(in_thl.client_document_of_type(p, &case, DocumentModel::Liittymisvelvoite, "1011"));
+    let r = actor.store(&first_assessment).await;
+    assert!(r.accepted(), "{:?} {:?}", r.codes, r.texts);
+    // A type outside the right is refused, naming the types the right covers.
+    let other = produced(in_thl.client_document_of_type(p, &case, DocumentModel::Liittymisvelvoite, "11002"));
+    let r = actor.store(&other).await;
+    assert_eq!(r.codes, vec!["SHA-L201".to_string()], "{:?}", r.texts);
+    assert!(r.texts.iter().any(|t| t.contains("1011, 15019")), "{:?}", r.texts);
+    // The shelter reads THL's register: the right's documents, not a disclosure.
+    let read = actor.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu).controller(&thl.controller)).await;
+    assert!(read.accepted(), "{:?} {:?}", read.codes, read.texts);
+    assert_eq!(read.document_ids(), vec![first_assessment.id.clone()]);
+    let log = sim.admin_json(&format!("/admin/disclosures?client={}", p.hetu)).await;
+    assert!(log["disclosures"].as_array().expect("log").is_empty());
+
+    // A provider the right does not name gets nothing from THL's register.
+    let hoiva = Organisation::hoivapalvelu();
+    let outsider = sim.actor("hoiva-atj", &hoiva.controller);
+    let r = outsider.query(ix::Q_METADATA, QueryBuilder::new().client(&p.hetu).controller(&thl.controller)).await;
+    assert_eq!(r.codes, vec!["SHA-L201".to_string()], "{:?}", r.texts);
+
+    // Since 1.9.2026 a shelter document in the shelter's own register is in the wrong register …
+    let own = kit(shelter.clone());
+    let r = actor.store(&own.client_document_of_type(p, &case, DocumentModel::Liittymisvelvoite, "1011")).await;
+    assert_eq!(r.ack.as_deref(), Some("AR"));
+    assert!(r.has_code("SHA-L202"), "{:?}", r.texts);
+    assert!(r.texts.iter().any(|t| t.contains(&thl.controller)), "{:?}", r.texts);
+    // … and so is a purchased service's document the provider keeps in its own register.
+    let mut purchased = kit(hoiva.clone()).client_document(p, &case, DocumentModel::Liittymisvelvoite);
+    purchased.organiser = Some(Organisation::hyvinvointialue().controller);
+    let r = outsider.store(&purchased).await;
+    assert!(r.has_code("SHA-L202"), "{:?}", r.texts);
+    // Before the date the register was not judged: the same document passes that rule.
+    sim.clock().set(datetime!(2026-08-20 12:00 UTC), true);
+    let r = outsider.store(&purchased).await;
+    assert!(!r.has_code("SHA-L202"), "{:?}", r.codes);
+}

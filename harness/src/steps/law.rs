@@ -128,7 +128,36 @@ async fn disclosure_statutory(w: &mut ShaWorld, code: String) {
 )]
 async fn stores_for_organiser(w: &mut ShaWorld, name: String) {
     let org = organisation(&name).unwrap_or_else(|e| panic!("{e}"));
-    act(w, Action::StoreForOrganiser { organiser: org.controller }).await;
+    act(w, Action::StoreForOrganiser { organiser: org.controller, document: None }).await;
+}
+
+#[when(
+    regex = r#"^(?:järjestelmä tallentaa asiakirjatyypin|the system stores a document of type) "([^"]+)" (?:asiakirjan rekisterinpitäjän|into the register of) "([^"]+)"(?: rekisteriin)?$"#
+)]
+async fn stores_type_for_register(w: &mut ShaWorld, doc_type: String, name: String) {
+    let org = organisation(&name).unwrap_or_else(|e| panic!("{e}"));
+    act(w, Action::StoreForOrganiser { organiser: org.controller, document: Some(doc_type) }).await;
+}
+
+#[given(
+    regex = r#"^(?:järjestelmä on kirjannut asiakkuuden ja asian rekisterinpitäjän|the system has recorded a clienthood and a case in the register of) "([^"]+)"(?: rekisteriin)?$"#
+)]
+async fn frame_in_register(w: &mut ShaWorld, name: String) {
+    let org = organisation(&name).unwrap_or_else(|e| panic!("{e}"));
+    for what in ["asiakkuus", "asia"] {
+        if what == "asia" {
+            w.case_id = Some(new_oid());
+        }
+        act(w, Action::StoreForOrganiser { organiser: org.controller.clone(), document: Some(what.into()) }).await;
+        check((|| {
+            let o = w.last()?;
+            if o.outcome == "accepted" {
+                Ok(())
+            } else {
+                Err(format!("esiehto: {what} rekisteriin {name} hylättiin — precondition refused: {:?}", o.codes))
+            }
+        })());
+    }
 }
 
 #[when(

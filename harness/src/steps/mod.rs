@@ -20,6 +20,8 @@ pub fn organisation(name: &str) -> Result<Organisation, String> {
         ("Hoivapalvelu", Organisation::hoivapalvelu()),
         ("Pienpalvelu", Organisation::pienpalvelu()),
         ("Palvelukeskus", Organisation::palvelukeskus()),
+        ("Turvakoti", Organisation::turvakoti()),
+        ("THL", Organisation::thl_turvakotirekisteri()),
     ];
     all.iter()
         .find(|(n, o)| n.eq_ignore_ascii_case(name) || o.controller == name)

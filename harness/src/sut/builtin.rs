@@ -30,6 +30,8 @@ fn query_operation(q: &QueryKind) -> Operation {
 pub const DEFECTS: &[(&str, &str)] = &[
     ("puuttuva-palveluyksikko", "SHA-R101"),
     ("puuttuva-sosiaalipalvelu", "SHA-R102"),
+    ("ei-arkistointivalmis", "SHA-R103"),
+    ("toisen-organisaation-yksikko", "SHA-R208"),
     ("tuntematon-asiakirjaryhma", "SHA-R202"),
     ("vaara-palvelupyynto", "SHA-M009"),
     ("koodi-ei-voimassa", "SHA-R203"),
@@ -64,6 +66,16 @@ pub fn apply_defect(s: &mut DocumentSpec, defect: &str, w: &ShaWorld) -> Result<
     match defect {
         "puuttuva-palveluyksikko" => s.service_unit = None,
         "puuttuva-sosiaalipalvelu" => s.social_services.clear(),
+        // Record status 1 (keskeneräinen) instead of 3 (arkistointivalmis).
+        "ei-arkistointivalmis" => s.record_status = Some("1".into()),
+        // A service unit the SOTE extract places under another organisation than the document names.
+        "toisen-organisaation-yksikko" => {
+            let other = [Organisation::hoivapalvelu(), Organisation::testikyla()]
+                .into_iter()
+                .find(|o| o.controller != w.org.controller && Some(&o.controller) != s.producer.as_ref())
+                .ok_or("no other organisation's unit at hand")?;
+            s.service_unit = Some(other.service_unit);
+        }
         "tuntematon-asiakirjaryhma" => s.group = Some("7".into()),
         "vaara-palvelupyynto" => s.kind = DocumentKind::Asiakkuus,
         "koodi-ei-voimassa" => s.effective_time = Some(time::macros::datetime!(2015-06-01 10:00 UTC)),
@@ -252,14 +264,29 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
         Action::QueryDeclarations => {
             send(w, Operation::QueryDeclarations, None, None, Some(QueryBuilder::new().client(&w.person.hetu))).await?;
         }
-        Action::StoreForOrganiser { organiser } => {
-            // The provider stores into the organiser's register: custodian = organiser, unit = its own.
+        Action::StoreForOrganiser { organiser, document } => {
+            // The provider stores into the organiser's register: custodian = organiser, units = its own.
             let mut org_kit = kit.clone();
             org_kit.org.controller = organiser.clone();
+            org_kit.org.operating_unit = w.org.operating_unit.clone();
             org_kit.org.service_unit = w.org.service_unit.clone();
-            let case = w.case_id.clone().unwrap_or_else(new_oid);
-            let mut spec =
-                org_kit.client_document(&w.person, &case, sha_simulator::document::DocumentModel::Liittymisvelvoite);
+            let structured = sha_simulator::document::DocumentModel::Liittymisvelvoite;
+            let mut spec = match document.as_deref() {
+                Some("asiakkuus") => org_kit.clienthood(&w.person),
+                Some("asia") => {
+                    let case = w.case_id.clone().unwrap_or_else(new_oid);
+                    w.case_id = Some(case.clone());
+                    org_kit.case(&w.person, &case)
+                }
+                Some(t) => {
+                    let case = w.case_id.clone().unwrap_or_else(new_oid);
+                    org_kit.client_document_of_type(&w.person, &case, structured, t)
+                }
+                None => {
+                    let case = w.case_id.clone().unwrap_or_else(new_oid);
+                    org_kit.client_document(&w.person, &case, structured)
+                }
+            };
             spec.organiser = Some(organiser.clone());
             spec.producer = Some(w.org.controller.clone());
             if faulty {

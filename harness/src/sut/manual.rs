@@ -14,7 +14,15 @@ pub fn instruction(w: &ShaWorld, action: &Action) -> String {
             statutory_right.as_ref().map(|c| format!(" tiedonsaantioikeudella (peruste {c})")).unwrap_or_default()
         ),
         Action::QueryDeclarations => format!("Tarkista asiakkaan {who} Kanta-informointi, luovutuslupa ja luovutuskiellot arkistosta."),
-        Action::StoreForOrganiser { organiser } => format!("Tallenna palveluntuottajana rakenteinen asiakirja asiakkaalle {who} palvelunjärjestäjän {organiser} rekisteriin."),
+        Action::StoreForOrganiser { organiser, document } => {
+            let what = match document.as_deref() {
+                Some("asiakkuus") => "asiakkuusasiakirja".to_string(),
+                Some("asia") => "asia-asiakirja".to_string(),
+                Some(t) => format!("rakenteinen asiakirja (asiakirjatyyppi {t})"),
+                None => "rakenteinen asiakirja".to_string(),
+            };
+            format!("Tallenna palveluntuottajana {what} asiakkaalle {who} rekisterinpitäjän {organiser} rekisteriin.")
+        }
         Action::QueryOrganiser { organiser } => format!("Hae palveluntuottajana asiakkaan {who} tiedot palvelunjärjestäjän {organiser} rekisteristä."),
         Action::EndProviderPeriod { end } => format!("Päätä palveluntuottajan asiakkuus asiakkaan {who} asiakkuusasiakirjassa päivämäärällä {end} (uusi versio)."),
         Action::Store { document, defect } => {

@@ -162,10 +162,14 @@ pub enum Action {
     },
     /// The client's declarations in force.
     QueryDeclarations,
-    /// Store a structured document into the organiser's register (register access right).
+    /// Store into the organiser's register (register access right, basic or wide form).
     StoreForOrganiser {
-        /// Organiser controller OID.
+        /// Organiser (or, for the wide form, register holder) controller OID.
         organiser: String,
+        /// What: `asiakkuus`, `asia` or a specific document type code; none, a structured
+        /// document of the system's usual type.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        document: Option<String>,
     },
     /// Query the organiser's register (register access right).
     QueryOrganiser {

@@ -43,7 +43,7 @@ pub struct DateRow {
 /// The compiled-in dates table.
 pub const DATES_TOML: &str = include_str!("../../../testdata/dates.toml");
 
-fn ymd(s: &str) -> Option<Date> {
+pub(crate) fn ymd(s: &str) -> Option<Date> {
     Date::parse(s, &time::macros::format_description!("[year]-[month]-[day]")).ok()
 }
 

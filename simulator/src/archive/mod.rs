@@ -8,6 +8,7 @@
 //! XML text. Every message's writes are one atomic batch: a rejected message
 //! changes nothing (rule 10).
 
+pub mod access;
 pub mod law;
 pub mod mask;
 pub mod query;
@@ -51,6 +52,34 @@ impl Handled {
     fn details(target: &InstanceId, controller: Option<String>, details: Vec<Detail>) -> Self {
         Handled { ack: Ack::from_details(Some(target.clone()), details), controller, documents: vec![] }
     }
+}
+
+/// What a register access check is asked (SPEC §8.5).
+#[derive(Debug, Clone, Copy)]
+struct AccessAsk<'a> {
+    /// The acting organisation's controller.
+    acting: Option<&'a str>,
+    /// The register addressed.
+    controller: &'a str,
+    /// The client (store and query).
+    client: Option<&'a str>,
+    /// The document's service unit (store).
+    service_unit: Option<&'a str>,
+    /// The document's service task (store).
+    service_task: Option<&'a str>,
+    /// The document's type (store).
+    document_type: Option<&'a str>,
+    /// The operation.
+    action: Action,
+}
+
+/// The form of register access right that let a provider in.
+#[derive(Debug, Clone, Copy)]
+enum Access {
+    /// Through the organiser's clienthood.
+    Basic,
+    /// Through a wide right from the table.
+    Wide(&'static access::WideRight),
 }
 
 /// Errors inside the archive that are not the sender's fault.
@@ -215,27 +244,33 @@ impl Archive {
             .collect()
     }
 
-    /// Whether `system` may act for `controller` through the register access right of
-    /// its acting organisation (SPEC §8.5): `Ok(true)` when it may, `Ok(false)` when the
-    /// route does not apply, `Err` with the refusal when it applies but the right does not hold.
+    /// Whether `system` may act for `ask.controller` through the register access right of its
+    /// acting organisation (SPEC §8.5): `Ok(Some(form))` when it may, `Ok(None)` when no route
+    /// applies, `Err` with the refusal when one applies but the right does not hold. The wide
+    /// form (a table) is asked first, then the basic form (the organiser's clienthood).
     fn register_access(
         &self,
-        acting: Option<&str>,
         system: &System,
-        controller: &str,
-        client: Option<&str>,
-        service_unit: Option<&str>,
-        service_task: Option<&str>,
-        action: Action,
+        ask: AccessAsk<'_>,
         now: OffsetDateTime,
-    ) -> Result<bool, Detail> {
-        let Some(acting) = acting else { return Ok(false) };
-        let Some(profile) = system.profile_for(acting) else { return Ok(false) };
+    ) -> Result<Option<Access>, Detail> {
+        let Some(acting) = ask.acting else { return Ok(None) };
+        let Some(profile) = system.profile_for(acting) else { return Ok(None) };
         // The register access right is a function of the joining-obligation system (SPEC §8.1, §8.5).
-        if profile != Profile::Liittymisvelvoite || acting == controller || !self.matrix.allows(profile, action) {
-            return Ok(false);
+        if profile != Profile::Liittymisvelvoite || acting == ask.controller || !self.matrix.allows(profile, ask.action)
+        {
+            return Ok(None);
         }
-        let units = match service_unit {
+        let wide = access::WideAsk {
+            provider: acting,
+            register: ask.controller,
+            document_type: ask.document_type,
+            today: now.date(),
+        };
+        if let Some(right) = access::wide(access::wide_rights(), wide)? {
+            return Ok(Some(Access::Wide(right)));
+        }
+        let units = match ask.service_unit {
             Some(u) => {
                 if !law::units_of(acting, self.codes).iter().any(|x| x == u) {
                     return Err(Detail::new(
@@ -247,12 +282,12 @@ impl Archive {
             }
             None => law::units_of(acting, self.codes),
         };
-        let client = client.ok_or_else(|| Detail::new(DetailCode::NoRegisterAccess, "no client named"))?;
+        let client = ask.client.ok_or_else(|| Detail::new(DetailCode::NoRegisterAccess, "no client named"))?;
         let all = self.all_client_documents(client).map_err(|e| Detail::new(DetailCode::Internal, e))?;
-        let hood = law::newest_clienthood(&all, controller);
-        law::register_access(hood, &units, service_task, now.date())
-            .map(|()| true)
-            .map_err(|why| Detail::new(DetailCode::NoRegisterAccess, format!("{acting} → {controller}: {why}")))
+        let hood = law::newest_clienthood(&all, ask.controller);
+        law::register_access(hood, &units, ask.service_task, now.date())
+            .map(|()| Some(Access::Basic))
+            .map_err(|why| Detail::new(DetailCode::NoRegisterAccess, format!("{acting} → {}: {why}", ask.controller)))
     }
 
     /// Every version of a document set, oldest first.
@@ -410,24 +445,34 @@ impl Archive {
             if let Err(d) = self.authorise(system, ctrl, &actions, now) {
                 let acting = self.acting_controller(system, request.acting.organisation.as_deref());
                 let client = meta.client.as_ref().map(|c| c.key());
-                let task = meta.service_task.as_ref().map(|c| c.code.as_str());
-                match self.register_access(
-                    acting.as_deref(),
-                    system,
-                    ctrl,
-                    client.as_deref(),
-                    meta.service_unit.as_deref(),
-                    task,
+                let ask = AccessAsk {
+                    acting: acting.as_deref(),
+                    controller: ctrl,
+                    client: client.as_deref(),
+                    service_unit: meta.service_unit.as_deref(),
+                    service_task: meta.service_task.as_ref().map(|c| c.code.as_str()),
+                    document_type: meta.document_type.as_ref().map(|c| c.code.as_str()),
                     action,
-                    now,
-                ) {
-                    Ok(true) => {}
-                    Ok(false) => return Ok(Handled::details(&request.message_id, controller, vec![d.at(loc)])),
+                };
+                match self.register_access(system, ask, now) {
+                    Ok(Some(_)) => {}
+                    Ok(None) => return Ok(Handled::details(&request.message_id, controller, vec![d.at(loc)])),
                     Err(refusal) => {
                         return Ok(Handled::details(&request.message_id, controller, vec![refusal.at(loc)]))
                     }
                 }
             }
+            // From 1.9.2026 a document sits in the register it belongs in (SPEC §8.5); reported
+            // with the other findings (a version of another controller's document is also R605).
+            details.extend(access::wrong_register(
+                ctrl,
+                meta.organiser.as_deref(),
+                meta.document_type.as_ref().map(|c| c.code.as_str()),
+                access::wide_rights(),
+                self.codes,
+                now.date(),
+                law::date("register_access_required"),
+            ));
         }
         details.extend(self.content_findings(doc, kind, now, system.strict_signature));
         // Rules 5 and 6 against the archive's content.
@@ -809,21 +854,24 @@ impl Archive {
         if params.disclosure || request.use_situation.as_deref() == Some("3") {
             return self.disclosure_query(request, op, params, &ctrl, system, now);
         }
+        let mut only_types: Option<&[String]> = None;
         if let Err(d) = self.authorise(system, &ctrl, &[Action::Query], now) {
             let client = params.client.as_ref().map(|c| c.key());
             let acting = self.acting_controller(system, request.acting.organisation.as_deref());
-            match self.register_access(
-                acting.as_deref(),
-                system,
-                &ctrl,
-                client.as_deref(),
-                None,
-                None,
-                Action::Query,
-                now,
-            ) {
-                Ok(true) => {}
-                Ok(false) => return Ok(Handled::details(&request.message_id, controller, vec![d.at(loc)])),
+            let ask = AccessAsk {
+                acting: acting.as_deref(),
+                controller: &ctrl,
+                client: client.as_deref(),
+                service_unit: None,
+                service_task: None,
+                document_type: None,
+                action: Action::Query,
+            };
+            match self.register_access(system, ask, now) {
+                Ok(Some(Access::Basic)) => {}
+                // Under the wide right a provider reads only the types the right covers.
+                Ok(Some(Access::Wide(right))) => only_types = Some(&right.document_types),
+                Ok(None) => return Ok(Handled::details(&request.message_id, controller, vec![d.at(loc)])),
                 Err(refusal) => return Ok(Handled::details(&request.message_id, controller, vec![refusal.at(loc)])),
             }
         }
@@ -840,7 +888,7 @@ impl Archive {
             };
             return Ok(Handled { ack, controller, documents: decl.documents });
         }
-        match query::run(self, op, &ctrl, params)? {
+        match query::run(self, op, &ctrl, params, only_types)? {
             Ok(found) => {
                 let ack = Ack {
                     type_code: AckType::AA,

@@ -76,20 +76,27 @@ pub fn paged(
     Ok(l)
 }
 
-/// Runs a query for `controller`. The outer error is the archive's; the inner, the sender's.
+/// Runs a query for `controller`; with `only_types` (a wide register access right) only
+/// documents of those types are seen. The outer error is the archive's; the inner, the sender's.
 pub fn run(
     a: &Archive,
     op: Operation,
     controller: &str,
     p: &Query,
+    only_types: Option<&[String]>,
 ) -> Result<Result<Found, Vec<Detail>>, ArchiveError> {
+    let in_scope = |d: &StoredDocument| {
+        // Clienthood and case documents carry no type: they frame the right's documents.
+        only_types.is_none_or(|types| d.metadata.document_type.as_ref().is_none_or(|t| types.contains(&t.code)))
+    };
     if op == Operation::FetchDocument {
-        return fetch(a, controller, p);
+        return fetch(a, controller, p, &in_scope);
     }
     let Some(client) = &p.client else {
         return Ok(Err(vec![Detail::new(DetailCode::BadQuery, "client is required")]));
     };
-    let all = client_documents(a, controller, client)?;
+    let mut all = client_documents(a, controller, client)?;
+    all.retain(|d| in_scope(d));
     let pick = |pred: &dyn Fn(&StoredDocument) -> bool| -> Vec<StoredDocument> {
         all.iter().filter(|d| pred(d) && visible(d, p) && matches(d, p)).cloned().collect()
     };
@@ -146,11 +153,16 @@ pub fn run(
     Ok(Ok(Found { answer, document_ids: ids }))
 }
 
-fn fetch(a: &Archive, controller: &str, p: &Query) -> Result<Result<Found, Vec<Detail>>, ArchiveError> {
+fn fetch(
+    a: &Archive,
+    controller: &str,
+    p: &Query,
+    in_scope: &dyn Fn(&StoredDocument) -> bool,
+) -> Result<Result<Found, Vec<Detail>>, ArchiveError> {
     let id = p.document_id.clone().unwrap_or_default();
     // Another controller's document and a missing one get the same answer: nothing is revealed.
     let doc = match a.document(&id)? {
-        Some(d) if d.controller() == controller => d,
+        Some(d) if d.controller() == controller && in_scope(&d) => d,
         _ => {
             return Ok(Err(
                 vec![Detail::new(DetailCode::NotFound, &id).at("queryByParameter/parameterList/documentId")],

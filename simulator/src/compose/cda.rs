@@ -74,6 +74,8 @@ pub struct DocumentSpec {
     pub social_services: Vec<String>,
     /// Process phase code (1277).
     pub process_phase: Option<String>,
+    /// Record status code (1.2.246.537.5.40154; 3 = arkistointivalmis).
+    pub record_status: Option<String>,
     /// Case id.
     pub case_id: Option<String>,
     /// Clienthood id (encompassingClientRelationship; clienthood documents).
@@ -163,6 +165,7 @@ impl DocumentSpec {
             service_task: None,
             social_services: vec![],
             process_phase: None,
+            record_status: Some("3".into()),
             case_id: None,
             clienthood_id: None,
             organiser: None,
@@ -220,7 +223,7 @@ impl DocumentSpec {
             }),
             function_code: c(&self.service_task, oids::SERVICE_TASK, "201601"),
             social_services: self.social_services.iter().map(|s| code(s, oids::SOCIAL_SERVICE, "201601")).collect(),
-            record_status: Some(code("3", oids::RECORD_STATUS, "2008")),
+            record_status: c(&self.record_status, oids::RECORD_STATUS, "2008"),
             registry_type: c(&self.register, oids::REGISTER, "201701"),
             organiser: self.organiser.as_deref().map(id),
             organiser_name: self

@@ -83,6 +83,23 @@ impl Organisation {
             service_unit: "1.2.246.10.99990022.10.11".into(),
         }
     }
+    /// Turvakoti Testi ry (shelter; stores into THL's register with the wide register access right).
+    pub fn turvakoti() -> Self {
+        Organisation {
+            controller: "1.2.246.10.99990031.10.0".into(),
+            operating_unit: "1.2.246.10.99990031.10.1".into(),
+            service_unit: "1.2.246.10.99990031.10.11".into(),
+        }
+    }
+    /// THL's shelter services client register (a test organisation standing for THL; it keeps
+    /// the register and has no units of its own that store here).
+    pub fn thl_turvakotirekisteri() -> Self {
+        Organisation {
+            controller: "1.2.246.10.99990030.10.0".into(),
+            operating_unit: "1.2.246.10.99990030.10.0".into(),
+            service_unit: "1.2.246.10.99990030.10.0".into(),
+        }
+    }
     /// Testimaan kunta (joint joining).
     pub fn testimaa() -> Self {
         Organisation {
@@ -206,12 +223,29 @@ impl Kit {
     /// for phase I and old documents, a client record entry as XHTML for phase
     /// II, and a display XHTML plus structured JSON for the joining-obligation model.
     pub fn client_document(&self, p: &TestPerson, case_id: &str, model: DocumentModel) -> DocumentSpec {
-        let (title, doc_type, general) = match model {
-            DocumentModel::Vaihe2 => ("Merkintä ohjauksesta ja neuvonnasta", "19003", "Asiakaskertomusmerkintä"),
-            _ => ("Lastensuojelun palvelu- tai tukitoimipäätös", "11002", "Päätös"),
+        let doc_type = match model {
+            DocumentModel::Vaihe2 => "19003",
+            _ => "11002",
         };
+        self.client_document_of_type(p, case_id, model, doc_type)
+    }
+
+    /// [`Kit::client_document`] of a given specific document type (asiakirjatyyppi code), its
+    /// title from the code set; for the joining-obligation model the structured form is a
+    /// minimal valid instance of that type's newest Sosmeta structure.
+    pub fn client_document_of_type(
+        &self,
+        p: &TestPerson,
+        case_id: &str,
+        model: DocumentModel,
+        doc_type: &str,
+    ) -> DocumentSpec {
+        let title = crate::codes::CodeSets::builtin()
+            .name(crate::codes::oids::DOCUMENT_TYPE, doc_type)
+            .unwrap_or("Asiakasasiakirja")
+            .to_string();
+        let title = title.as_str();
         let mut s = self.base(DocumentKind::Client(model), p);
-        let _ = general;
         s.general_type = super::cda::general_code_of(doc_type);
         if model != DocumentModel::Vanha {
             s.document_type = Some(doc_type.into());

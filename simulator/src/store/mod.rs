@@ -83,12 +83,15 @@ impl Batch {
     }
 }
 
+/// Key/value pairs read by a prefix scan, in key order.
+pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
 /// Storage used by the archive and the journal.
 pub trait Store: Send + Sync + 'static {
     /// Reads a key.
     fn get(&self, space: Space, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Key/value pairs whose key starts with `prefix`, in key order.
-    fn scan_prefix(&self, space: Space, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError>;
+    fn scan_prefix(&self, space: Space, prefix: &[u8]) -> Result<Pairs, StoreError>;
     /// Applies a batch atomically and makes it durable before returning.
     fn commit(&self, batch: Batch) -> Result<(), StoreError>;
     /// Inserts `value` under `key` unless the key exists (true when inserted); durable with the next flush, not before returning.

@@ -56,6 +56,7 @@ pub fn router() -> Router<AdminState> {
     Router::new()
         .route("/ui", get(pages::dashboard))
         .route("/ui/asiakas", get(pages::client))
+        .route("/ui/yhteisliittyma", get(pages::joint_group))
         .route("/ui/asiakirja/{id}", get(pages::document))
         .route("/ui/asiakirja/{id}/osa/{cid}", get(pages::part))
         .route("/ui/journal", get(pages::journal))

@@ -107,6 +107,17 @@ pub(super) async fn dashboard(State(s): State<AdminState>, Query(q): Query<LangQ
         }
         h2 { (lang.t("Hae asiakas", "Find a client")) }
         (search_form(&s, lang, "", ""))
+        @let groups = s.registry.get().joint_groups().to_vec();
+        @if !groups.is_empty() {
+            h2 { (lang.t("Yhteisliittymät", "Joint groups")) }
+            table #joint-groups { tr { th { (lang.t("Yhteisliittymä", "Group")) } th { (lang.t("Pääliittyjän järjestelmä", "Main joiner's system")) } th { (lang.t("Rekisterinpitäjät", "Controllers")) } }
+                @for g in &groups { tr {
+                    td { a href={ "/ui/yhteisliittyma?group=" (g.main_system) "&lang=" (lang.code()) } { (g.name) } }
+                    td { code { (g.main_system) } }
+                    td { @for m in &g.members { div { (org_text(&Some(m.clone()), CodeSets::builtin())) } } }
+                } }
+            }
+        }
         h2 { (lang.t("Esimerkkiaineistot", "Seed fixtures")) }
         table { tr { th { (lang.t("Nimi", "Name")) } th { (lang.t("Kuvaus", "Description")) } th {} }
             @for (name, desc) in &fixtures { tr { td { code { (name) } } td { (desc) }
@@ -219,6 +230,67 @@ pub(super) async fn client(State(s): State<AdminState>, Query(q): Query<ClientQ>
     }
     let body = html! { @for b in body { (b) } };
     layout(lang, lang.t("Asiakkaan tiedot", "Client data"), &now_text(&s), &path, body).into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub(super) struct GroupQ {
+    #[serde(default)]
+    lang: Lang,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    hetu: String,
+}
+
+/// A joint group's shared archivist (yhteisliittymän yhteinen arkistonhoitaja): one client's
+/// documents in every member's register, member by member — each member stays the controller
+/// of its own documents.
+pub(super) async fn joint_group(State(s): State<AdminState>, Query(q): Query<GroupQ>) -> Response {
+    let lang = q.lang;
+    let registry = s.registry.get();
+    let Some(group) = registry.joint_groups().iter().find(|g| g.name == q.group || g.main_system == q.group).cloned()
+    else {
+        let msg = format!("{} '{}'", lang.t("Tuntematon yhteisliittymä", "Unknown joint group"), q.group);
+        return error_page(&s, lang, StatusCode::NOT_FOUND, msg);
+    };
+    let path = format!("/ui/yhteisliittyma?group={}&hetu={}&lang={}", group.main_system, q.hetu, lang.code());
+    let hetu = q.hetu.trim().to_ascii_uppercase();
+    let codes = CodeSets::builtin();
+    let mut sections = Vec::new();
+    if !hetu.is_empty() {
+        if let Err(e) = Hetu::parse(&hetu) {
+            let msg = format!("{}: {e}", lang.t("Henkilötunnus ei kelpaa", "Not a valid personal identity code"));
+            return error_page(&s, lang, StatusCode::BAD_REQUEST, msg);
+        }
+        let client = ClientId { root: HETU_ROOT.into(), extension: hetu.clone() };
+        for m in &group.members {
+            match client_documents(&s.archive, m, &client) {
+                Err(e) => return error_page(&s, lang, StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+                Ok(docs) => sections.push((m.clone(), docs)),
+            }
+        }
+    }
+    let body = html! {
+        p { (lang.t("Pääliittyjän järjestelmä", "Main joiner's system")) ": " code { (group.main_system) } ". "
+            (lang.t("Jokainen yhteisliittyjä on omien asiakirjojensa rekisterinpitäjä; yhteinen arkistonhoitaja näkee ne kaikki.",
+                    "Each joiner is the controller of its own documents; the shared archivist sees them all.")) }
+        form method="get" action="/ui/yhteisliittyma" id="group-search" {
+            input type="hidden" name="lang" value=(lang.code());
+            input type="hidden" name="group" value=(group.main_system);
+            label { (lang.t("Henkilötunnus", "Personal identity code")) " " input type="text" name="hetu" id="hetu" value=(hetu) placeholder="010181-900C"; }
+            " " button type="submit" id="search-button" { (lang.t("Hae", "Search")) }
+        }
+        @for (m, docs) in &sections {
+            h2.member { (org_text(&Some(m.clone()), codes)) }
+            @if docs.is_empty() {
+                p.muted { (lang.t("Ei asiakirjoja tämän rekisterinpitäjän rekisterissä.", "No documents in this controller's register.")) }
+            } @else {
+                @let refs: Vec<&StoredDocument> = docs.iter().collect();
+                (doc_rows(&refs, lang, codes))
+            }
+        }
+    };
+    layout(lang, &group.name, &now_text(&s), &path, body).into_response()
 }
 
 fn client_view(all: &[StoredDocument], lang: Lang, hetu: &str, controller: &str) -> Markup {
