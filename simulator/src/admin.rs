@@ -95,6 +95,7 @@ pub fn router(state: AdminState) -> Router {
         .route("/admin/systems", get(systems).post(systems_add))
         .route("/admin/joint-groups", get(joint_groups))
         .route("/admin/joint-groups/{name}/documents", get(joint_group_documents))
+        .route("/admin/documents", get(client_documents_list))
         .route("/admin/documents/{id}", get(document))
         .route("/admin/integrity", get(integrity))
         .route("/admin/disclosures", get(disclosures))
@@ -400,6 +401,10 @@ struct NewSystem {
     /// Registers the system as a joint group's main system: the group's name.
     #[serde(default)]
     joint_group: Option<String>,
+    /// The day Kela certified the system for its profile (YYYY-MM-DD); needed for a phase II
+    /// deployment after new certificates stopped (profiles.toml `certify_until`).
+    #[serde(default)]
+    certified_on: Option<String>,
 }
 
 /// The joint-joining groups (yhteisliittymä) with their main systems and members.
@@ -455,6 +460,13 @@ async fn joint_group_documents(
 /// data directory and loaded again on the next start.
 async fn systems_add(State(s): State<AdminState>, body: axum::body::Bytes) -> Result<Response, AdminError> {
     let n: NewSystem = serde_json::from_slice(&body).map_err(|e| bad(format!("body: {e}")))?;
+    let certified_on = match &n.certified_on {
+        None => None,
+        Some(d) => Some(
+            time::Date::parse(d, &time::macros::format_description!("[year]-[month]-[day]"))
+                .map_err(|e| bad(format!("certified_on '{d}' is not a date (YYYY-MM-DD): {e}")))?,
+        ),
+    };
     let system = crate::registry::System {
         oid: n.oid.unwrap_or_else(|| n.organisation.clone()),
         name: n.name,
@@ -466,8 +478,13 @@ async fn systems_add(State(s): State<AdminState>, body: axum::body::Bytes) -> Re
     };
     // A registration is a deployment: each profile only while it may still be deployed.
     let today = s.clock.now().date();
+    let mut warnings = Vec::new();
     for c in &system.controllers {
-        crate::profile::Matrix::builtin().deployable(c.profile, today).map_err(bad)?;
+        for w in crate::profile::Matrix::builtin().deployable(c.profile, today, certified_on).map_err(bad)? {
+            if !warnings.contains(&w) {
+                warnings.push(w);
+            }
+        }
     }
     // Checked first, so that a refused registration never replaces another system's certificates.
     (*s.registry.get()).clone().add(system.clone()).map_err(bad)?;
@@ -497,6 +514,7 @@ async fn systems_add(State(s): State<AdminState>, body: axum::body::Bytes) -> Re
             "key_pem": issued.key_pem,
             "signing_certificate_pem": issued.signing_certificate_pem,
             "signing_key_pem": issued.signing_key_pem,
+            "warnings": warnings,
         })),
     )
         .into_response())
@@ -513,6 +531,21 @@ async fn document(State(s): State<AdminState>, Path(id): Path<String>) -> Result
 #[derive(Deserialize)]
 struct ClientQuery {
     client: String,
+}
+
+/// Every document of one client in every register, with its status, version and invalidation
+/// (the archivist's unmasked view; the harness compares it before and after a refused message).
+async fn client_documents_list(
+    State(s): State<AdminState>,
+    Query(q): Query<ClientQuery>,
+) -> Result<Json<Value>, AdminError> {
+    let key = q.client.trim().to_ascii_uppercase();
+    if key.is_empty() {
+        return Err(bad("client (a hetu) is required"));
+    }
+    let mut docs = s.archive.all_client_documents(&key).map_err(internal)?;
+    docs.sort_by(|a, b| (a.seq, &a.id).cmp(&(b.seq, &b.id)));
+    Ok(Json(json!({ "client": key, "total": docs.len(), "documents": docs })))
 }
 
 /// A client's disclosure log: who asked, which documents, on what basis, when.
@@ -588,6 +621,7 @@ pub fn openapi_document() -> Value {
                         "properties": {"name": {"type": "string"}, "organisation": {"type": "string"}, "oid": {"type": "string"},
                             "description": {"type": "string"}, "strict_signature": {"type": "boolean"},
                             "joint_group": {"type": "string", "description": "name of the joint group whose main system this is"},
+                            "certified_on": {"type": "string", "format": "date", "description": "when Kela certified the system; a phase II deployment after 31.5.2025 needs a certificate issued by then"},
                             "controllers": {"type": "array", "items": {"type": "object", "required": ["oid", "profile"],
                                 "properties": {"oid": {"type": "string"}, "profile": {"type": "string"}}}}}}}}},
                     "responses": {"201": ok("the system, its certificate and key (PEM and paths)"),
@@ -597,6 +631,9 @@ pub fn openapi_document() -> Value {
                 "parameters": [{"name": "name", "in": "path", "required": true, "schema": {"type": "string"}, "description": "group name or main system"},
                     {"name": "hetu", "in": "query", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": ok("documents by member"), "400": err, "404": err}}},
+            "/admin/documents": {"get": {"summary": "Every document of one client in every register (status, version, invalidation)",
+                "parameters": [{"name": "client", "in": "query", "required": true, "schema": {"type": "string"}}],
+                "responses": {"200": ok("documents"), "400": err}}},
             "/admin/documents/{id}": {"get": {"summary": "One stored document with all its metadata (archivist view, unmasked)",
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "responses": {"200": ok("document"), "404": err}}},

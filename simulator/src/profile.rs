@@ -152,6 +152,12 @@ pub struct ProfileRow {
     /// Last day a system may be newly deployed (registered) with it.
     #[serde(default, with = "opt_date")]
     pub deploy_until: Option<Date>,
+    /// Last day a new certificate for it was issued; a later deployment needs one issued by then.
+    #[serde(default, with = "opt_date")]
+    pub certify_until: Option<Date>,
+    /// From this day Kela recommends new deployments on another profile (a warning, not a refusal).
+    #[serde(default, with = "opt_date")]
+    pub discouraged_from: Option<Date>,
     /// Where the row comes from (public, reported, choice).
     pub status: String,
 }
@@ -209,23 +215,45 @@ impl Matrix {
         Ok(Matrix { profiles, actions: f.actions })
     }
 
-    /// Whether a system may be newly deployed (registered) with `profile` on `day`; the refusal
-    /// names the profile and the dates.
-    pub fn deployable(&self, profile: Profile, day: Date) -> Result<(), String> {
-        if self.open_for_deployment(profile, day) {
-            return Ok(());
-        }
+    /// Whether a system may be newly deployed (registered) with `profile` on `day`, certified on
+    /// `certified_on`: `Ok` with the warnings to show (Kela's recommendation), or the refusal
+    /// naming the profile and the dates.
+    pub fn deployable(&self, profile: Profile, day: Date, certified_on: Option<Date>) -> Result<Vec<String>, String> {
         let row = self.row(profile);
+        let now_open = || self.deployable_on(day).iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ");
         if let Some(from) = row.and_then(|r| r.usable_from).filter(|f| day < *f) {
             return Err(format!("profile {profile} cannot be deployed before {from} (the clock is {day})"));
         }
         if let Some(last) = row.and_then(|r| r.deploy_until).filter(|l| day > *l) {
             return Err(format!(
                 "profile {profile} could be newly deployed until {last}; the clock is {day} (new deployments since then: {})",
-                self.deployable_on(day).iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", ")
+                now_open()
             ));
         }
-        Ok(())
+        if let Some(last) = row.and_then(|r| r.certify_until).filter(|l| day > *l) {
+            match certified_on {
+                Some(c) if c <= last => {}
+                Some(c) => {
+                    return Err(format!(
+                        "profile {profile}: no new certificates after {last}, yet the system's is dated {c}"
+                    ))
+                }
+                None => {
+                    return Err(format!(
+                        "profile {profile}: new certificates were issued until {last}; a deployment on {day} needs a \
+                         certificate issued by then (give certified_on), or a profile certified now: {}",
+                        now_open()
+                    ))
+                }
+            }
+        }
+        let mut warnings = Vec::new();
+        if let Some(from) = row.and_then(|r| r.discouraged_from).filter(|f| day >= *f) {
+            warnings.push(format!(
+                "Kela recommends new deployments only on the joining-obligation profile from {from} (profile {profile})"
+            ));
+        }
+        Ok(warnings)
     }
 
     /// The profiles a system may be newly deployed with on `day`.
@@ -233,10 +261,12 @@ impl Matrix {
         Profile::ALL.into_iter().filter(|p| self.open_for_deployment(*p, day)).collect()
     }
 
+    /// Open for a deployment with a certificate issued on `day` itself.
     fn open_for_deployment(&self, profile: Profile, day: Date) -> bool {
         let row = self.row(profile);
         row.and_then(|r| r.usable_from).is_none_or(|f| day >= f)
             && row.and_then(|r| r.deploy_until).is_none_or(|l| day <= l)
+            && row.and_then(|r| r.certify_until).is_none_or(|l| day <= l)
     }
 
     /// The built-in matrix (or the one in the runtime tables directory).
@@ -307,10 +337,25 @@ mod tests {
         assert_eq!(m.usable(Profile::Liittyva, date!(2023 - 01 - 01)), Err(OutOfWindow::Ended(date!(2022 - 12 - 31))));
         assert!(matches!(m.usable(Profile::Liittymisvelvoite, date!(2019 - 06 - 01)), Err(OutOfWindow::NotYet(_))));
         assert!(m.usable(Profile::Liittymisvelvoite, date!(2026 - 12 - 01)).is_ok());
-        let refused = m.deployable(Profile::LiittyvaVaihe2, date!(2025 - 07 - 01)).expect_err("closed after 31.5.2025");
+        // After 31.5.2025 a phase II deployment needs a certificate issued by then (Kela, 2025).
+        let refused = m
+            .deployable(Profile::LiittyvaVaihe2, date!(2025 - 07 - 01), None)
+            .expect_err("no certificate after 31.5.2025");
         assert!(refused.contains("2025-05-31") && refused.contains("liittymisvelvoite"), "{refused}");
-        assert!(m.deployable(Profile::LiittyvaVaihe2, date!(2025 - 05 - 31)).is_ok());
-        assert!(m.deployable(Profile::Liittymisvelvoite, date!(2026 - 12 - 01)).is_ok());
+        let late = m.deployable(Profile::LiittyvaVaihe2, date!(2025 - 07 - 01), Some(date!(2025 - 06 - 15)));
+        assert!(late.expect_err("certificate too late").contains("2025-06-15"));
+        assert_eq!(
+            m.deployable(Profile::LiittyvaVaihe2, date!(2025 - 07 - 01), Some(date!(2024 - 03 - 01))),
+            Ok(vec![])
+        );
+        assert_eq!(m.deployable(Profile::LiittyvaVaihe2, date!(2025 - 05 - 31), None), Ok(vec![]));
+        // From 1.1.2026 Kela recommends the joining-obligation profile: a warning.
+        let w = m.deployable(Profile::LiittyvaVaihe2, date!(2026 - 02 - 01), Some(date!(2024 - 03 - 01))).expect("ok");
+        assert!(w.len() == 1 && w[0].contains("2026-01-01"), "{w:?}");
+        // After 31.8.2026 no phase II deployment at all.
+        let ended = m.deployable(Profile::LiittyvaVaihe2, date!(2026 - 12 - 01), Some(date!(2024 - 03 - 01)));
+        assert!(ended.expect_err("ended").contains("2026-08-31"));
+        assert_eq!(m.deployable(Profile::Liittymisvelvoite, date!(2026 - 12 - 01), None), Ok(vec![]));
         assert_eq!(m.deployable_on(date!(2026 - 12 - 01)), vec![Profile::Liittymisvelvoite]);
         assert_eq!(m.deployable_on(date!(2019 - 06 - 01)).len(), 4, "the four phase I profiles");
     }

@@ -246,32 +246,48 @@ async fn admin_beyond_loopback_needs_a_token() {
 }
 
 #[tokio::test]
-async fn registering_a_system_is_a_deployment_refused_after_the_profiles_last_day() {
+async fn registering_a_system_is_a_deployment_judged_by_the_profiles_dates() {
     let sim = Sim::start().await;
-    let body = |name: &str, profile: &str| {
+    let body = |name: &str, profile: &str, oid: &str| {
         json!({
             "name": name,
             "description": "vendor's test system",
             "organisation": "1.2.246.10.99990001.10.0",
-            "oid": "1.2.246.10.99990001.11.90",
+            "oid": oid,
             "controllers": [{"oid": "1.2.246.10.99990001.10.0", "profile": profile}],
         })
     };
-    // Today (late 2026): no new phase II deployments since 31.5.2025 (reported by Kela).
-    let (status, err) =
-        send(reqwest::Method::POST, sim.admin("/admin/systems"), Some(body("uusi-vaihe2", "liittyva_vaihe2"))).await;
+    let post = |b: Value| send(reqwest::Method::POST, sim.admin("/admin/systems"), Some(b));
+    // July 2025: no new phase II certificates since 31.5.2025 (reported by Kela); without one, refused.
+    sim.clock().set(datetime!(2025-07-01 12:00 UTC), true);
+    let (status, err) = post(body("uusi-vaihe2", "liittyva_vaihe2", "1.2.246.10.99990001.11.90")).await;
     assert_eq!(status, 400, "{err}");
     let text = err["error"].as_str().expect("error");
     assert!(text.contains("2025-05-31") && text.contains("liittymisvelvoite"), "{text}");
-    // The same registration on a 2024 clock is a deployment Kela still took.
-    sim.clock().set(datetime!(2024-06-01 12:00 UTC), true);
-    let (status, v) =
-        send(reqwest::Method::POST, sim.admin("/admin/systems"), Some(body("uusi-vaihe2", "liittyva_vaihe2"))).await;
+    // With a phase II certificate issued before the stop, the deployment is taken.
+    let mut b = body("uusi-vaihe2", "liittyva_vaihe2", "1.2.246.10.99990001.11.90");
+    b["certified_on"] = json!("2025-03-01");
+    let (status, v) = post(b).await;
     assert_eq!(status, 201, "{v}");
-    // The joining-obligation profile is deployable then and now.
+    assert_eq!(v["warnings"], json!([]));
+    // February 2026: still taken, with Kela's recommendation as a warning.
+    sim.clock().set(datetime!(2026-02-01 12:00 UTC), true);
+    let mut b = body("toinen-vaihe2", "liittyva_vaihe2", "1.2.246.10.99990001.11.92");
+    b["certified_on"] = json!("2025-03-01");
+    let (status, v) = post(b).await;
+    assert_eq!(status, 201, "{v}");
+    assert!(v["warnings"][0].as_str().expect("warning").contains("2026-01-01"), "{v}");
+    // December 2026: phase II is over; the joining-obligation profile is deployable.
     sim.clock().set(datetime!(2026-12-01 12:00 UTC), true);
-    let mut b = body("uusi-lv", "liittymisvelvoite");
-    b["oid"] = json!("1.2.246.10.99990001.11.91");
-    let (status, v) = send(reqwest::Method::POST, sim.admin("/admin/systems"), Some(b)).await;
+    let mut b = body("kolmas-vaihe2", "liittyva_vaihe2", "1.2.246.10.99990001.11.93");
+    b["certified_on"] = json!("2025-03-01");
+    let (status, err) = post(b).await;
+    assert_eq!(status, 400);
+    assert!(err["error"].as_str().expect("error").contains("2026-08-31"), "{err}");
+    let (status, v) = post(body("uusi-lv", "liittymisvelvoite", "1.2.246.10.99990001.11.91")).await;
     assert_eq!(status, 201, "{v}");
+    let (status, err) =
+        post(json!({"name": "x", "organisation": "1.2.3", "controllers": [], "certified_on": "maaliskuu"})).await;
+    assert_eq!(status, 400);
+    assert!(err["error"].as_str().expect("error").contains("maaliskuu"));
 }
