@@ -30,12 +30,14 @@ Ominaisuus: Yhteistestaus — arkistoiva järjestelmä (vanhojen asiakirjojen si
   Tapaus: Asiakkuusasiakirjan tallennus ei ole sallittu
     Kun järjestelmä tallentaa asiakkuusasiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-ARKISTOIVA-005 @virhe @vaihe1
   Tapaus: I vaiheen asiakirjan tallennus ei ole sallittu
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa I vaiheen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-ARKISTOIVA-006 @virhe @vaihe2
   Tapaus: II vaiheen asiakirjan uusi versio ei ole sallittu
@@ -43,15 +45,18 @@ Ominaisuus: Yhteistestaus — arkistoiva järjestelmä (vanhojen asiakirjojen si
     Ja asiakkaalla on tallennettu II vaiheen asiakirja
     Kun järjestelmä tallentaa asiakirjasta uuden version
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-ARKISTOIVA-007 @virhe
   Tapaus: Koosteen haku ei ole sallittu
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä hakee koosteen
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-ARKISTOIVA-008 @virhe
   Tapaus: Metatietohaku ei ole sallittu
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä hakee asiakirjojen metatiedot
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut

@@ -51,29 +51,34 @@ Ominaisuus: Yhteistestaus — katseleva järjestelmä
   Tapaus: Asiakkuusasiakirjan tallennus ei ole sallittu
     Kun järjestelmä tallentaa asiakkuusasiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-KATSELEVA-007 @virhe
   Tapaus: Asia-asiakirjan tallennus ei ole sallittu
     Oletetaan asiakkaalla on asiakkuus
     Kun järjestelmä tallentaa asia-asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-KATSELEVA-008 @virhe @vaihe1
   Tapaus: I vaiheen asiakirjan tallennus ei ole sallittu
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa I vaiheen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-KATSELEVA-009 @virhe @vaihe2
   Tapaus: II vaiheen asiakirjan tallennus ei ole sallittu
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa II vaiheen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-KATSELEVA-010 @virhe @vanha
   Tapaus: Vanhan asiakirjan tallennus ei ole sallittu
     Kun järjestelmä tallentaa vanhan asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-KATSELEVA-011 @virhe @vaihe2
   Tapaus: Uuden version tallennus ei ole sallittu
@@ -81,6 +86,7 @@ Ominaisuus: Yhteistestaus — katseleva järjestelmä
     Ja asiakkaalla on tallennettu II vaiheen asiakirja
     Kun järjestelmä tallentaa asiakirjasta uuden version
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-KATSELEVA-012 @virhe @vaihe2
   Tapaus: Mitätöinti ei ole sallittu
@@ -88,3 +94,4 @@ Ominaisuus: Yhteistestaus — katseleva järjestelmä
     Ja asiakkaalla on tallennettu II vaiheen asiakirja
     Kun järjestelmä mitätöi asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut

@@ -24,6 +24,7 @@ Ominaisuus: Neljä kellomaailmaa — mitä arkisto ottaa vastaan minäkin päiv�
     Ja testihenkilö on "aikuinen"
     Kun järjestelmä tallentaa II vaiheen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-D003"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-MAAILMA-2019-03 @liittymisvelvoite @virhe
   Tapaus: Vuonna 2019 rakenteista asiakirjaa ei voi tallentaa ennen asiakastietolakia
@@ -32,6 +33,7 @@ Ominaisuus: Neljä kellomaailmaa — mitä arkisto ottaa vastaan minäkin päiv�
     Ja testihenkilö on "aikuinen"
     Kun järjestelmä tallentaa rakenteisen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-D002"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-MAAILMA-2019-04 @liittymisvelvoite @virhe
   Tapaus: Vuonna 2019 Kanta-informointia ei vielä kirjata arkistoon
@@ -40,6 +42,7 @@ Ominaisuus: Neljä kellomaailmaa — mitä arkisto ottaa vastaan minäkin päiv�
     Ja testihenkilö on "aikuinen"
     Kun järjestelmä tallentaa Kanta-informoinnin
     Niin arkisto hylkää sanoman koodilla "SHA-D002"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-MAAILMA-2019-05 @liittymisvelvoite @virhe
   Tapaus: Vuonna 2019 luovutushakua ei vielä ole
@@ -48,6 +51,7 @@ Ominaisuus: Neljä kellomaailmaa — mitä arkisto ottaa vastaan minäkin päiv�
     Ja testihenkilö on "aikuinen"
     Kun järjestelmä tekee luovutushaun
     Niin arkisto hylkää sanoman koodilla "SHA-D002"
+    Ja arkiston sisältö ei muuttunut
 
   # --- 2022: I ja II vaihe rinnakkain
 
@@ -76,6 +80,7 @@ Ominaisuus: Neljä kellomaailmaa — mitä arkisto ottaa vastaan minäkin päiv�
     Ja testihenkilö on "aikuinen"
     Kun järjestelmä tallentaa rakenteisen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-D002"
+    Ja arkiston sisältö ei muuttunut
 
   # --- 2025-07: laki voimassa, I vaihe päättynyt, II vaihe vielä käytössä
 
@@ -86,6 +91,7 @@ Ominaisuus: Neljä kellomaailmaa — mitä arkisto ottaa vastaan minäkin päiv�
     Ja testihenkilö on "aikuinen"
     Kun järjestelmä tallentaa I vaiheen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-D003"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-MAAILMA-2025-02 @liittyva-vaihe2 @vaihe2
   Tapaus: Heinäkuussa 2025 jo käyttöönotettu II vaiheen järjestelmä tallentaa vielä
@@ -114,6 +120,7 @@ Ominaisuus: Neljä kellomaailmaa — mitä arkisto ottaa vastaan minäkin päiv�
     Ja testihenkilö on "aikuinen"
     Kun järjestelmä tallentaa II vaiheen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-D003"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-MAAILMA-2026-02 @liittymisvelvoite @vaihe2 @virhe
   Tapaus: Joulukuussa 2026 II vaiheen sisältö ei enää kelpaa liittymisvelvoitteen järjestelmältäkään
@@ -123,6 +130,7 @@ Ominaisuus: Neljä kellomaailmaa — mitä arkisto ottaa vastaan minäkin päiv�
     Ja asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa II vaiheen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-D001"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-MAAILMA-2026-03 @liittymisvelvoite @vanha
   Tapaus: Joulukuussa 2026 vanhoja asiakirjoja arkistoidaan edelleen

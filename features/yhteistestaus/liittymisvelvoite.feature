@@ -47,27 +47,32 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
   Tapaus: Luovutuslupaa ei voi antaa etukäteen
     Kun järjestelmä tallentaa luovutusluvan virheellä "luvan-ajankohta-tulevaisuudessa"
     Niin arkisto hylkää sanoman koodilla "SHA-L002"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-007 @virhe
   Tapaus: Laillisen edustajan rooli ei ole sallittu
     Kun järjestelmä tallentaa luovutusluvan virheellä "vaara-edustajan-rooli"
     Niin arkisto hylkää sanoman koodilla "SHA-L003"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-008 @virhe
   Tapaus: Luvan asiakas poikkeaa otsakkeen asiakkaasta
     Kun järjestelmä tallentaa luovutusluvan virheellä "eri-asiakas"
     Niin arkisto hylkää sanoman koodilla "SHA-L004"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-009 @virhe
   Tapaus: Luovutuslupa vaatii henkilötunnuksen
     Kun järjestelmä tallentaa luovutusluvan virheellä "tilapainen-tunniste"
     Niin arkisto hylkää sanoman koodilla "SHA-R303"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-010 @virhe
   Tapaus: Vain liittymisvelvoitteen järjestelmä tallentaa tahdonilmaisuja
     Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä tallentaa luovutusluvan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   # --- Päivämäärät (1.9.2026)
 
@@ -76,12 +81,14 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa II vaiheen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-D001"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-012 @virhe @vaihe1
   Tapaus: I vaiheen sisältöä ei tallenneta 31.8.2026 jälkeen
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa I vaiheen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-D001"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-013 @vanha
   Tapaus: Vanhat asiakirjat tallentuvat edelleen
@@ -111,6 +118,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Ja asiakkaalla on asiakkuus
     Kun järjestelmä tekee luovutushaun
     Niin arkisto hylkää sanoman koodilla "SHA-L101"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-017 @virhe
   Tapaus: Luovutushaku ilman hakijan asiakkuutta evätään
@@ -121,6 +129,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Ja järjestelmä "toinen-hva-atj" toimii rekisterinpitäjän "Toinen hyvinvointialue" puolesta
     Kun järjestelmä tekee luovutushaun
     Niin arkisto hylkää sanoman koodilla "SHA-L103"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-018 @virhe
   Tapaus: Luovutushaku ilman luovutuslupaa evätään
@@ -131,6 +140,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Ja asiakkaalla on asiakkuus
     Kun järjestelmä tekee luovutushaun
     Niin arkisto hylkää sanoman koodilla "SHA-L102"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-019 @virhe
   Tapaus: Peruttu luovutuslupa estää luovutuksen
@@ -143,6 +153,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Ja asiakkaalla on asiakkuus
     Kun järjestelmä tekee luovutushaun
     Niin arkisto hylkää sanoman koodilla "SHA-L102"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-020
   Tapaus: Luovutushaku luvan perusteella palauttaa toisen rekisterinpitäjän asiakirjan ja kirjautuu lokiin
@@ -229,6 +240,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Ja asiakkaalla on asiakkuus
     Kun järjestelmä tekee luovutushaun tiedonsaantioikeudella "77"
     Niin arkisto hylkää sanoman koodilla "SHA-L104"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-027
   Tapaus: Jokainen vastattu luovutus kirjautuu lokiin
@@ -247,6 +259,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Oletetaan järjestelmä "toinen-hva-atj" toimii rekisterinpitäjän "Toinen hyvinvointialue" puolesta
     Kun järjestelmä tekee luovutushaun
     Niin arkisto hylkää sanoman koodilla "SHA-L101"
+    Ja arkiston sisältö ei muuttunut
     Ja luovutuslokissa on 0 merkintää
 
   @SHA-LV-029 @virhe
@@ -254,6 +267,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Oletetaan järjestelmä "liittyva-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä tekee luovutushaun
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   # --- Rekisterinkäyttöoikeus
 
@@ -273,6 +287,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Ja järjestelmä "hoiva-atj" toimii rekisterinpitäjän "Hoivapalvelu" puolesta
     Kun järjestelmä tallentaa asiakirjan järjestäjän "Testimaan hyvinvointialue" rekisteriin
     Niin arkisto hylkää sanoman koodilla "SHA-L201"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-032
   Tapaus: Palveluntuottaja hakee järjestäjän rekisteristä eikä hakua kirjata luovutukseksi
@@ -295,6 +310,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Ja järjestelmä "hoiva-atj" toimii rekisterinpitäjän "Hoivapalvelu" puolesta
     Kun järjestelmä tallentaa asiakirjan järjestäjän "Testimaan hyvinvointialue" rekisteriin
     Niin arkisto hylkää sanoman koodilla "SHA-L201"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-034 @virhe
   Tapaus: Tuottaja ei saa hakea järjestäjän rekisteristä ilman oikeutta
@@ -303,6 +319,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Ja järjestelmä "hoiva-atj" toimii rekisterinpitäjän "Hoivapalvelu" puolesta
     Kun järjestelmä hakee järjestäjän "Testimaan hyvinvointialue" rekisteristä
     Niin arkisto hylkää sanoman koodilla "SHA-L201"
+    Ja arkiston sisältö ei muuttunut
 
   # --- Laaja rekisterinkäyttöoikeus: turvakoti tallentaa THL:n turvakotipalveluiden rekisteriin
 
@@ -321,6 +338,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Ja järjestelmä on kirjannut asiakkuuden ja asian rekisterinpitäjän "THL" rekisteriin
     Kun järjestelmä tallentaa asiakirjatyypin "11002" asiakirjan rekisterinpitäjän "THL" rekisteriin
     Niin arkisto hylkää sanoman koodilla "SHA-L201"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-038 @laaja-rekisterinkaytto @virhe
   Tapaus: Turvakotiasiakirja omaan rekisteriin on väärässä rekisterissä 1.9.2026 alkaen
@@ -328,6 +346,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Ja järjestelmä "turvakoti-atj" toimii rekisterinpitäjän "Turvakoti" puolesta
     Kun järjestelmä tallentaa asiakirjatyypin "1011" asiakirjan rekisterinpitäjän "Turvakoti" rekisteriin
     Niin arkisto hylkää sanoman koodilla "SHA-L202"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LV-039 @laaja-rekisterinkaytto
   Tapaus: Turvakoti hakee THL:n rekisteristä eikä hakua kirjata luovutukseksi
@@ -348,6 +367,7 @@ Ominaisuus: Yhteistestaus — liittymisvelvoitteen täyttävä järjestelmä (as
     Ja järjestelmä "hoiva-atj" toimii rekisterinpitäjän "Hoivapalvelu" puolesta
     Kun järjestelmä hakee järjestäjän "THL" rekisteristä
     Niin arkisto hylkää sanoman koodilla "SHA-L201"
+    Ja arkiston sisältö ei muuttunut
 
   # --- Yhteisliittyminen
 

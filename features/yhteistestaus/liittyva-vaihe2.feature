@@ -68,6 +68,7 @@ Ominaisuus: Yhteistestaus — II vaiheen profiilit tallentavat II vaiheen asiaki
     Ja asiakkaalla on asiakkuus ja asia
     Kun järjestelmä hakee koosteen
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LIITTYVA2-009 @virhe
   Tapaus: II vaiheen profiili ei tallenna rakenteisia asiakirjoja
@@ -75,15 +76,18 @@ Ominaisuus: Yhteistestaus — II vaiheen profiilit tallentavat II vaiheen asiaki
     Ja asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa rakenteisen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LIITTYVA2-010 @virhe
   Tapaus: II vaiheen profiilia ei voi käyttää 31.8.2026 jälkeen
     Oletetaan simulaattorin kello on "2026-12-01T12:00:00Z"
     Kun järjestelmä hakee asiakkuudet
     Niin arkisto hylkää sanoman koodilla "SHA-D003"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LIITTYVA2-011 @virhe
   Tapaus: II vaiheen profiilia ei voi käyttää ennen aaltoa 6
     Oletetaan simulaattorin kello on "2019-06-03T12:00:00Z"
     Kun järjestelmä hakee asiakkuudet
     Niin arkisto hylkää sanoman koodilla "SHA-D003"
+    Ja arkiston sisältö ei muuttunut

@@ -33,6 +33,7 @@ Ominaisuus: Yhteistestaus — liittyvä järjestelmä (I vaihe) tallentaa ja hak
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa II vaiheen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LIITTYVA-005 @vanha
   Tapaus: Vanhan asiakirjan tallennus
@@ -121,12 +122,14 @@ Ominaisuus: Yhteistestaus — liittyvä järjestelmä (I vaihe) tallentaa ja hak
     Oletetaan simulaattorin kello on "2026-11-20T12:00:00Z"
     Kun järjestelmä tallentaa rakenteisen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LIITTYVA-019 @virhe
   Tapaus: I vaiheen profiilia ei voi käyttää vuoden 2022 jälkeen
     Oletetaan simulaattorin kello on "2023-02-01T12:00:00Z"
     Kun järjestelmä hakee asiakkuudet
     Niin arkisto hylkää sanoman koodilla "SHA-D003"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-LIITTYVA-017
   Tapaus: Turvakieltoasiakkaan asiakkuuden tallennus ja haku

@@ -31,6 +31,7 @@ Ominaisuus: Yhteistestaus — tallentava järjestelmä (I vaihe)
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä tallentaa II vaiheen asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-TALLENTAVA-005 @vanha
   Tapaus: Vanhan asiakirjan tallennus
@@ -56,18 +57,21 @@ Ominaisuus: Yhteistestaus — tallentava järjestelmä (I vaihe)
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä hakee asiakkuudet
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-TALLENTAVA-009 @virhe
   Tapaus: Asioiden haku ei ole sallittu
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä hakee asiat
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-TALLENTAVA-010 @virhe
   Tapaus: Metatietohaku ei ole sallittu
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä hakee asiakirjojen metatiedot
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-TALLENTAVA-011 @virhe
   Tapaus: Asiakirjan haku ei ole sallittu
@@ -75,9 +79,11 @@ Ominaisuus: Yhteistestaus — tallentava järjestelmä (I vaihe)
     Ja asiakkaalla on tallennettu I vaiheen asiakirja
     Kun järjestelmä hakee asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-TALLENTAVA-012 @virhe
   Tapaus: Koosteen haku ei ole sallittu
     Oletetaan asiakkaalla on asiakkuus ja asia
     Kun järjestelmä hakee koosteen
     Niin arkisto hylkää sanoman koodilla "SHA-R402"
+    Ja arkiston sisältö ei muuttunut

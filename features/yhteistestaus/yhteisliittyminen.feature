@@ -50,6 +50,7 @@ Ominaisuus: Yhteistestaus — yhteisliittyminen (yksityiset palveluntuottajat)
     Ja järjestelmä "palvelukeskus-atj" toimii rekisterinpitäjän "Palvelukeskus" puolesta
     Kun järjestelmä hakee asiakirjan
     Niin arkisto hylkää sanoman koodilla "SHA-R902"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-YHTEIS-005 @rakenteinen
   Tapaus: Yhteinen arkistonhoitaja näkee kaikkien liittyjien asiakirjat
@@ -66,9 +67,11 @@ Ominaisuus: Yhteistestaus — yhteisliittyminen (yksityiset palveluntuottajat)
     Oletetaan järjestelmä "palvelukeskus-atj" toimii rekisterinpitäjän "Hoivapalvelu" puolesta
     Kun järjestelmä hakee koosteen
     Niin arkisto hylkää sanoman koodilla "SHA-R401"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-YHTEIS-007 @virhe
   Tapaus: Toinen järjestelmä ei voi toimia liittyjän puolesta
     Oletetaan järjestelmä "hoiva-atj" toimii rekisterinpitäjän "Pienpalvelu" puolesta
     Kun järjestelmä hakee koosteen
     Niin arkisto hylkää sanoman koodilla "SHA-R401"
+    Ja arkiston sisältö ei muuttunut

@@ -25,6 +25,7 @@ Ominaisuus: Yhteystestaus — varmenteet, ensimmäinen sanoma ja sanomakehys
     Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää sanoman varmenteella "vanhentunut"
     Niin yhteys torjutaan TLS-kättelyssä
+    Ja arkiston sisältö ei muuttunut
     Ja torjunnan syy mainitsee "expired"
 
   @SHA-YT-004 @virhe
@@ -32,6 +33,7 @@ Ominaisuus: Yhteystestaus — varmenteet, ensimmäinen sanoma ja sanomakehys
     Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää sanoman varmenteella "ei vielä voimassa"
     Niin yhteys torjutaan TLS-kättelyssä
+    Ja arkiston sisältö ei muuttunut
     Ja torjunnan syy mainitsee "not valid"
 
   @SHA-YT-005 @virhe
@@ -39,6 +41,7 @@ Ominaisuus: Yhteystestaus — varmenteet, ensimmäinen sanoma ja sanomakehys
     Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää sanoman varmenteella "tuntemattoman CA:n"
     Niin yhteys torjutaan TLS-kättelyssä
+    Ja arkiston sisältö ei muuttunut
     Ja torjunnan syy mainitsee "issuer"
 
   @SHA-YT-006 @virhe
@@ -46,39 +49,46 @@ Ominaisuus: Yhteystestaus — varmenteet, ensimmäinen sanoma ja sanomakehys
     Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää sanoman varmenteella "ei varmennetta"
     Niin yhteys torjutaan TLS-kättelyssä
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-YT-007 @virhe
   Tapaus: Varmenne ilman asiakaskäytön käyttötarkoitusta torjutaan
     Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää sanoman varmenteella "väärän käyttötarkoituksen"
     Niin yhteys torjutaan TLS-kättelyssä
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-YT-008 @virhe
   Tapaus: Luotettu mutta rekisteröimätön järjestelmä hylätään sovellustasolla
     Oletetaan järjestelmä "rekisteroimaton-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää ensimmäisen sanoman
     Niin arkisto hylkää sanoman koodilla "SHA-M003"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-YT-009 @virhe
   Tapaus: Sanoma, joka ei ole XML:ää, saa SOAP-virheen
     Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää viallisen sanoman "ei-xml"
     Niin arkisto vastaa SOAP-virheellä "SHA-T002"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-YT-010 @virhe
   Tapaus: DTD- ja entiteettimäärittelyt torjutaan
     Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää viallisen sanoman "dtd"
     Niin arkisto vastaa SOAP-virheellä "SHA-T003"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-YT-011 @virhe
   Tapaus: Liian suuri sanoma torjutaan
     Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää viallisen sanoman "liian-suuri"
     Niin arkisto vastaa SOAP-virheellä "SHA-T001"
+    Ja arkiston sisältö ei muuttunut
 
   @SHA-YT-012 @virhe
   Tapaus: Väärä sisältötyyppi torjutaan
     Oletetaan järjestelmä "liittymisvelvoite-atj" toimii rekisterinpitäjän "Testilä" puolesta
     Kun järjestelmä lähettää viallisen sanoman "väärä-sisältötyyppi"
     Niin arkisto vastaa SOAP-virheellä "SHA-T007"
+    Ja arkiston sisältö ei muuttunut

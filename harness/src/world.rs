@@ -89,6 +89,9 @@ pub struct ShaWorld {
     pub last_document: Option<String>,
     /// Journal mark before the current action.
     pub mark: u64,
+    /// The archive's content for the scenario's client just before the newest action
+    /// (documents in every register and the disclosure log), to prove a refusal changed nothing.
+    pub before: Option<String>,
     /// The last observation.
     pub observed: Option<Observation>,
     /// Evidence so far.
@@ -126,6 +129,7 @@ impl ShaWorld {
             stored: vec![],
             last_document: None,
             mark: 0,
+            before: None,
             observed: None,
             evidence: Evidence::default(),
         }
@@ -166,7 +170,19 @@ impl ShaWorld {
     /// Remembers the journal position before an action.
     pub async fn mark(&mut self) -> Result<(), String> {
         self.mark = self.ctx()?.journal_mark().await.map_err(|e| e.to_string())?;
+        self.before = Some(self.archive_content().await?);
         Ok(())
+    }
+
+    /// The archive's content for the scenario's client as the archivist sees it: every
+    /// document in every register (status, version, invalidation, parts) and the disclosure log.
+    pub async fn archive_content(&self) -> Result<String, String> {
+        let ctx = self.ctx()?;
+        let hetu = &self.person.hetu;
+        let docs = ctx.admin_get(&format!("/admin/documents?client={hetu}")).await.map_err(|e| e.to_string())?;
+        let log = ctx.admin_get(&format!("/admin/disclosures?client={hetu}")).await.map_err(|e| e.to_string())?;
+        let v = serde_json::json!({ "documents": docs["documents"], "disclosures": log["disclosures"] });
+        serde_json::to_string_pretty(&v).map_err(|e| e.to_string())
     }
 
     /// Reads what the simulator journalled since the mark: the newest entry

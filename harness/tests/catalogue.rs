@@ -231,6 +231,14 @@ async fn english_phrasing_runs() {
     assert!(r.all_passed(), "{}", failures(&r));
 }
 
+async fn the_no_change_check_sees_a_change() {
+    let mut o = options(None, SutChoice::Builtin, SimulatorTarget::Embedded);
+    o.features = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/features/muutos.feature");
+    let r = run(o).await.expect("run");
+    assert_eq!(status(&r, "SHA-ITSE-001"), Status::Failed);
+    assert!(failures(&r).contains("arkiston sisältö muuttui"), "{}", failures(&r));
+}
+
 async fn manual_mode_passes_when_the_tester_acts() {
     let ext = external_simulator().await;
     let endpoint = ext.endpoint.clone();
@@ -295,6 +303,7 @@ fn main() {
         ("manual_mode_waits_for_the_tester", Box::pin(manual_mode_waits_for_the_tester())),
         ("manual_mode_passes_when_the_tester_acts", Box::pin(manual_mode_passes_when_the_tester_acts())),
         ("english_phrasing_runs", Box::pin(english_phrasing_runs())),
+        ("the_no_change_check_sees_a_change", Box::pin(the_no_change_check_sees_a_change())),
     ];
     let mut failed = 0;
     let total = tests.len();

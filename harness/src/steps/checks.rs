@@ -49,6 +49,36 @@ async fn rejects(w: &mut ShaWorld, code: String) {
     );
 }
 
+#[then(regex = r"^(?:arkiston sisältö ei muuttunut|the archive's content did not change)$")]
+async fn unchanged(w: &mut ShaWorld) {
+    let r = async {
+        let before = w.before.clone().ok_or("no message was sent in this scenario")?;
+        let now = w.archive_content().await?;
+        if before == now {
+            return Ok(());
+        }
+        let ids = |s: &str| -> Vec<String> {
+            let v: serde_json::Value = serde_json::from_str(s).unwrap_or_default();
+            v["documents"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .map(|d| format!("{} ({})", d["id"].as_str().unwrap_or("?"), d["status"].as_str().unwrap_or("?")))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Err(format!(
+            "arkiston sisältö muuttui hylätyn sanoman jälkeen — the archive changed after a refused message: ennen/before {:?}, nyt/now {:?}; {}",
+            ids(&before),
+            ids(&now),
+            describe(w)
+        ))
+    }
+    .await;
+    check(r);
+}
+
 #[then(regex = r#"^(?:arkisto vastaa SOAP-virheellä|the archive answers with a SOAP fault) "([^"]+)"$"#)]
 async fn soap_fault(w: &mut ShaWorld, code: String) {
     verdict(w, |o| o.outcome == "fault" && o.codes.contains(&code), format!("odotettiin SOAP-virhettä {code}"));
