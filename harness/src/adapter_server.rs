@@ -105,6 +105,6 @@ pub async fn serve(
     registry: Registry,
 ) -> Result<(), String> {
     let ctx = RunContext::connect(target, registry).await.map_err(|e| e.to_string())?;
-    let shared = Shared { ctx, sut: Arc::new(Sut::Builtin { faulty: false }) };
+    let shared = Shared { ctx, sut: Arc::new(Sut::Builtin { faulty: false }), testdata: Arc::new("testdata".into()) };
     axum::serve(listener, router(shared)).await.map_err(|e| e.to_string())
 }

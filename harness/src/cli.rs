@@ -67,6 +67,9 @@ pub struct RunArgs {
     /// System registry.
     #[arg(long, default_value = "testdata/systems.toml")]
     pub systems: PathBuf,
+    /// The repository's testdata directory (sample documents and raw messages some scenarios send).
+    #[arg(long, default_value = "testdata")]
+    pub testdata: PathBuf,
     /// The vendor's system (registry name): scenarios of its profile run as it.
     #[arg(long)]
     pub system: Option<String>,
@@ -172,6 +175,7 @@ pub fn run_options(a: &RunArgs) -> Result<RunOptions, CliError> {
         registry,
         system: a.system.clone(),
         progress: true,
+        testdata: a.testdata.clone(),
     })
 }
 

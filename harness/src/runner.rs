@@ -33,6 +33,8 @@ pub struct RunOptions {
     pub system: Option<String>,
     /// Print cucumber's progress.
     pub progress: bool,
+    /// The repository's `testdata/` (sample documents and raw wire messages some steps send).
+    pub testdata: PathBuf,
 }
 
 /// How the system under test is driven.
@@ -94,7 +96,7 @@ pub async fn run(opts: RunOptions) -> Result<RunReport, RunError> {
         SutChoice::Manual(secs) => Sut::Manual { timeout: std::time::Duration::from_secs(*secs) },
     };
     let sut_name = sut.name();
-    install(Shared { ctx: ctx.clone(), sut: Arc::new(sut) });
+    install(Shared { ctx: ctx.clone(), sut: Arc::new(sut), testdata: Arc::new(opts.testdata.clone()) });
     crate::steps::set_system_override(opts.system.clone());
 
     let results = Arc::new(Mutex::new(Results::default()));

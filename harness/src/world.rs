@@ -20,6 +20,8 @@ pub struct Shared {
     pub ctx: Arc<RunContext>,
     /// How the system under test is driven.
     pub sut: Arc<Sut>,
+    /// The repository's `testdata/` directory.
+    pub testdata: Arc<std::path::PathBuf>,
 }
 
 static CURRENT: Mutex<Option<Shared>> = Mutex::new(None);

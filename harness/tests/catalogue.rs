@@ -31,6 +31,7 @@ fn options(tags: Option<&str>, sut: SutChoice, simulator: SimulatorTarget) -> Ru
         registry: registry(),
         system: None,
         progress: false,
+        testdata: root().join("testdata"),
     }
 }
 

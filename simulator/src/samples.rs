@@ -1004,7 +1004,223 @@ fn definitions() -> Vec<Def> {
             &["SHA-R803", "SHA-R101"],
         )
     });
+    // Structured forms (Sosmeta, SHA-S…): the joining-obligation decision of sample 05, sent in
+    // 2026 by the joining-obligation system, with one thing wrong in its JSON or its structure.
+    let lv_root = "/lastensuojelun_palvelu__tai_tukitoimipaatos";
+    let structured = |code: &str, slug: &str, description: &str, spec: DocumentSpec, codes: &[&str]| {
+        let mut def = broken(code, slug, "9", description, "store", spec, "AE", codes);
+        def.meta.system = "liittymisvelvoite-atj".into();
+        def.meta.clock = time::macros::datetime!(2026-11-20 12:00 UTC);
+        def
+    };
+    let unknown =
+        DocumentSpec { structure: Some("1.2.246.537.6.1506.11002.2099.1.1".into()), ..fix_id(lv.clone(), &next()) };
+    d.push(structured(
+        "S001",
+        "tuntematon-rakenne",
+        "contentSpecificationId names a structure version THL has not published",
+        unknown,
+        &["SHA-S001"],
+    ));
+    let early = DocumentSpec {
+        effective_time: Some(time::macros::datetime!(2023-03-01 10:00 UTC)),
+        ..fix_id(lv.clone(), &next())
+    };
+    d.push(structured(
+        "S002",
+        "rakenneversio-myohempi",
+        "A document dated 1.3.2023 names structure version 2023.9.8, valid only from 8.9.2023",
+        early,
+        &["SHA-S002"],
+    ));
+    let renamed = json_edit(fix_id(lv.clone(), &next()), |v| {
+        if let Some(o) = v.as_object_mut() {
+            if let Some(x) = o.remove(&lv_root[1..]) {
+                o.insert("lastensuojelupaatos".into(), x);
+            }
+        }
+    });
+    d.push(structured(
+        "S003",
+        "vaara-juurielementti",
+        "The structured form's root is not the structure's",
+        renamed,
+        &["SHA-S003"],
+    ));
+    let no_sig = json_edit(fix_id(lv.clone(), &next()), |v| {
+        if let Some(o) = v.pointer_mut(lv_root).and_then(|x| x.as_object_mut()) {
+            o.remove("allekirjoitus");
+        }
+    });
+    d.push(structured(
+        "S004",
+        "pakollinen-kentta-puuttuu",
+        "The required field Allekirjoitus is missing from the form",
+        no_sig,
+        &["SHA-S004"],
+    ));
+    let extra = json_edit(fix_id(lv.clone(), &next()), |v| {
+        if let Some(o) = v.pointer_mut(lv_root).and_then(|x| x.as_object_mut()) {
+            o.insert("keksitty_kentta".into(), serde_json::json!("x"));
+        }
+    });
+    d.push(structured("S005", "tuntematon-kentta", "A field the structure does not have", extra, &["SHA-S005"]));
+    let number = json_edit(fix_id(lv.clone(), &next()), |v| {
+        if let Some(x) = v.pointer_mut(&format!("{lv_root}/paatos/paatospaivamaara")) {
+            *x = serde_json::json!(20250115);
+        }
+    });
+    d.push(structured("S006", "vaara-tyyppi", "The decision date is a number, not a date", number, &["SHA-S006"]));
+    let twice = json_edit(fix_id(lv.clone(), &next()), |v| {
+        if let Some(x) = v.pointer_mut(&format!("{lv_root}/paatos/paatoksentekija")) {
+            *x = serde_json::json!([x.clone(), x.clone()]);
+        }
+    });
+    d.push(structured(
+        "S007",
+        "ei-toistuva",
+        "The decision maker, a single field, is given twice",
+        twice,
+        &["SHA-S007"],
+    ));
+    let other_system = json_edit(fix_id(lv.clone(), &next()), |v| {
+        if let Some(x) = v.pointer_mut(&format!("{lv_root}/paatos/ratkaisun_laji/system")) {
+            *x = serde_json::json!("urn:oid:1.2.246.537.6.9999");
+        }
+    });
+    d.push(structured(
+        "S009",
+        "vaara-koodisto",
+        "The decision kind's code is from another code system",
+        other_system,
+        &["SHA-S009"],
+    ));
+    let unknown_code = json_edit(fix_id(lv.clone(), &next()), |v| {
+        if let Some(x) =
+            v.pointer_mut(&format!("{lv_root}/paatos/sosiaalipalvelu_jota_paatos_koskee/sosiaalipalvelu/code"))
+        {
+            *x = serde_json::json!("777");
+        }
+    });
+    let mut s011 = structured(
+        "S011",
+        "tuntematon-koodi-varoitus",
+        "A social service code outside the part of code set 1222 the simulator knows: a warning",
+        unknown_code,
+        &["SHA-S011"],
+    );
+    s011.meta.expect_ack = "AA".into();
+    d.push(s011);
+    let hetu_system = json_edit(fix_id(lv.clone(), &next()), |v| {
+        if let Some(x) = v.pointer_mut(&format!("{lv_root}/asiakas/0/henkilotunnus/system")) {
+            *x = serde_json::json!("urn:oid:1.2.246.10.99990001.99");
+        }
+    });
+    d.push(structured(
+        "S012",
+        "tunnisteen-juuri-vaara",
+        "The client's personal identity code is given in another identifier system",
+        hetu_system,
+        &["SHA-S012"],
+    ));
+    let real_hetu = json_edit(fix_id(lv.clone(), &next()), |v| {
+        if let Some(x) = v.pointer_mut(&format!("{lv_root}/asiakas/0/henkilotunnus/value")) {
+            *x = serde_json::json!("010181-123A");
+        }
+    });
+    d.push(structured(
+        "S013",
+        "ei-testihetu",
+        "The client in the form has a personal identity code outside the test range",
+        real_hetu,
+        &["SHA-S013", "SHA-S020"],
+    ));
+    let other_client = json_edit(fix_id(lv.clone(), &next()), |v| {
+        if let Some(x) = v.pointer_mut(&format!("{lv_root}/asiakas/0/henkilotunnus/value")) {
+            *x = serde_json::json!(other.hetu.clone());
+        }
+    });
+    d.push(structured(
+        "S020",
+        "lomake-ja-otsikko-eri",
+        "The form names another client than the header",
+        other_client,
+        &["SHA-S020"],
+    ));
+    // A clienthood whose service language is not one THL's schema accepts (FI, SV).
+    let language = json_edit(fix_id(kit_2026.clienthood(&third), &next()), |v| {
+        if let Some(o) = v.pointer_mut("/asiakkuusasiakirja/asiakas").and_then(|x| x.as_object_mut()) {
+            o.insert(
+                "asiointikieli".into(),
+                serde_json::json!({"code": "EN", "display": "englanti", "system": "urn:oid:1.2.246.537.5.40175"}),
+            );
+        }
+    });
+    d.push(structured(
+        "S008",
+        "arvo-ei-sallittu",
+        "A clienthood with service language EN: the schema accepts FI and SV",
+        language,
+        &["SHA-S008"],
+    ));
+    // A closed case without its end date (a Sosmeta condition the schema cannot express).
+    let closed = json_edit(fix_id(kit_2026.case(&p, "1.2.246.10.99990001.10.0.78.9"), &next()), |v| {
+        if let Some(o) = v.pointer_mut("/asia_asiakirja/asian_tiedot").and_then(|x| x.as_object_mut()) {
+            o.insert(
+                "tila".into(),
+                serde_json::json!({"code": "2", "display": "Päättynyt", "system": "urn:oid:1.2.246.537.6.1501"}),
+            );
+            o.remove("paattymispaiva");
+        }
+    });
+    // The service task's code system written with another version than the simulator holds.
+    let mut r207 = broken(
+        "R207",
+        "koodiston-versio-eri",
+        "2",
+        "functionCode's code system carries version 201001 where the simulator holds 201601: a warning",
+        "store",
+        fix_id(v2.clone(), &next()),
+        "AA",
+        &["SHA-R207"],
+    );
+    r207.edit =
+        Some(("codeSystem=\"1.2.246.537.6.1221.201601\"".into(), "codeSystem=\"1.2.246.537.6.1221.201001\"".into()));
+    d.push(r207);
+    // A disclosure consent without the consent itself (yes or no).
+    let no_answer = json_edit(fix_id(kit_2026.consent(&p, true), &next()), |v| {
+        if let Some(o) =
+            v.pointer_mut("/luovutuslupa_asiakirja/voimassa_oleva_luovutuslupa").and_then(|x| x.as_object_mut())
+        {
+            o.remove("luovutuslupa");
+        }
+    });
+    d.push(structured(
+        "L001",
+        "luvan-arvo-puuttuu",
+        "A disclosure consent that does not say yes or no",
+        no_answer,
+        &["SHA-L001", "SHA-S004"],
+    ));
+    d.push(structured(
+        "S014",
+        "ehdollinen-puuttuu",
+        "A closed case (tila 2) without its end date",
+        closed,
+        &["SHA-S014"],
+    ));
     d
+}
+
+/// The spec with its structured form (JSON) changed by `f`.
+fn json_edit(mut s: DocumentSpec, f: impl FnOnce(&mut serde_json::Value)) -> DocumentSpec {
+    if let Some(part) = s.parts.iter_mut().find(|p| p.media_type == "application/json") {
+        if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(&part.bytes) {
+            f(&mut v);
+            part.bytes = serde_json::to_vec(&v).unwrap_or_default();
+        }
+    }
+    s
 }
 
 /// Replaces a spec's display form (or its structured form, for JSON) with `bytes`.

@@ -52,23 +52,57 @@ async fn message_with_certificate(w: &mut ShaWorld, cert: String) {
 
 #[when(regex = r#"^(?:järjestelmä lähettää viallisen sanoman|the system sends a broken message) "([^"]+)"$"#)]
 async fn broken_message(w: &mut ShaWorld, kind: String) {
+    check(send_broken(w, &kind).await);
+}
+
+#[when(
+    regex = r#"^(?:järjestelmä lähettää viallisen sanoman|the system sends a broken message) "([^"]+)" (?:kahdesti|twice)$"#
+)]
+async fn broken_message_twice(w: &mut ShaWorld, kind: String) {
     let r = async {
+        send_broken(w, &kind).await?;
+        send_broken(w, &kind).await
+    }
+    .await;
+    check(r);
+}
+
+/// A hand-written broken message from `testdata/wire/NAME.xml`, `{{id}}` made fresh.
+fn wire_file(w: &ShaWorld, name: &str) -> Result<Vec<u8>, String> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(format!("viallisen sanoman nimi '{name}' ei kelpaa — not a message name"));
+    }
+    let path = w.shared()?.testdata.join("wire").join(format!("{name}.xml"));
+    let bytes =
+        std::fs::read(&path).map_err(|e| format!("tuntematon viallinen sanoma '{name}' ({}): {e}", path.display()))?;
+    let id = sha_simulator::compose::kit::new_oid();
+    let mut out = Vec::with_capacity(bytes.len() + 64);
+    let mut rest = bytes.as_slice();
+    while let Some(i) = rest.windows(6).position(|x| x == b"{{id}}") {
+        out.extend_from_slice(&rest[..i]);
+        out.extend_from_slice(id.as_bytes());
+        rest = &rest[i + 6..];
+    }
+    out.extend_from_slice(rest);
+    Ok(out)
+}
+
+async fn send_broken(w: &mut ShaWorld, kind: &str) -> Result<(), String> {
+    {
         w.mark().await?;
         let ctx = w.ctx()?;
         let client = ctx.client(&w.system)?;
         let soap = [("content-type", "text/xml; charset=utf-8"), ("SOAPAction", "\"\"")];
-        let (headers, body): (&[(&str, &str)], Vec<u8>) = match kind.as_str() {
+        let (headers, body): (&[(&str, &str)], Vec<u8>) = match kind {
             "ei-xml" | "not-xml" => (&soap, b"this is not XML".to_vec()),
             "dtd" => (&soap, b"<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x>&e;</x>".to_vec()),
             "liian-suuri" | "too-large" => (&soap, vec![b' '; 21 * 1024 * 1024]),
             "väärä-sisältötyyppi" | "wrong-content-type" => {
                 (&[("content-type", "application/json")], b"{}".to_vec())
             }
-            other => return Err(format!("tuntematon viallinen sanoma '{other}'")),
+            other => (&soap, wire_file(w, other)?),
         };
         let _ = client.send_raw(headers, body).await;
         w.observe(std::time::Duration::from_secs(5)).await.map(|_| ())
     }
-    .await;
-    check(r);
 }

@@ -4,6 +4,7 @@
 pub mod checks;
 pub mod connectivity;
 pub mod law;
+pub mod samples;
 pub mod setup;
 pub mod using;
 

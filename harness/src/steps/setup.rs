@@ -37,6 +37,23 @@ async fn clock_is(w: &mut ShaWorld, at: String) {
     check(r);
 }
 
+#[given(regex = r#"^(?:arkistoon on asetettu vikasääntö|the archive has the fault rule) "([^"]+)"$"#)]
+async fn fault_rule(w: &mut ShaWorld, kind: String) {
+    let r = async {
+        let action = match kind.as_str() {
+            "soap-virhe" | "soap-fault" => serde_json::json!({"kind": "soap_fault"}),
+            "hl7-hylkäys" | "hl7-reject" => serde_json::json!({"kind": "hl7_reject"}),
+            "http-503" => serde_json::json!({"kind": "http_status", "status": 503}),
+            other => return Err(format!("tuntematon vikasääntö '{other}' (soap-virhe, hl7-hylkäys, http-503)")),
+        };
+        let rule = serde_json::json!({"system": w.system, "action": action, "count": 1});
+        w.ctx()?.admin_call(reqwest::Method::POST, "/admin/faults", Some(rule)).await.map_err(|e| e.to_string())?;
+        Ok(())
+    }
+    .await;
+    check(r);
+}
+
 #[given(regex = r#"^(?:testihenkilö on|the test person is) "([^"]+)"$"#)]
 async fn person_is(w: &mut ShaWorld, key: String) {
     match TestPersons::builtin().get(&key) {
