@@ -35,7 +35,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the test catalogue.
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Serve the adapter protocol by driving the built-in reference client (a stand-in vendor adapter).
     ReferenceAdapter(AdapterArgs),
 }
@@ -67,6 +67,11 @@ pub struct RunArgs {
     /// System registry.
     #[arg(long, default_value = "testdata/systems.toml")]
     pub systems: PathBuf,
+    /// Test persons from FILE (persons.toml format, e.g. the test ids Kela issued to you): a
+    /// person with a catalogue key (aikuinen, lapsi, …) replaces the built-in one, others are
+    /// added. Every hetu must be a test hetu (individual number 900–999).
+    #[arg(long, value_name = "FILE")]
+    pub persons: Option<PathBuf>,
     /// The repository's testdata directory (sample documents and raw messages some scenarios send).
     #[arg(long, default_value = "testdata")]
     pub testdata: PathBuf,
@@ -200,6 +205,16 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
     sha_simulator::tables::check().map_err(|e| usage(format!("table refused: {e}")))?;
     match cli.command {
         Command::Run(a) => {
+            if let Some(file) = &a.persons {
+                let (replaced, added) = sha_simulator::persons::TestPersons::use_file(file)
+                    .map_err(|e| usage(format!("--persons: {e}")))?;
+                println!(
+                    "test persons from {}: replaced {}; added {}",
+                    file.display(),
+                    if replaced.is_empty() { "none".to_string() } else { replaced.join(", ") },
+                    if added.is_empty() { "none".to_string() } else { added.join(", ") }
+                );
+            }
             let opts = run_options(&a)?;
             let registry = opts.registry.clone();
             let r = runner::run(opts).await.map_err(usage)?;

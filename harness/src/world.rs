@@ -67,6 +67,8 @@ pub struct Evidence {
     pub documents: Vec<String>,
     /// Acknowledgements with their codes, e.g. "AE SHA-R101".
     pub acks: Vec<String>,
+    /// The test persons (hetus) the scenario's messages were about.
+    pub persons: Vec<String>,
 }
 
 /// One scenario's state.
@@ -234,6 +236,9 @@ impl ShaWorld {
 
     fn record(&mut self, o: &Observation) {
         self.evidence.journal.push(o.seq);
+        if !self.evidence.persons.contains(&self.person.hetu) {
+            self.evidence.persons.push(self.person.hetu.clone());
+        }
         if let Some(m) = &o.message_id {
             self.evidence.message_ids.push(m.clone());
         }

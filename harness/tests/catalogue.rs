@@ -240,6 +240,57 @@ async fn the_no_change_check_sees_a_change() {
     assert!(failures(&r).contains("arkiston sisältö muuttui"), "{}", failures(&r));
 }
 
+/// Replaces what differs between runs: new OIDs, journal numbers, durations, the run's date.
+fn normalise(text: &str, started: &str) -> String {
+    let rules = [
+        (r"2\.25\.\d+", "2.25.<oid>"),
+        (r":\d{15,}", ":<id>"),
+        (r"#\d+", "#<n>"),
+        (r"journal: \[[\d, ]*\]", "journal: [<n>]"),
+        (r#"time="[\d.]+""#, r#"time="<s>""#),
+        (r"\d+ ms", "<n> ms"),
+    ];
+    let mut out = text.replace(started, "<date>");
+    for (re, to) in rules {
+        out = regex::Regex::new(re).expect("regex").replace_all(&out, to).into_owned();
+    }
+    out
+}
+
+async fn reports_match_their_golden_files() {
+    let mut o = options(None, SutChoice::Builtin, SimulatorTarget::Embedded);
+    o.features = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/features/raportti.feature");
+    let r = run(o).await.expect("run");
+    assert_eq!(r.counts(), (2, 1, 0), "{}", failures(&r));
+    let golden = root().join("testdata/golden");
+    let update = std::env::var_os("SHA_UPDATE_GOLDEN").is_some();
+    let mut differ = Vec::new();
+    for (file, text) in [
+        ("junit.xml", sha_harness::report::junit::render(&r)),
+        ("raportti.html", sha_harness::report::html::render(&r)),
+        ("testiraportti.md", sha_harness::report::finnish::render(&r, "1.2.246.10.99990001.10.0", "liittymisvelvoite")),
+    ] {
+        let got = normalise(&text, &r.started);
+        let path = golden.join(file);
+        if update {
+            std::fs::write(&path, &got).expect("write golden");
+            continue;
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_default();
+        if got != want {
+            let line = got.lines().zip(want.lines()).position(|(a, b)| a != b).unwrap_or(0);
+            differ.push(format!(
+                "{file} differs from {} at line {}:\n  got:  {}\n  want: {}",
+                path.display(),
+                line + 1,
+                got.lines().nth(line).unwrap_or(""),
+                want.lines().nth(line).unwrap_or("")
+            ));
+        }
+    }
+    assert!(differ.is_empty(), "{}\n(run with SHA_UPDATE_GOLDEN=1 after checking the change)", differ.join("\n"));
+}
+
 async fn manual_mode_passes_when_the_tester_acts() {
     let ext = external_simulator().await;
     let endpoint = ext.endpoint.clone();
@@ -305,6 +356,7 @@ fn main() {
         ("manual_mode_passes_when_the_tester_acts", Box::pin(manual_mode_passes_when_the_tester_acts())),
         ("english_phrasing_runs", Box::pin(english_phrasing_runs())),
         ("the_no_change_check_sees_a_change", Box::pin(the_no_change_check_sees_a_change())),
+        ("reports_match_their_golden_files", Box::pin(reports_match_their_golden_files())),
     ];
     let mut failed = 0;
     let total = tests.len();

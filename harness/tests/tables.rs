@@ -62,3 +62,57 @@ fn a_corrected_profile_date_changes_the_verdict_and_a_broken_table_stops_the_run
     let t = text(&o);
     assert!(t.contains("profiles.toml") && t.contains("line 1"), "{t}");
 }
+
+#[test]
+fn persons_from_a_file_are_used_and_must_be_test_ids() {
+    let out = tempfile::tempdir().expect("tmp");
+    let dir = tempfile::tempdir().expect("tmp");
+    // The vendor's own test id for the catalogue's "aikuinen" (individual number 9xx).
+    let hetu = sha_simulator::hetu::synthetic(4_242);
+    let file = dir.path().join("henkilot.toml");
+    // The least a vendor writes: the catalogue's key, the hetu and the names.
+    let person = |h: &str| {
+        format!(
+            "[[person]]\nkey = \"aikuinen\"\nhetu = \"{h}\"\nfamily_name = \"Toimittaja\"\ngiven_names = \"Testi\"\n"
+        )
+    };
+    std::fs::write(&file, person(&hetu)).expect("write");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sha-harness"));
+    let o = cmd
+        .arg("run")
+        .arg("--persons")
+        .arg(&file)
+        .arg("--features")
+        .arg(root().join("features/yhteistestaus/kellomaailmat.feature"))
+        .args(["--tags", "@SHA-MAAILMA-2026-04"])
+        .arg("--systems")
+        .arg(root().join("testdata/systems.toml"))
+        .arg("--junit")
+        .arg(out.path().join("junit.xml"))
+        .arg("--json")
+        .arg(out.path().join("report.json"))
+        .arg("--html")
+        .arg(out.path().join("report.html"))
+        .arg("--report-fi")
+        .arg(out.path().join("testiraportti.md"))
+        .output()
+        .expect("harness runs");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("replaced aikuinen"), "{}", text(&o));
+    let report = std::fs::read_to_string(out.path().join("testiraportti.md")).expect("report");
+    assert!(report.contains(&hetu), "the scenario ran with the file's person: {report}");
+    assert!(!report.contains("010181-900C"), "not with the built-in one");
+
+    // A real person's id (individual number below 900) is refused before anything runs.
+    std::fs::write(&file, person("010181-123A")).expect("write");
+    let o = Command::new(env!("CARGO_BIN_EXE_sha-harness"))
+        .arg("run")
+        .arg("--persons")
+        .arg(&file)
+        .arg("--systems")
+        .arg(root().join("testdata/systems.toml"))
+        .output()
+        .expect("harness runs");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("010181-123A") && text(&o).contains("900"), "{}", text(&o));
+}

@@ -15,13 +15,17 @@ pub struct TestPerson {
     pub family_name: String,
     /// Given names.
     pub given_names: String,
-    /// Birth date (YYYY-MM-DD).
+    /// Birth date (YYYY-MM-DD); read from the hetu when not given.
+    #[serde(default)]
     pub birth_date: String,
-    /// 1 male, 2 female.
+    /// 1 male, 2 female; read from the hetu when not given.
+    #[serde(default)]
     pub sex: String,
     /// Under turvakielto.
+    #[serde(default)]
     pub turvakielto: bool,
     /// What the person is for.
+    #[serde(default)]
     pub description: String,
 }
 
@@ -90,6 +94,9 @@ pub struct TestPersons {
     pub professionals: Vec<Professional>,
 }
 
+/// Persons chosen for this process from a file (`--persons`).
+static OVERRIDE: std::sync::OnceLock<TestPersons> = std::sync::OnceLock::new();
+
 /// The compiled-in file.
 pub const PERSONS_TOML: &str = include_str!("../../testdata/persons.toml");
 
@@ -97,7 +104,19 @@ impl TestPersons {
     /// Parses a persons file, checking that every hetu is valid and a test hetu (900–999):
     /// Kanta's test environments accept no other.
     pub fn parse(text: &str) -> Result<TestPersons, String> {
-        let p: TestPersons = toml::from_str(text).map_err(|e| e.to_string())?;
+        let mut p: TestPersons = toml::from_str(text).map_err(|e| e.to_string())?;
+        for x in &mut p.persons {
+            if let Ok(h) = crate::hetu::Hetu::parse(&x.hetu) {
+                if x.birth_date.is_empty() {
+                    x.birth_date = h.birth_date().to_string();
+                }
+                if x.sex.is_empty() {
+                    // An odd individual number is a man, an even one a woman.
+                    let odd = x.hetu.get(7..10).and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| n % 2 == 1);
+                    x.sex = if odd { "1" } else { "2" }.to_string();
+                }
+            }
+        }
         for (who, hetu) in p
             .persons
             .iter()
@@ -119,8 +138,47 @@ impl TestPersons {
         Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 
-    /// The persons: the runtime tables' `persons.toml` or the embedded copy.
+    /// Uses the persons of `path` (e.g. the test ids Kela issued to a vendor) for this process,
+    /// over the table's: a person with a key the table has replaces it, others are added. Every
+    /// hetu must be a valid test hetu (900–999) and appear once. Must be called before the
+    /// persons are first read. Returns the keys replaced and the keys added.
+    pub fn use_file(path: &std::path::Path) -> Result<(Vec<String>, Vec<String>), String> {
+        let theirs = Self::load(path)?;
+        let mut merged = match Self::parse(&crate::tables::text("persons.toml", PERSONS_TOML)) {
+            Ok(p) => p,
+            Err(e) => return Err(format!("persons.toml: {e}")),
+        };
+        let (mut replaced, mut added) = (Vec::new(), Vec::new());
+        for p in theirs.persons {
+            match merged.persons.iter_mut().find(|x| x.key == p.key) {
+                Some(slot) => {
+                    replaced.push(p.key.clone());
+                    *slot = p;
+                }
+                None => {
+                    added.push(p.key.clone());
+                    merged.persons.push(p);
+                }
+            }
+        }
+        merged.temporary.extend(theirs.temporary);
+        merged.professionals.extend(theirs.professionals);
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &merged.persons {
+            if !seen.insert(p.hetu.to_ascii_uppercase()) {
+                return Err(format!("{}: hetu {} is used by two persons (one is '{}')", path.display(), p.hetu, p.key));
+            }
+        }
+        OVERRIDE.set(merged).map_err(|_| "the test persons were already chosen for this run".to_string())?;
+        Ok((replaced, added))
+    }
+
+    /// The persons: a file given with [`TestPersons::use_file`], else the runtime tables'
+    /// `persons.toml` or the embedded copy.
     pub fn builtin() -> &'static TestPersons {
+        if let Some(p) = OVERRIDE.get() {
+            return p;
+        }
         static P: std::sync::OnceLock<TestPersons> = std::sync::OnceLock::new();
         P.get_or_init(|| match Self::parse(&crate::tables::text("persons.toml", PERSONS_TOML)) {
             Ok(p) => p,

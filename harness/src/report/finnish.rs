@@ -20,7 +20,7 @@ pub fn render(r: &RunReport, organisation: &str, profile: &str) -> String {
     out.push_str(&format!("| Testiympäristö | SHA-simulaattori ({}) |\n", r.simulator));
     out.push_str(&format!("| Ajotapa | {} |\n", r.sut));
     out.push_str(&format!("| Tulos | {} testitapausta: {p} hyväksytty, {f} hylätty, {s} ohitettu |\n\n", p + f + s));
-    out.push_str("## Testitapaukset\n\n| Tunnus | Testitapaus | Tulos | Näyttö (sanomat, asiakirjat, kuittaukset) |\n|---|---|---|---|\n");
+    out.push_str("## Testitapaukset\n\n| Tunnus | Testitapaus | Tulos | Testihenkilö | Näyttö (sanomat, asiakirjat, kuittaukset) |\n|---|---|---|---|---|\n");
     for sc in &r.scenarios {
         let result = match sc.status {
             Status::Passed => "Hyväksytty",
@@ -35,9 +35,10 @@ pub fn render(r: &RunReport, organisation: &str, profile: &str) -> String {
             .collect::<Vec<_>>()
             .join("; ");
         out.push_str(&format!(
-            "| {} | {} | {result} | {} |\n",
+            "| {} | {} | {result} | {} | {} |\n",
             sc.id,
             sc.name.replace('|', "/"),
+            e.persons.join(", "),
             evidence.replace('|', "/")
         ));
     }

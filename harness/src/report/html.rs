@@ -33,13 +33,14 @@ pub fn render(r: &RunReport) -> String {
         let e = &sc.evidence;
         rows.push_str(&format!(
             "<section id=\"{id}\"><h3>{badge} <code>{id}</code> {name}</h3><p class=\"meta\">{feature} · {tags} · {ms} ms</p><ol>{steps}</ol>\
-             <table><tr><th>sanomat</th><td>{msgs}</td></tr><tr><th>asiakirjat</th><td>{docs}</td></tr><tr><th>kuittaukset</th><td>{acks}</td></tr><tr><th>journal</th><td>{journal}</td></tr></table></section>\n",
+             <table><tr><th>testihenkilö</th><td>{persons}</td></tr><tr><th>sanomat</th><td>{msgs}</td></tr><tr><th>asiakirjat</th><td>{docs}</td></tr><tr><th>kuittaukset</th><td>{acks}</td></tr><tr><th>journal</th><td>{journal}</td></tr></table></section>\n",
             id = esc(&sc.id),
             badge = badge(sc.status),
             name = esc(&sc.name),
             feature = esc(&sc.feature),
             tags = esc(&sc.tags.iter().map(|t| format!("@{t}")).collect::<Vec<_>>().join(" ")),
             ms = sc.duration_ms,
+            persons = esc(&e.persons.join(", ")),
             msgs = esc(&e.message_ids.join(", ")),
             docs = esc(&e.documents.join(", ")),
             acks = esc(&e.acks.join(", ")),

@@ -43,8 +43,9 @@ pub fn render(r: &RunReport) -> String {
             }
             let e = &sc.evidence;
             out.push_str(&format!(
-                "      <system-out>test case {}; messages: {}; documents: {}; acknowledgements: {}; journal: {:?}</system-out>\n",
+                "      <system-out>test case {}; test person: {}; messages: {}; documents: {}; acknowledgements: {}; journal: {:?}</system-out>\n",
                 esc(&sc.id),
+                esc(&e.persons.join(", ")),
                 esc(&e.message_ids.join(", ")),
                 esc(&e.documents.join(", ")),
                 esc(&e.acks.join(", ")),

@@ -313,6 +313,7 @@ mod tests {
                         message_ids: vec!["m1".into()],
                         documents: vec!["d1".into()],
                         acks: vec!["AA".into()],
+                        persons: vec!["010181-900C".into()],
                     },
                     duration_ms: 12,
                 },
@@ -343,7 +344,7 @@ mod tests {
     fn finnish_report_lists_cases_and_deviations() {
         let f = finnish::render(&sample(), "1.2.3", "liittyvä");
         assert!(f.contains("| Testattava järjestelmä | liittymisvelvoite-atj |"));
-        assert!(f.contains("| SHA-T-001 | Hyvä & kaunis | Hyväksytty | m1; d1; AA |"));
+        assert!(f.contains("| SHA-T-001 | Hyvä & kaunis | Hyväksytty | 010181-900C | m1; d1; AA |"));
         assert!(f.contains("## Poikkeamat") && f.contains("**SHA-T-002**"));
     }
 
