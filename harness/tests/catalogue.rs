@@ -65,6 +65,11 @@ async fn whole_catalogue_passes_with_the_reference_client() {
     assert!(by_suite("yhteistestaus") >= 70);
     assert!(by_suite("liittymisvelvoite") >= 30);
     assert!(by_suite("kayttoonottokoe") >= 5);
+    // The structure suite covers every Sosmeta structure, and the coverage table lists each.
+    assert_eq!(by_suite("rakenteiset"), 202);
+    let coverage = report::structure_coverage(&r);
+    assert_eq!(coverage.len(), 202);
+    assert!(coverage.iter().all(|c| c.status == Status::Passed));
     // Every scenario has a test-case id and evidence from the simulator.
     for sc in &r.scenarios {
         assert!(sc.id.starts_with("SHA-"), "{} has no test-case id", sc.name);

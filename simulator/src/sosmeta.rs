@@ -757,12 +757,26 @@ pub fn find<'a>(all: &'a Structures, oid: &str, doc_date: Date) -> Result<&'a St
 
 // ---- examples ----------------------------------------------------------------
 
+/// Fields a minimal example carries although the schema does not require them: what Sosmeta's
+/// conditions (the client identified by a hetu, `conditional_rules`) and the archive's rules for
+/// declarations (the consent's answer and date, archive::law) require.
+const MINIMAL_ALSO: [&str; 8] = [
+    "henkilotunnus",
+    "asiakkuuden_yksilointitunnus",
+    "palvelunjarjestajan_toimintayksikko",
+    "sosiaalihuollon_palvelutehtava",
+    "voimassa_oleva_luovutuslupa",
+    "luovutuslupa",
+    "luovutusluvan_antamisen_ajankohta",
+    "kiellon_asettamisen_ajankohta",
+];
+
 fn example_value(f: &Field, full: bool, codes: &CodeSets, hetu: &str) -> Value {
     match f.kind {
         Kind::Object => {
             let mut m = Map::new();
             for c in &f.fields {
-                if c.required || full {
+                if c.required || full || MINIMAL_ALSO.contains(&c.key.as_str()) {
                     let v = example_value(c, full, codes, hetu);
                     m.insert(c.key.clone(), if c.repeatable { Value::Array(vec![v]) } else { v });
                 }

@@ -50,6 +50,28 @@ pub fn render(r: &RunReport, organisation: &str, profile: &str) -> String {
             out.push_str(&format!("- **{}** {}: {}\n", sc.id, sc.name, why.replace('\n', " ")));
         }
     }
+    let coverage = super::structure_coverage(r);
+    if !coverage.is_empty() {
+        let ok = coverage.iter().filter(|c| c.status == Status::Passed).count();
+        out.push_str(&format!(
+            "\n## Rakennekattavuus\n\n{ok} / {} rakennetta hyväksytty (suppea ja täysi asiakirja, uusi versio, mitätöinti).\n\n\
+             | Tunnus | Rakenne | Tulos | Havainnot |\n|---|---|---|---|\n",
+            coverage.len()
+        ));
+        for c in &coverage {
+            let result = match c.status {
+                Status::Passed => "Hyväksytty",
+                Status::Failed => "**Hylätty**",
+                Status::Skipped => "Ohitettu",
+            };
+            out.push_str(&format!(
+                "| {} | {} | {result} | {} |\n",
+                c.id,
+                c.structure.replace('|', "/"),
+                c.findings.replace('|', "/")
+            ));
+        }
+    }
     out.push_str("\n## Allekirjoitukset\n\nToimittajan edustaja: ____________________  Organisaation edustaja: ____________________\n");
     out
 }

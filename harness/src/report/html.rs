@@ -61,7 +61,7 @@ pre{{white-space:pre-wrap;background:#fbeaea;padding:.4em}} li.skip{{color:#999}
 <h1>SHA-yhteistestauksen raportti</h1>
 <p>Ajettu {started} · testattava järjestelmä: {sut}{system} · simulaattori: {sim}</p>
 <p><b>{total}</b> testitapausta: <span class="ok">{p} hyväksytty</span>, <span class="fail">{f} hylätty</span>, <span class="skip">{s} ohitettu</span></p>
-{rows}
+{coverage}{rows}
 </body></html>
 "#,
         started = esc(&r.started),
@@ -69,5 +69,30 @@ pre{{white-space:pre-wrap;background:#fbeaea;padding:.4em}} li.skip{{color:#999}
         system = r.system.as_ref().map(|s| format!(" ({})", esc(s))).unwrap_or_default(),
         sim = esc(&r.simulator),
         total = p + f + s,
+        coverage = coverage_table(r),
     )
+}
+
+/// The structure coverage table, when the run had the structure suite.
+fn coverage_table(r: &RunReport) -> String {
+    let rows = super::structure_coverage(r);
+    if rows.is_empty() {
+        return String::new();
+    }
+    let ok = rows.iter().filter(|c| c.status == Status::Passed).count();
+    let mut out = format!(
+        "<section id=\"rakennekattavuus\"><h2>Rakennekattavuus</h2><p>{ok} / {} rakennetta hyväksytty</p><table><tr><th>tunnus</th><th>rakenne</th><th>tulos</th><th>havainnot</th></tr>",
+        rows.len()
+    );
+    for c in &rows {
+        out.push_str(&format!(
+            "<tr><td><a href=\"#{id}\">{id}</a></td><td>{name}</td><td>{badge}</td><td>{findings}</td></tr>",
+            id = esc(&c.id),
+            name = esc(&c.structure),
+            badge = badge(c.status),
+            findings = esc(&c.findings),
+        ));
+    }
+    out.push_str("</table></section>\n");
+    out
 }

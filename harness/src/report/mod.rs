@@ -279,6 +279,44 @@ pub fn json(report: &RunReport) -> String {
     serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
+/// One row of the structure coverage table (the list Kela keeps of the structures a system
+/// has tested): a `@rakenteiset` scenario's structure, its verdict and the codes it met.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CoverageRow {
+    /// Test-case id, e.g. `SHA-RAKENNE-11002`.
+    pub id: String,
+    /// The structure's name and OID, as the scenario names it.
+    pub structure: String,
+    /// The verdict.
+    pub status: Status,
+    /// The acknowledgement codes met, or the failure's first line.
+    pub findings: String,
+}
+
+/// The structure coverage table of a run: every scenario of the structure suite, in order.
+pub fn structure_coverage(r: &RunReport) -> Vec<CoverageRow> {
+    r.scenarios
+        .iter()
+        .filter(|s| s.id.starts_with("SHA-RAKENNE-"))
+        .map(|s| {
+            let codes: Vec<&str> = s
+                .evidence
+                .acks
+                .iter()
+                .flat_map(|a| a.split_whitespace().skip(1))
+                .filter(|c| c.starts_with("SHA-"))
+                .collect();
+            let failure = s.steps.iter().find_map(|st| st.error.as_deref()).map(|e| e.lines().next().unwrap_or(""));
+            let findings = match (failure, codes.is_empty()) {
+                (Some(f), _) => f.to_string(),
+                (None, true) => "—".to_string(),
+                (None, false) => codes.join(", "),
+            };
+            CoverageRow { id: s.id.clone(), structure: s.name.clone(), status: s.status, findings }
+        })
+        .collect()
+}
+
 /// XML text escaping for the report writers.
 pub fn esc(s: &str) -> String {
     sha_simulator::xml::escape(s)
@@ -353,6 +391,21 @@ mod tests {
         let h = html::render(&sample());
         assert!(!h.contains("<script") && !h.contains("http://") && !h.contains("https://"));
         assert!(h.contains("Hyvä &amp; kaunis") && h.contains("id=\"SHA-T-002\""));
+    }
+
+    #[test]
+    fn structure_coverage_lists_the_structure_suite_only() {
+        let mut r = sample();
+        assert!(structure_coverage(&r).is_empty());
+        r.scenarios[0].id = "SHA-RAKENNE-11002".into();
+        r.scenarios[0].name = "Lastensuojelupäätös (1.2.246.537.6.1506.11002.2023.9.8)".into();
+        r.scenarios[0].evidence.acks = vec!["AA".into(), "AA SHA-S011".into()];
+        let rows = structure_coverage(&r);
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].status, rows[0].findings.as_str()), (Status::Passed, "SHA-S011"));
+        let f = finnish::render(&r, "1.2.3", "liittymisvelvoite");
+        assert!(f.contains("## Rakennekattavuus") && f.contains("| SHA-RAKENNE-11002 | Lastensuojelupäätös"), "{f}");
+        assert!(html::render(&r).contains("id=\"rakennekattavuus\""));
     }
 
     #[test]

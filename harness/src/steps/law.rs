@@ -128,7 +128,7 @@ async fn disclosure_statutory(w: &mut ShaWorld, code: String) {
 )]
 async fn stores_for_organiser(w: &mut ShaWorld, name: String) {
     let org = organisation(&name).unwrap_or_else(|e| panic!("{e}"));
-    act(w, Action::StoreForOrganiser { organiser: org.controller, document: None }).await;
+    act(w, Action::StoreForOrganiser { organiser: org.controller, document: None, full: false }).await;
 }
 
 #[when(
@@ -136,7 +136,7 @@ async fn stores_for_organiser(w: &mut ShaWorld, name: String) {
 )]
 async fn stores_type_for_register(w: &mut ShaWorld, doc_type: String, name: String) {
     let org = organisation(&name).unwrap_or_else(|e| panic!("{e}"));
-    act(w, Action::StoreForOrganiser { organiser: org.controller, document: Some(doc_type) }).await;
+    act(w, Action::StoreForOrganiser { organiser: org.controller, document: Some(doc_type), full: false }).await;
 }
 
 #[given(
@@ -148,7 +148,11 @@ async fn frame_in_register(w: &mut ShaWorld, name: String) {
         if what == "asia" {
             w.case_id = Some(new_oid());
         }
-        act(w, Action::StoreForOrganiser { organiser: org.controller.clone(), document: Some(what.into()) }).await;
+        act(
+            w,
+            Action::StoreForOrganiser { organiser: org.controller.clone(), document: Some(what.into()), full: false },
+        )
+        .await;
         check((|| {
             let o = w.last()?;
             if o.outcome == "accepted" {

@@ -27,6 +27,24 @@ async fn act(w: &mut ShaWorld, action: Action) {
 }
 
 #[when(
+    regex = r#"^(?:järjestelmä tallentaa rakenteen "([^"]+)" (suppean|täyden) asiakirjan|the system stores a (minimal|full) document of structure "([^"]+)")$"#
+)]
+async fn stores_structure(w: &mut ShaWorld, fi_oid: String, fi_size: String, en_size: String, en_oid: String) {
+    let oid = if fi_oid.is_empty() { en_oid } else { fi_oid };
+    let full = fi_size == "täyden" || en_size == "full";
+    act(w, Action::Store { document: DocKind::Structure { oid, full }, defect: None }).await;
+}
+
+#[when(
+    regex = r#"^(?:järjestelmä tallentaa rakenteen|the system stores structure) "([^"]+)" (suppean|täyden|minimal|full) (?:asiakirjan rekisterinpitäjän|document into the register of) "([^"]+)"(?: rekisteriin)?$"#
+)]
+async fn stores_structure_for_register(w: &mut ShaWorld, oid: String, size: String, name: String) {
+    let org = super::organisation(&name).unwrap_or_else(|e| panic!("{e}"));
+    let full = size == "täyden" || size == "full";
+    act(w, Action::StoreForOrganiser { organiser: org.controller, document: Some(oid), full }).await;
+}
+
+#[when(
     regex = r"^(?:järjestelmä tallentaa|the system stores an?) (asiakkuusasiakirjan|asia-asiakirjan|I vaiheen asiakirjan|II vaiheen asiakirjan|rakenteisen asiakirjan|vanhan asiakirjan|clienthood document|case document|phase I document|phase II document|structured document|old document)$"
 )]
 async fn stores(w: &mut ShaWorld, what: String) {

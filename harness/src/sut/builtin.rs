@@ -193,6 +193,7 @@ pub fn build_document(w: &ShaWorld, kit: &Kit, kind: &DocKind) -> Result<Documen
             let d: Vec<&str> = docs.iter().map(String::as_str).collect();
             kit.prohibition(&w.person, &c, &t, &d)
         }
+        DocKind::Structure { oid, full } => structure_document(w, kit, &case, oid, *full)?,
         DocKind::ClienthoodWithProvider { unit, start, end } => {
             let listed = kit.clienthood_with_provider(&w.person, unit, start, end.as_deref());
             // The organiser's existing clienthood changes by a new version (one per client per organiser).
@@ -207,6 +208,41 @@ pub fn build_document(w: &ShaWorld, kit: &Kit, kind: &DocKind) -> Result<Documen
             }
         }
     })
+}
+
+/// A document of Sosmeta structure `oid` whose structured form is the structure's minimal (or
+/// full) example instance for the scenario's client.
+fn structure_document(w: &ShaWorld, kit: &Kit, case: &str, oid: &str, full: bool) -> Result<DocumentSpec, String> {
+    let all = sha_simulator::sosmeta::Structures::builtin();
+    let s = all.get(oid).ok_or_else(|| format!("tuntematon rakenne '{oid}' — no such Sosmeta structure"))?;
+    let form = sha_simulator::sosmeta::example(s, full, sha_simulator::codes::CodeSets::builtin(), &w.person.hetu);
+    let mut spec = match (s.base_oid().as_str(), s.type_code()) {
+        ("1.2.246.537.6.1505.1", _) => {
+            // One clienthood per client and organiser: the stored one changes by a new version.
+            let fresh = kit.clienthood(&w.person);
+            match w.stored.iter().rev().find(|d| d.kind == DocumentKind::Asiakkuus) {
+                Some(parent) => kit.revise(parent, &fresh),
+                None => fresh,
+            }
+        }
+        ("1.2.246.537.6.1505.2", _) => kit.case(&w.person, case),
+        ("1.2.246.537.6.1505.8", _) => kit.consent(&w.person, true),
+        ("1.2.246.537.6.1505.9", _) => kit.prohibition(&w.person, &[], &["10"], &[]),
+        (_, Some(t)) => {
+            kit.client_document_of_type(&w.person, case, sha_simulator::document::DocumentModel::Liittymisvelvoite, &t)
+        }
+        _ => return Err(format!("rakenne '{oid}' ei ole asiakirjan rakenne")),
+    };
+    spec.structure = Some(s.oid.clone());
+    match spec.parts.iter_mut().find(|p| p.media_type == "application/json") {
+        Some(p) => p.bytes = serde_json::to_vec(&form).map_err(|e| e.to_string())?,
+        None => spec.parts.push(Part::new(
+            format!("{}.json", spec.id),
+            "application/json",
+            serde_json::to_vec(&form).map_err(|e| e.to_string())?,
+        )),
+    }
+    Ok(spec)
 }
 
 /// Sends one message as the acting system; returns nothing (the verdict is read from the journal).
@@ -264,7 +300,7 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
         Action::QueryDeclarations => {
             send(w, Operation::QueryDeclarations, None, None, Some(QueryBuilder::new().client(&w.person.hetu))).await?;
         }
-        Action::StoreForOrganiser { organiser, document } => {
+        Action::StoreForOrganiser { organiser, document, full } => {
             // The provider stores into the organiser's register: custodian = organiser, units = its own.
             let mut org_kit = kit.clone();
             org_kit.org.controller = organiser.clone();
@@ -277,6 +313,10 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, faulty: bool) -> Result<
                     let case = w.case_id.clone().unwrap_or_else(new_oid);
                     w.case_id = Some(case.clone());
                     org_kit.case(&w.person, &case)
+                }
+                Some(oid) if oid.contains('.') => {
+                    let case = w.case_id.clone().unwrap_or_else(new_oid);
+                    structure_document(w, &org_kit, &case, oid, *full)?
                 }
                 Some(t) => {
                     let case = w.case_id.clone().unwrap_or_else(new_oid);

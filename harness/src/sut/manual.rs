@@ -14,7 +14,7 @@ pub fn instruction(w: &ShaWorld, action: &Action) -> String {
             statutory_right.as_ref().map(|c| format!(" tiedonsaantioikeudella (peruste {c})")).unwrap_or_default()
         ),
         Action::QueryDeclarations => format!("Tarkista asiakkaan {who} Kanta-informointi, luovutuslupa ja luovutuskiellot arkistosta."),
-        Action::StoreForOrganiser { organiser, document } => {
+        Action::StoreForOrganiser { organiser, document, .. } => {
             let what = match document.as_deref() {
                 Some("asiakkuus") => "asiakkuusasiakirja".to_string(),
                 Some("asia") => "asia-asiakirja".to_string(),
@@ -30,6 +30,10 @@ pub fn instruction(w: &ShaWorld, action: &Action) -> String {
                 DocKind::Informing => format!("Kirjaa, että testihenkilölle {who} on annettu Kanta-informointi."),
                 DocKind::Consent(yes) => format!("Kirjaa testihenkilön {who} luovutuslupa: {}.", if *yes { "kyllä" } else { "ei" }),
                 DocKind::Prohibition(_) => format!("Kirjaa testihenkilön {who} luovutuskielto (ks. testitapaus)."),
+                DocKind::Structure { oid, full } => format!(
+                    "Tallenna testihenkilölle {who} rakenteen {oid} mukainen asiakirja ({}).",
+                    if *full { "kaikki kentät täytettyinä" } else { "vain pakolliset kentät" }
+                ),
                 DocKind::ClienthoodWithProvider { unit, start, .. } => format!("Kirjaa testihenkilön {who} asiakkuuteen palveluntuottajan palveluyksikkö {unit} alkaen {start}."),
                 DocKind::Asiakkuus => format!("Kirjaa asiakkuus testihenkilölle {who}."),
                 DocKind::Asia => format!("Avaa uusi asia testihenkilölle {who}."),

@@ -31,6 +31,16 @@ pub enum DocKind {
     Consent(bool),
     /// A disclosure prohibition.
     Prohibition(ProhibitionSpec),
+    /// A document of one Sosmeta structure (OID with its date version): its minimal instance
+    /// (required fields only) or a full one (every field). Clienthood (1505.1) changes the
+    /// stored clienthood by a new version; case, consent and prohibition structures are those
+    /// documents; 1506.<type> a structured client document of that type.
+    Structure {
+        /// The structure OID, e.g. `1.2.246.537.6.1506.11002.2023.9.8`.
+        oid: String,
+        /// Every field, not only the required ones.
+        full: bool,
+    },
     /// A clienthood of the organiser listing a provider's service unit (register access right).
     ClienthoodWithProvider {
         /// The provider's service unit.
@@ -84,6 +94,13 @@ impl DocKind {
     pub fn kind(&self) -> DocumentKind {
         match self {
             DocKind::Asiakkuus | DocKind::ClienthoodWithProvider { .. } => DocumentKind::Asiakkuus,
+            DocKind::Structure { oid, .. } => match oid.split('.').nth(5).zip(oid.split('.').nth(6)) {
+                Some(("1505", "1")) => DocumentKind::Asiakkuus,
+                Some(("1505", "2")) => DocumentKind::Asia,
+                Some(("1505", "8")) => DocumentKind::Consent,
+                Some(("1505", "9")) => DocumentKind::Prohibition,
+                _ => DocumentKind::Client(DocumentModel::Liittymisvelvoite),
+            },
             DocKind::Asia => DocumentKind::Asia,
             DocKind::Client(m) => DocumentKind::Client(m.model()),
             DocKind::Informing => DocumentKind::Informing,
@@ -99,6 +116,8 @@ impl DocKind {
             DocKind::Consent(_) => "luovutuslupa",
             DocKind::Prohibition(_) => "luovutuskielto",
             DocKind::ClienthoodWithProvider { .. } => "asiakkuusasiakirja (palveluntuottaja)",
+            DocKind::Structure { full: false, .. } => "rakenteen suppea asiakirja",
+            DocKind::Structure { full: true, .. } => "rakenteen täysi asiakirja",
             DocKind::Asiakkuus => "asiakkuusasiakirja",
             DocKind::Asia => "asia-asiakirja",
             DocKind::Client(ModelName::Vaihe1) => "I vaiheen asiakirja",
@@ -166,10 +185,13 @@ pub enum Action {
     StoreForOrganiser {
         /// Organiser (or, for the wide form, register holder) controller OID.
         organiser: String,
-        /// What: `asiakkuus`, `asia` or a specific document type code; none, a structured
-        /// document of the system's usual type.
+        /// What: `asiakkuus`, `asia`, a specific document type code or a Sosmeta structure
+        /// OID; none, a structured document of the system's usual type.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         document: Option<String>,
+        /// With a structure OID: every field, not only the required ones.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        full: bool,
     },
     /// Query the organiser's register (register access right).
     QueryOrganiser {
