@@ -87,3 +87,20 @@ Ominaisuus: Käyttöönottokoe — yksi asiakirja päästä päähän ja arkisto
       | asiakirjatyyppi  | 19003                     |
       | palveluyksikkö   | 1.2.246.10.99990001.10.11 |
       | malli            | vaihe2                    |
+
+  @SHA-KOK-007 @rekisterinkayttooikeus
+  Tapaus: Palveluntuottaja tallentaa järjestäjän rekisteriin rekisterinkäyttöoikeudella
+    Oletetaan järjestelmä "hyvinvointialue-atj" toimii rekisterinpitäjän "Testimaan hyvinvointialue" puolesta
+    Ja testihenkilö on "vanhus"
+    Ja asiakkuus listaa palveluntuottajan "Hoivapalvelu" alkaen "2026-11-01"
+    Ja asiakkaalla on asia
+    Ja järjestelmä "hoiva-atj" toimii rekisterinpitäjän "Hoivapalvelu" puolesta
+    Kun järjestelmä tallentaa asiakirjan järjestäjän "Testimaan hyvinvointialue" rekisteriin
+    Niin arkisto hyväksyy sanoman
+
+  @SHA-KOK-008 @laaja-rekisterinkaytto
+  Tapaus: Turvakoti tallentaa THL:n rekisteriin laajalla rekisterinkäyttöoikeudella
+    Oletetaan järjestelmä "turvakoti-atj" toimii rekisterinpitäjän "Turvakoti" puolesta
+    Ja järjestelmä on kirjannut asiakkuuden ja asian rekisterinpitäjän "THL" rekisteriin
+    Kun järjestelmä tallentaa asiakirjatyypin "1011" asiakirjan rekisterinpitäjän "THL" rekisteriin
+    Niin arkisto hyväksyy sanoman

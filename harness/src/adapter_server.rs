@@ -105,6 +105,11 @@ pub async fn serve(
     registry: Registry,
 ) -> Result<(), String> {
     let ctx = RunContext::connect(target, registry).await.map_err(|e| e.to_string())?;
-    let shared = Shared { ctx, sut: Arc::new(Sut::Builtin { faulty: false }), testdata: Arc::new("testdata".into()) };
+    let shared = Shared {
+        ctx,
+        sut: Arc::new(Sut::Builtin { faulty: false }),
+        testdata: Arc::new("testdata".into()),
+        production: false,
+    };
     axum::serve(listener, router(shared)).await.map_err(|e| e.to_string())
 }

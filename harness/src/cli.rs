@@ -49,6 +49,18 @@ pub struct RunArgs {
     /// Tag expression, e.g. "@yhteystestaus", "@liittyva and not @virhe".
     #[arg(long)]
     pub tags: Option<String>,
+    /// A suite as Kela runs it: yhteystestaus, yhteistestaus, rakenteiset or kayttoonottokoe.
+    /// The deployment test needs --system, starts only after that system's connection test
+    /// passed (kept in --report-dir), runs in production mode (processingCode P) and writes
+    /// Kela's report (kayttoonottokoe-<system>.md) with its two-business-day deadline.
+    #[arg(long, value_parser = ["yhteystestaus", "yhteistestaus", "rakenteiset", "kayttoonottokoe"])]
+    pub suite: Option<String>,
+    /// The customer (the organisation deploying) named in the deployment-test report's subject.
+    #[arg(long)]
+    pub customer: Option<String>,
+    /// Where the connection-test record and the deployment-test report are kept.
+    #[arg(long, default_value = "target/sha-harness")]
+    pub report_dir: PathBuf,
     /// System under test: builtin, builtin-faulty, adapter=URL or manual.
     #[arg(long, default_value = "builtin")]
     pub sut: String,
@@ -162,7 +174,11 @@ pub fn run_options(a: &RunArgs) -> Result<RunOptions, CliError> {
     } else {
         return Err(usage(format!("--simulator '{}': use embedded or https://HOST:PORT/sha", a.simulator)));
     };
-    let mut tags = a.tags.clone();
+    let mut tags = match (&a.suite, &a.tags) {
+        (Some(s), Some(t)) => Some(format!("@{s} and ({t})")),
+        (Some(s), None) => Some(format!("@{s}")),
+        (None, t) => t.clone(),
+    };
     if let (Some(system), None) = (&a.system, &tags) {
         // A run for one system selects the scenarios of its profile.
         if let Some(p) = registry.by_name(system).and_then(|s| s.controllers.first()).map(|c| c.profile) {
@@ -181,6 +197,7 @@ pub fn run_options(a: &RunArgs) -> Result<RunOptions, CliError> {
         system: a.system.clone(),
         progress: true,
         testdata: a.testdata.clone(),
+        production: a.suite.as_deref() == Some("kayttoonottokoe"),
     })
 }
 
@@ -196,6 +213,44 @@ pub fn write_reports(a: &RunArgs, r: &RunReport, registry: &Registry) -> Result<
     write(&a.json, || report::json(r))?;
     write(&a.html, || report::html::render(r))?;
     write(&a.report_fi, || report::finnish::render(r, &org, &profile))?;
+    Ok(())
+}
+
+/// Writes Kela's deployment-test report and prints its deadline and subject line.
+fn write_deployment_report(
+    a: &RunArgs,
+    r: &RunReport,
+    registry: &Registry,
+    system: &str,
+    conn: &crate::deployment::ConnectionTest,
+) -> Result<(), CliError> {
+    let sys = registry.by_name(system).ok_or_else(|| usage(format!("--system '{system}' is not in the registry")))?;
+    let codes = sha_simulator::codes::CodeSets::builtin();
+    let org_name = codes.name(sha_simulator::codes::oids::SOTE_ORGANISATION, &sys.organisation).unwrap_or("");
+    let customer = a.customer.clone().unwrap_or_else(|| {
+        if org_name.is_empty() {
+            sys.organisation.clone()
+        } else {
+            org_name.to_string()
+        }
+    });
+    let profile = sys.controllers.first().map(|c| c.profile.finnish().to_string()).unwrap_or_default();
+    let day = time::Date::parse(&r.started, &time::macros::format_description!("[year]-[month]-[day]"))
+        .map_err(|e| usage(format!("run date '{}': {e}", r.started)))?;
+    let occasion = report::kela::Occasion {
+        customer: &customer,
+        system,
+        organisation: &sys.organisation,
+        profile: &profile,
+        day,
+        connection_test: &conn.passed_on,
+    };
+    let path = a.report_dir.join(format!("kayttoonottokoe-{system}.md"));
+    write(&Some(path), || report::kela::render(r, &occasion))?;
+    println!(
+        "deployment test report: send to Kela by {} with the subject \"SHA käyttöönottokoe + {customer}\"",
+        report::kela::business_days_after(day, 2)
+    );
     Ok(())
 }
 
@@ -215,10 +270,30 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
                     if added.is_empty() { "none".to_string() } else { added.join(", ") }
                 );
             }
+            let deployment = a.suite.as_deref() == Some("kayttoonottokoe");
+            let connection = match (&a.system, deployment) {
+                (None, true) => {
+                    return Err(usage("--suite kayttoonottokoe needs --system NAME: the system being deployed"))
+                }
+                (Some(system), true) => {
+                    Some(crate::deployment::require_connection_test(&a.report_dir, system).map_err(usage)?)
+                }
+                _ => None,
+            };
             let opts = run_options(&a)?;
             let registry = opts.registry.clone();
             let r = runner::run(opts).await.map_err(usage)?;
             write_reports(&a, &r, &registry)?;
+            if let Some(system) = &a.system {
+                if let Some(path) =
+                    crate::deployment::record_connection_test(&a.report_dir, system, &r).map_err(usage)?
+                {
+                    println!("connection test passed: recorded in {}", path.display());
+                }
+            }
+            if let (Some(system), Some(conn)) = (&a.system, &connection) {
+                write_deployment_report(&a, &r, &registry, system, conn)?;
+            }
             let (p, f, s) = r.counts();
             println!("{} passed, {} failed, {} skipped", p, f, s);
             Ok(if r.all_passed() { EXIT_OK } else { EXIT_FAILED })

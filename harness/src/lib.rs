@@ -12,6 +12,7 @@
 pub mod adapter_server;
 pub mod cli;
 pub mod context;
+pub mod deployment;
 pub mod report;
 pub mod runner;
 pub mod steps;

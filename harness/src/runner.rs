@@ -35,6 +35,8 @@ pub struct RunOptions {
     pub progress: bool,
     /// The repository's `testdata/` (sample documents and raw wire messages some steps send).
     pub testdata: PathBuf,
+    /// Production mode (the deployment test): messages are marked processingCode P.
+    pub production: bool,
 }
 
 /// How the system under test is driven.
@@ -96,7 +98,12 @@ pub async fn run(opts: RunOptions) -> Result<RunReport, RunError> {
         SutChoice::Manual(secs) => Sut::Manual { timeout: std::time::Duration::from_secs(*secs) },
     };
     let sut_name = sut.name();
-    install(Shared { ctx: ctx.clone(), sut: Arc::new(sut), testdata: Arc::new(opts.testdata.clone()) });
+    install(Shared {
+        ctx: ctx.clone(),
+        sut: Arc::new(sut),
+        testdata: Arc::new(opts.testdata.clone()),
+        production: opts.production,
+    });
     crate::steps::set_system_override(opts.system.clone());
 
     let results = Arc::new(Mutex::new(Results::default()));

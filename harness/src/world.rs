@@ -22,6 +22,8 @@ pub struct Shared {
     pub sut: Arc<Sut>,
     /// The repository's `testdata/` directory.
     pub testdata: Arc<std::path::PathBuf>,
+    /// Production mode (käyttöönottokoe): the built-in client marks its messages processingCode P.
+    pub production: bool,
 }
 
 static CURRENT: Mutex<Option<Shared>> = Mutex::new(None);

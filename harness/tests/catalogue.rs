@@ -32,6 +32,7 @@ fn options(tags: Option<&str>, sut: SutChoice, simulator: SimulatorTarget) -> Ru
         system: None,
         progress: false,
         testdata: root().join("testdata"),
+        production: false,
     }
 }
 

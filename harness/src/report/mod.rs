@@ -6,6 +6,7 @@
 pub mod finnish;
 pub mod html;
 pub mod junit;
+pub mod kela;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

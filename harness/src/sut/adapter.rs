@@ -21,6 +21,7 @@ pub async fn perform(w: &mut ShaWorld, action: &Action, url: &str, http: &reqwes
         },
         "case_id": w.case_id,
         "target_document": w.last_document,
+        "production": w.shared()?.production,
         "request": action,
     });
     let endpoint = format!("{}/actions", url.trim_end_matches('/'));

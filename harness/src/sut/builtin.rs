@@ -269,6 +269,8 @@ pub async fn send_as(
     let now = w.simulator_now().await?;
     let mut b = RequestBuilder::for_operation(op, kind, &w.device()?, now)
         .use_situation(use_situation)
+        // The deployment test runs in production mode (processingCode P); other suites debug (D).
+        .processing_code(if w.shared()?.production { "P" } else { "D" })
         .acting_organisation(&w.org.controller);
     if let Some(d) = document {
         b = b.document(d);
