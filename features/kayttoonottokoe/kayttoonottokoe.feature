@@ -21,7 +21,7 @@ Ominaisuus: Käyttöönottokoe — yksi asiakirja päästä päähän ja arkisto
       | asiakas          | 010181-900C               |
       | rekisterinpitäjä | 1.2.246.10.99990001.10.0  |
       | asiakirjaryhmä   | 5                         |
-      | asiakirjatyyppi  | 11002                     |
+      | asiakirjatyyppi  | (lähetetty)               |
       | palvelutehtävä   | 10                        |
       | palveluyksikkö   | 1.2.246.10.99990001.10.11 |
       | malli            | liittymisvelvoite         |
@@ -69,7 +69,7 @@ Ominaisuus: Käyttöönottokoe — yksi asiakirja päästä päähän ja arkisto
     Ja arkistonhoitaja näkee asiakirjan metatiedot:
       | kenttä           | arvo                     |
       | asiakas          | 010181-900C              |
-      | asiakirjatyyppi  | 11002                    |
+      | asiakirjatyyppi  | (lähetetty)              |
       | palveluyksikkö   | 1.2.246.10.99990001.10.11 |
       | malli            | vaihe1                   |
       | tallentaja       | liittyva-atj             |

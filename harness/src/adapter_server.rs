@@ -110,6 +110,7 @@ pub async fn serve(
         sut: Arc::new(Sut::Builtin { faulty: false }),
         testdata: Arc::new("testdata".into()),
         production: false,
+        seed: None,
     };
     axum::serve(listener, router(shared)).await.map_err(|e| e.to_string())
 }

@@ -55,6 +55,10 @@ pub struct RunArgs {
     /// Kela's report (kayttoonottokoe-<system>.md) with its two-business-day deadline.
     #[arg(long, value_parser = ["yhteystestaus", "yhteistestaus", "rakenteiset", "kayttoonottokoe"])]
     pub suite: Option<String>,
+    /// Vary the built-in client's authors, social services and structured document types, drawn
+    /// from the code sets with this seed (reproducible: the same seed sends the same values).
+    #[arg(long)]
+    pub seed: Option<u64>,
     /// The customer (the organisation deploying) named in the deployment-test report's subject.
     #[arg(long)]
     pub customer: Option<String>,
@@ -198,6 +202,7 @@ pub fn run_options(a: &RunArgs) -> Result<RunOptions, CliError> {
         progress: true,
         testdata: a.testdata.clone(),
         production: a.suite.as_deref() == Some("kayttoonottokoe"),
+        seed: a.seed,
     })
 }
 

@@ -76,6 +76,7 @@ mod tests {
 
     fn run(statuses: &[(&str, &str, Status)]) -> RunReport {
         RunReport {
+            seed: None,
             started: "2026-12-05".into(),
             sut: "builtin".into(),
             simulator: "embedded".into(),

@@ -37,6 +37,9 @@ pub struct RunOptions {
     pub testdata: PathBuf,
     /// Production mode (the deployment test): messages are marked processingCode P.
     pub production: bool,
+    /// Draw the built-in client's authors, social services and structured document types from
+    /// the tables with this seed (each scenario its own stream); none: the fixed defaults.
+    pub seed: Option<u64>,
 }
 
 /// How the system under test is driven.
@@ -103,6 +106,7 @@ pub async fn run(opts: RunOptions) -> Result<RunReport, RunError> {
         sut: Arc::new(sut),
         testdata: Arc::new(opts.testdata.clone()),
         production: opts.production,
+        seed: opts.seed,
     });
     crate::steps::set_system_override(opts.system.clone());
 
@@ -161,6 +165,7 @@ pub async fn run(opts: RunOptions) -> Result<RunReport, RunError> {
             SimulatorTarget::External { endpoint, .. } => endpoint.clone(),
         },
         system: opts.system.clone(),
+        seed: opts.seed,
         scenarios,
     })
 }

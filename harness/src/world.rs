@@ -24,6 +24,8 @@ pub struct Shared {
     pub testdata: Arc<std::path::PathBuf>,
     /// Production mode (käyttöönottokoe): the built-in client marks its messages processingCode P.
     pub production: bool,
+    /// The seed of the built-in client's variety (`--seed`), when given.
+    pub seed: Option<u64>,
 }
 
 static CURRENT: Mutex<Option<Shared>> = Mutex::new(None);
@@ -162,7 +164,15 @@ impl ShaWorld {
     /// A document kit dated one minute before the simulator's now, signing as the acting
     /// system does with its keys from the simulator's certs directory.
     pub async fn kit(&self) -> Result<Kit, String> {
-        let kit = Kit::new(self.org.clone(), self.simulator_now().await? - time::Duration::minutes(1));
+        let mut kit = Kit::new(self.org.clone(), self.simulator_now().await? - time::Duration::minutes(1));
+        if let Some(seed) = self.shared()?.seed {
+            // Each scenario draws its own values: the run seed mixed with the test-case id (FNV-1a).
+            let mixed = self
+                .case_tag
+                .bytes()
+                .fold(seed ^ 0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+            kit = kit.varied(mixed);
+        }
         let keys = sha_simulator::client::SigningKeys::load(&self.ctx()?.certs, &self.system)
             .map_err(|e| format!("signing keys of {}: {e}", self.system))?;
         Ok(kit.with_keys(Arc::new(keys)))

@@ -33,6 +33,7 @@ fn options(tags: Option<&str>, sut: SutChoice, simulator: SimulatorTarget) -> Ru
         progress: false,
         testdata: root().join("testdata"),
         production: false,
+        seed: None,
     }
 }
 
@@ -238,6 +239,17 @@ async fn english_phrasing_runs() {
     assert!(r.all_passed(), "{}", failures(&r));
 }
 
+async fn a_seeded_run_varies_and_still_passes() {
+    // Authors, social services and structured document types drawn from the tables (--seed).
+    let mut o = options(Some("@liittymisvelvoite or @kayttoonottokoe"), SutChoice::Builtin, SimulatorTarget::Embedded);
+    o.seed = Some(2026);
+    let r = run(o).await.expect("run");
+    assert!(r.scenarios.len() >= 40);
+    assert!(r.all_passed(), "{}", failures(&r));
+    assert_eq!(r.seed, Some(2026));
+    assert!(report::finnish::render(&r, "1.2.3", "liittymisvelvoite").contains("| Vaihtelun siemen (--seed) | 2026 |"));
+}
+
 async fn the_no_change_check_sees_a_change() {
     let mut o = options(None, SutChoice::Builtin, SimulatorTarget::Embedded);
     o.features = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/features/muutos.feature");
@@ -362,6 +374,7 @@ fn main() {
         ("manual_mode_passes_when_the_tester_acts", Box::pin(manual_mode_passes_when_the_tester_acts())),
         ("english_phrasing_runs", Box::pin(english_phrasing_runs())),
         ("the_no_change_check_sees_a_change", Box::pin(the_no_change_check_sees_a_change())),
+        ("a_seeded_run_varies_and_still_passes", Box::pin(a_seeded_run_varies_and_still_passes())),
         ("reports_match_their_golden_files", Box::pin(reports_match_their_golden_files())),
     ];
     let mut failed = 0;

@@ -19,6 +19,9 @@ pub fn render(r: &RunReport, organisation: &str, profile: &str) -> String {
     out.push_str(&format!("| Testauspäivä | {} |\n", r.started));
     out.push_str(&format!("| Testiympäristö | SHA-simulaattori ({}) |\n", r.simulator));
     out.push_str(&format!("| Ajotapa | {} |\n", r.sut));
+    if let Some(seed) = r.seed {
+        out.push_str(&format!("| Vaihtelun siemen (--seed) | {seed} |\n"));
+    }
     out.push_str(&format!("| Tulos | {} testitapausta: {p} hyväksytty, {f} hylätty, {s} ohitettu |\n\n", p + f + s));
     out.push_str("## Testitapaukset\n\n| Tunnus | Testitapaus | Tulos | Testihenkilö | Näyttö (sanomat, asiakirjat, kuittaukset) |\n|---|---|---|---|---|\n");
     for sc in &r.scenarios {

@@ -75,6 +75,9 @@ pub struct RunReport {
     pub simulator: String,
     /// The system the run was for, when given.
     pub system: Option<String>,
+    /// The seed the built-in client drew its values with (`--seed`), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
     /// Scenarios in run order.
     pub scenarios: Vec<ScenarioResult>,
 }
@@ -335,6 +338,7 @@ mod tests {
             error: e.map(str::to_string),
         };
         RunReport {
+            seed: None,
             started: "2026-11-25".into(),
             sut: "builtin".into(),
             simulator: "embedded".into(),

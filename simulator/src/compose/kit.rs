@@ -121,12 +121,89 @@ pub struct Kit {
     pub service_task: String,
     /// Keys the documents are signed with (none: unsigned).
     pub keys: Option<std::sync::Arc<crate::client::SigningKeys>>,
+    /// Values drawn from the tables instead of the fixed defaults (see [`Kit::varied`]).
+    pub variety: Option<Variety>,
+}
+
+/// What a varied kit writes instead of its defaults (author 999000123, social service 46, a
+/// structured decision 11002): drawn from the tables by a seed, so a run is reproducible and a
+/// scenario does not pass only for the one combination the fixed defaults send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variety {
+    /// The author: registration number and name (a professional of persons.toml).
+    pub author: (String, String),
+    /// A social service code (1222) valid on the kit's date.
+    pub social_service: String,
+    /// The specific type of a structured client document: a type with a Sosmeta structure in
+    /// force on the kit's date that belongs in the organisation's own register.
+    pub structured_type: String,
+}
+
+impl Variety {
+    /// Draws the values for `seed` on `day` from the tables (splitmix64, no dependency).
+    pub fn draw(seed: u64, day: time::Date) -> Variety {
+        let mut state = seed;
+        let mut next = move || {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        };
+        let pick = |n: usize, r: u64| if n == 0 { 0 } else { (r % n as u64) as usize };
+        let persons = crate::persons::TestPersons::builtin();
+        let author = persons
+            .professionals
+            .get(pick(persons.professionals.len(), next()))
+            .map(|p| (p.registration_number.clone(), p.name()))
+            .unwrap_or_else(|| ("999000123".into(), "Sanna Sosiaalityöntekijä".into()));
+        let codes = crate::codes::CodeSets::builtin();
+        let services: Vec<String> = codes
+            .system(crate::codes::oids::SOCIAL_SERVICE)
+            .map(|s| {
+                s.codes
+                    .iter()
+                    .filter(|c| {
+                        let code = crate::codes::Code {
+                            code: c.code.clone(),
+                            system: crate::codes::oids::SOCIAL_SERVICE.into(),
+                            display: None,
+                        };
+                        codes.check(crate::codes::oids::SOCIAL_SERVICE, &code, day) == crate::codes::CodeCheck::Valid
+                    })
+                    .map(|c| c.code.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let social_service = services.get(pick(services.len(), next())).cloned().unwrap_or_else(|| "46".into());
+        let wide = crate::archive::access::wide_rights();
+        let mut types: Vec<String> = crate::sosmeta::Structures::builtin()
+            .all()
+            .filter(|s| s.base_oid().starts_with("1.2.246.537.6.1506."))
+            .filter(|s| {
+                time::Date::parse(&s.version, &time::macros::format_description!("[year]-[month]-[day]"))
+                    .is_ok_and(|v| v <= day)
+            })
+            .filter_map(|s| s.type_code())
+            .filter(|t| !wide.iter().any(|w| w.covers(t)))
+            .collect();
+        types.sort();
+        types.dedup();
+        let structured_type = types.get(pick(types.len(), next())).cloned().unwrap_or_else(|| "11002".into());
+        Variety { author, social_service, structured_type }
+    }
 }
 
 impl Kit {
     /// A kit for `org` writing documents dated `now`.
     pub fn new(org: Organisation, now: OffsetDateTime) -> Self {
-        Kit { org, now, service_task: "10".into(), keys: None }
+        Kit { org, now, service_task: "10".into(), keys: None, variety: None }
+    }
+
+    /// The same kit writing values drawn from the tables by `seed` (see [`Variety`]).
+    pub fn varied(mut self, seed: u64) -> Self {
+        self.variety = Some(Variety::draw(seed, self.now.date()));
+        self
     }
 
     /// The same kit, signing its documents as a system does: phase I and old documents with
@@ -144,7 +221,10 @@ impl Kit {
         s.given_names = p.given_names.clone();
         s.controller = Some(self.org.controller.clone());
         s.organiser = Some(self.org.controller.clone());
-        s.author = Some(("1.2.246.537.26".into(), "999000123".into(), "Sanna Sosiaalityöntekijä".into()));
+        s.author = Some(match &self.variety {
+            Some(v) => ("1.2.246.537.26".into(), v.author.0.clone(), v.author.1.clone()),
+            None => ("1.2.246.537.26".into(), "999000123".into(), "Sanna Sosiaalityöntekijä".into()),
+        });
         s.keys = self.keys.clone();
         s
     }
@@ -223,8 +303,10 @@ impl Kit {
     /// for phase I and old documents, a client record entry as XHTML for phase
     /// II, and a display XHTML plus structured JSON for the joining-obligation model.
     pub fn client_document(&self, p: &TestPerson, case_id: &str, model: DocumentModel) -> DocumentSpec {
-        let doc_type = match model {
-            DocumentModel::Vaihe2 => "19003",
+        let varied = self.variety.as_ref().map(|v| v.structured_type.as_str());
+        let doc_type = match (model, varied) {
+            (DocumentModel::Vaihe2, _) => "19003",
+            (DocumentModel::Liittymisvelvoite, Some(t)) => t,
             _ => "11002",
         };
         self.client_document_of_type(p, case_id, model, doc_type)
@@ -253,7 +335,7 @@ impl Kit {
             s.process_phase = Some("5".into());
             s.case_id = Some(case_id.to_string());
             s.producer = Some(self.org.controller.clone());
-            s.social_services = vec!["46".into()];
+            s.social_services = vec![self.variety.as_ref().map_or("46", |v| v.social_service.as_str()).to_string()];
         } else {
             s.organiser = None;
         }
@@ -458,5 +540,50 @@ impl Kit {
             }
         }
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn a_seed_draws_reproducible_valid_values_and_seeds_differ() {
+        let day = date!(2026 - 11 - 20);
+        assert_eq!(Variety::draw(7, day), Variety::draw(7, day), "the same seed, the same values");
+        let drawn: Vec<Variety> = (0..40).map(|s| Variety::draw(s, day)).collect();
+        let types: std::collections::BTreeSet<_> = drawn.iter().map(|v| v.structured_type.clone()).collect();
+        let services: std::collections::BTreeSet<_> = drawn.iter().map(|v| v.social_service.clone()).collect();
+        let authors: std::collections::BTreeSet<_> = drawn.iter().map(|v| v.author.0.clone()).collect();
+        assert!(types.len() >= 10 && services.len() >= 3 && authors.len() >= 2, "{types:?} {services:?} {authors:?}");
+        let codes = crate::codes::CodeSets::builtin();
+        for v in &drawn {
+            // A type with a structure in force, kept in the organisation's own register.
+            assert!(crate::sosmeta::Structures::builtin()
+                .all()
+                .any(|s| s.base_oid() == format!("1.2.246.537.6.1506.{}", v.structured_type)));
+            assert!(!crate::archive::access::wide_rights().iter().any(|w| w.covers(&v.structured_type)));
+            let code = crate::codes::Code {
+                code: v.social_service.clone(),
+                system: crate::codes::oids::SOCIAL_SERVICE.into(),
+                display: None,
+            };
+            assert_eq!(codes.check(crate::codes::oids::SOCIAL_SERVICE, &code, day), crate::codes::CodeCheck::Valid);
+        }
+        // A varied kit writes them; a plain one its fixed defaults.
+        let p = crate::persons::TestPersons::builtin().get("aikuinen").expect("person");
+        let plain = Kit::new(Organisation::testila(), datetime!(2026-11-20 10:00 UTC));
+        let varied = plain.clone().varied(7);
+        let v = varied.variety.clone().expect("variety");
+        let d = varied.client_document(p, "2.25.1", DocumentModel::Liittymisvelvoite);
+        assert_eq!(d.document_type.as_deref(), Some(v.structured_type.as_str()));
+        assert_eq!(d.author.as_ref().map(|a| a.1.as_str()), Some(v.author.0.as_str()));
+        let d1 = varied.client_document(p, "2.25.1", DocumentModel::Vaihe1);
+        assert_eq!(d1.social_services, vec![v.social_service.clone()]);
+        assert_eq!(
+            plain.client_document(p, "2.25.1", DocumentModel::Liittymisvelvoite).document_type.as_deref(),
+            Some("11002")
+        );
     }
 }
