@@ -59,6 +59,11 @@ pub struct RunArgs {
     /// from the code sets with this seed (reproducible: the same seed sends the same values).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// The structures your system produces, one per line (a Sosmeta OID such as
+    /// 1.2.246.537.6.1506.11002.2023.9.8, or a document type code such as 11002; # comments):
+    /// the structure suite (@rakenteiset) then runs those only. Without it, all 202.
+    #[arg(long, value_name = "FILE")]
+    pub structures: Option<PathBuf>,
     /// The customer (the organisation deploying) named in the deployment-test report's subject.
     #[arg(long)]
     pub customer: Option<String>,
@@ -183,6 +188,10 @@ pub fn run_options(a: &RunArgs) -> Result<RunOptions, CliError> {
         (Some(s), None) => Some(format!("@{s}")),
         (None, t) => t.clone(),
     };
+    if let Some(file) = &a.structures {
+        // The declared structures replace "all 202" in the structure suite; other suites are untouched.
+        tags = Some(structure_filter(tags, &structure_tags(file)?));
+    }
     if let (Some(system), None) = (&a.system, &tags) {
         // A run for one system selects the scenarios of its profile.
         if let Some(p) = registry.by_name(system).and_then(|s| s.controllers.first()).map(|c| c.profile) {
@@ -219,6 +228,52 @@ pub fn write_reports(a: &RunArgs, r: &RunReport, registry: &Registry) -> Result<
     write(&a.html, || report::html::render(r))?;
     write(&a.report_fi, || report::finnish::render(r, &org, &profile))?;
     Ok(())
+}
+
+/// The tag expression that keeps, of the structure suite, only the `declared` structures (the
+/// other suites as `tags` selects them; without `tags`, the structure suite alone).
+pub fn structure_filter(tags: Option<String>, declared: &[String]) -> String {
+    // `not` is parenthesised on its own: the expression parser binds it loosely.
+    let only = format!(
+        "((not @rakenteiset) or {})",
+        declared.iter().map(|t| format!("@{t}")).collect::<Vec<_>>().join(" or ")
+    );
+    match tags {
+        Some(t) => format!("({t}) and {only}"),
+        None => format!("@rakenteiset and {only}"),
+    }
+}
+
+/// The test-case tags of the structures listed in `file` (see `--structures`).
+pub fn structure_tags(file: &std::path::Path) -> Result<Vec<String>, CliError> {
+    let text = std::fs::read_to_string(file).map_err(|e| usage(format!("--structures {}: {e}", file.display())))?;
+    let mut tags = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let item = line.split('#').next().unwrap_or("").trim();
+        if item.is_empty() {
+            continue;
+        }
+        let parts: Vec<&str> = item.split('.').collect();
+        let tag = match parts.as_slice() {
+            [code] if code.chars().all(|c| c.is_ascii_digit()) => format!("SHA-RAKENNE-{code}"),
+            ["1", "2", "246", "537", "6", "1506", code, ..] => format!("SHA-RAKENNE-{code}"),
+            ["1", "2", "246", "537", "6", "1505", group, ..] => format!("SHA-RAKENNE-1505-{group}"),
+            _ => {
+                return Err(usage(format!(
+                    "--structures {}:{}: '{item}' is neither a Sosmeta structure OID (1.2.246.537.6.1505/1506…) nor a document type code",
+                    file.display(),
+                    n + 1
+                )))
+            }
+        };
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.is_empty() {
+        return Err(usage(format!("--structures {}: no structures listed", file.display())));
+    }
+    Ok(tags)
 }
 
 /// Writes Kela's deployment-test report and prints its deadline and subject line.
@@ -319,6 +374,38 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_structure_list_becomes_the_suite_s_tags() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = dir.path().join("rakenteet.txt");
+        std::fs::write(
+            &f,
+            "# ours\n1.2.246.537.6.1506.11002.2023.9.8\n15007  # plan\n1.2.246.537.6.1505.1.2023.6.1\n11002\n",
+        )
+        .expect("write");
+        assert_eq!(
+            structure_tags(&f).expect("tags"),
+            vec!["SHA-RAKENNE-11002", "SHA-RAKENNE-15007", "SHA-RAKENNE-1505-1"]
+        );
+        // The filter keeps the declared structures and leaves other suites to --tags.
+        let declared = structure_tags(&f).expect("tags");
+        let eval = |expr: &str, tags: &[&str]| {
+            use cucumber::tag::Ext as _;
+            let op: cucumber::gherkin::tagexpr::TagOperation = expr.parse().expect("expression parses");
+            op.eval(tags.iter().copied())
+        };
+        let only = structure_filter(None, &declared);
+        assert!(eval(&only, &["rakenteiset", "SHA-RAKENNE-11002"]));
+        assert!(!eval(&only, &["rakenteiset", "SHA-RAKENNE-12000"]));
+        assert!(!eval(&only, &["yhteistestaus", "SHA-LV-001"]));
+        let mixed = structure_filter(Some("@rakenteiset or @yhteistestaus".into()), &declared);
+        assert!(eval(&mixed, &["yhteistestaus", "SHA-LV-001"]));
+        assert!(!eval(&mixed, &["rakenteiset", "SHA-RAKENNE-12000"]));
+        std::fs::write(&f, "11002\nlastensuojelu\n").expect("write");
+        let e = structure_tags(&f).unwrap_err().message;
+        assert!(e.contains(":2:") && e.contains("lastensuojelu"), "{e}");
+    }
 
     #[test]
     fn sut_choices_parse_and_bad_ones_name_the_problem() {
