@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,53 +13,13 @@ use sha_simulator::compose::RequestBuilder;
 use sha_simulator::persons::TestPersons;
 use sha_simulator::pki::CertPaths;
 
-struct Sim(Child);
-impl Drop for Sim {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port()
-}
-
-fn spawn(data: &std::path::Path, certs: &std::path::Path, port: u16, admin: u16) -> Sim {
-    let child = Command::new(env!("CARGO_BIN_EXE_sha-simulator"))
-        .arg("serve")
-        .arg("--data")
-        .arg(data)
-        .arg("--certs")
-        .arg(certs)
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--admin-listen", &format!("127.0.0.1:{admin}")])
-        .args(["--key", "rsa2048"])
-        .arg("--systems")
-        .arg(common::testdata().join("systems.toml"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("simulator starts");
-    Sim(child)
-}
-
-async fn wait_up(admin: u16) {
-    for _ in 0..200 {
-        if reqwest::get(format!("http://127.0.0.1:{admin}/admin/health")).await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("simulator did not come up");
-}
-
 #[tokio::test]
 async fn acknowledged_documents_survive_sigkill() {
     let data = tempfile::tempdir().expect("tmp");
     let certs = tempfile::tempdir().expect("tmp");
-    let (port, admin) = (free_port(), free_port());
-    let mut sim = spawn(data.path(), certs.path(), port, admin);
-    wait_up(admin).await;
+    let mut sim = common::ServeProcess::start(&[], data.path(), certs.path());
+    sim.wait_up().await;
+    let (port, admin) = (sim.port, sim.admin);
 
     let endpoint = format!("https://localhost:{port}/sha");
     let acked: Arc<Mutex<Vec<(String, String)>>> = Arc::default();
@@ -102,16 +61,15 @@ async fn acknowledged_documents_survive_sigkill() {
         }));
     }
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    sim.0.kill().expect("SIGKILL");
-    let _ = sim.0.wait();
+    sim.kill();
     for t in tasks {
         let _ = t.await;
     }
     let acked = acked.lock().expect("lock").clone();
     assert!(acked.len() >= 10, "only {} documents were acknowledged before the kill", acked.len());
 
-    let _sim = spawn(data.path(), certs.path(), port, admin);
-    wait_up(admin).await;
+    let again = common::ServeProcess::start_on(&[], data.path(), certs.path(), port, admin);
+    again.wait_up().await;
     for (id, hetu) in &acked {
         let r = reqwest::get(format!("http://127.0.0.1:{admin}/admin/documents/{id}")).await.expect("admin");
         assert_eq!(r.status().as_u16(), 200, "acknowledged document {id} lost");

@@ -6,8 +6,7 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Command, Output};
 
 use sha_simulator::client::SoapClient;
 use sha_simulator::compose::kit::{Kit, Organisation};
@@ -74,46 +73,15 @@ fn a_table_that_does_not_parse_stops_the_start_naming_file_and_line() {
     assert!(text(&out).contains("/nonexistent/tables"), "{}", text(&out));
 }
 
-struct Server(Child);
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port()
-}
-
-async fn serve(tables: Option<&Path>, data: &Path, certs: &Path) -> (Server, u16) {
-    let (port, admin) = (free_port(), free_port());
-    let mut cmd = bin();
-    if let Some(t) = tables {
-        cmd.arg("--tables").arg(t);
-    }
-    let child = cmd
-        .arg("serve")
-        .arg("--data")
-        .arg(data)
-        .arg("--certs")
-        .arg(certs)
-        .args(["--listen", &format!("127.0.0.1:{port}"), "--admin-listen", &format!("127.0.0.1:{admin}")])
-        .args(["--key", "rsa2048"])
-        .arg("--systems")
-        .arg(common::testdata().join("systems.toml"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("simulator starts");
-    let server = Server(child);
-    for _ in 0..300 {
-        if reqwest::get(format!("http://127.0.0.1:{admin}/admin/health")).await.is_ok_and(|r| r.status().is_success()) {
-            return (server, port);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("simulator did not come up");
+async fn serve(tables: Option<&Path>, data: &Path, certs: &Path) -> (common::ServeProcess, u16) {
+    let global: Vec<&std::ffi::OsStr> = match tables {
+        Some(t) => vec!["--tables".as_ref(), t.as_os_str()],
+        None => vec![],
+    };
+    let server = common::ServeProcess::start(&global, data, certs);
+    server.wait_up().await;
+    let port = server.port;
+    (server, port)
 }
 
 async fn store_clienthood(port: u16, certs: &Path) -> Vec<String> {

@@ -25,11 +25,7 @@ pub fn render(r: &RunReport, organisation: &str, profile: &str) -> String {
     out.push_str(&format!("| Tulos | {} testitapausta: {p} hyväksytty, {f} hylätty, {s} ohitettu |\n\n", p + f + s));
     out.push_str("## Testitapaukset\n\n| Tunnus | Testitapaus | Tulos | Testihenkilö | Näyttö (sanomat, asiakirjat, kuittaukset) |\n|---|---|---|---|---|\n");
     for sc in &r.scenarios {
-        let result = match sc.status {
-            Status::Passed => "Hyväksytty",
-            Status::Failed => "**Hylätty**",
-            Status::Skipped => "Ohitettu",
-        };
+        let result = sc.status.finnish_cell();
         let e = &sc.evidence;
         let evidence = [e.message_ids.join(", "), e.documents.join(", "), e.acks.join(", ")]
             .iter()
@@ -62,11 +58,7 @@ pub fn render(r: &RunReport, organisation: &str, profile: &str) -> String {
             coverage.len()
         ));
         for c in &coverage {
-            let result = match c.status {
-                Status::Passed => "Hyväksytty",
-                Status::Failed => "**Hylätty**",
-                Status::Skipped => "Ohitettu",
-            };
+            let result = c.status.finnish_cell();
             out.push_str(&format!(
                 "| {} | {} | {result} | {} |\n",
                 c.id,

@@ -130,11 +130,7 @@ pub fn render(r: &RunReport, o: &Occasion<'_>) -> String {
         "## Testitapaukset\n\n| Tunnus | Testitapaus | Tulos | Testihenkilö | Kuittaukset |\n|---|---|---|---|---|\n",
     );
     for sc in &r.scenarios {
-        let result = match sc.status {
-            Status::Passed => "Hyväksytty",
-            Status::Failed => "**Hylätty**",
-            Status::Skipped => "Ohitettu",
-        };
+        let result = sc.status.finnish_cell();
         out.push_str(&format!(
             "| {} | {} | {result} | {} | {} |\n",
             sc.id,

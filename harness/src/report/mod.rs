@@ -29,6 +29,17 @@ pub enum Status {
     Skipped,
 }
 
+impl Status {
+    /// The verdict as the Finnish Markdown reports write it (a failure in bold).
+    pub fn finnish_cell(self) -> &'static str {
+        match self {
+            Status::Passed => "Hyväksytty",
+            Status::Failed => "**Hylätty**",
+            Status::Skipped => "Ohitettu",
+        }
+    }
+}
+
 /// One step.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepResult {

@@ -255,3 +255,71 @@ pub fn external_tool(bin: &str, installed_by: &str) -> Option<PathBuf> {
     }
     found
 }
+
+/// `sha-simulator serve` as a separate process (killed when dropped), for tests that need a
+/// real process: SIGKILL, or tables read once per process.
+pub struct ServeProcess {
+    child: std::process::Child,
+    /// The SOAP port.
+    pub port: u16,
+    /// The admin port.
+    pub admin: u16,
+}
+
+impl ServeProcess {
+    /// Starts `sha-simulator [global...] serve` on free ports with `data` and `certs`.
+    pub fn start(global: &[&std::ffi::OsStr], data: &std::path::Path, certs: &std::path::Path) -> ServeProcess {
+        let free = || std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+        Self::start_on(global, data, certs, free(), free())
+    }
+
+    /// [`ServeProcess::start`] on the given ports (a restart on the same addresses).
+    pub fn start_on(
+        global: &[&std::ffi::OsStr],
+        data: &std::path::Path,
+        certs: &std::path::Path,
+        port: u16,
+        admin: u16,
+    ) -> ServeProcess {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_sha-simulator"))
+            .args(global)
+            .arg("serve")
+            .arg("--data")
+            .arg(data)
+            .arg("--certs")
+            .arg(certs)
+            .args(["--listen", &format!("127.0.0.1:{port}"), "--admin-listen", &format!("127.0.0.1:{admin}")])
+            .args(["--key", "rsa2048"])
+            .arg("--systems")
+            .arg(testdata().join("systems.toml"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("simulator starts");
+        ServeProcess { child, port, admin }
+    }
+
+    /// Waits until the admin API answers.
+    pub async fn wait_up(&self) {
+        for _ in 0..300 {
+            let url = format!("http://127.0.0.1:{}/admin/health", self.admin);
+            if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("simulator did not come up");
+    }
+
+    /// Kills the process now (SIGKILL) and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
