@@ -114,11 +114,25 @@ fn err(e: impl std::fmt::Display) -> BenchError {
     BenchError(e.to_string())
 }
 
-/// A fresh ~20 KB archive message: an old document (no references needed) with a PDF, for a varied client.
-pub fn message(i: usize, pdf_bytes: usize, now: time::OffsetDateTime) -> Vec<u8> {
+/// The system the load is sent as: one whose profile is in use on today's clock and may store
+/// old documents (the phase I profiles ended in 2022).
+pub const SYSTEM: &str = "liittymisvelvoite-atj";
+
+/// A fresh ~20 KB archive message: an old document (no references needed) with a PDF, for a
+/// varied client, signed with `keys` (the system signature an old document needs; without keys
+/// the archive answers SHA-R004).
+pub fn message(
+    i: usize,
+    pdf_bytes: usize,
+    now: time::OffsetDateTime,
+    keys: Option<&Arc<crate::client::SigningKeys>>,
+) -> Vec<u8> {
     let persons = &TestPersons::builtin().persons;
     let p = &persons[i % persons.len()];
-    let kit = Kit::new(Organisation::testila(), now - time::Duration::minutes(1));
+    let mut kit = Kit::new(Organisation::testila(), now - time::Duration::minutes(1));
+    if let Some(k) = keys {
+        kit = kit.with_keys(k.clone());
+    }
     let mut spec = kit.client_document(p, "", DocumentModel::Vanha);
     let cid = format!("{}.pdf", spec.id);
     spec.parts = vec![Part::new(cid, "application/pdf", content::pdf_of_size("Vanha asiakirja", pdf_bytes))];
@@ -337,16 +351,19 @@ async fn load(
     let start = Instant::now() + o.warmup;
     let end = start + o.duration;
     let mut tasks = Vec::new();
-    let size = message(0, o.pdf_bytes, time::OffsetDateTime::now_utc()).len();
+    // The system signature is made by the load generator and verified by the simulator, as in use.
+    let keys = Arc::new(crate::client::SigningKeys::load(certs, SYSTEM).map_err(err)?);
+    let size = message(0, o.pdf_bytes, time::OffsetDateTime::now_utc(), Some(&keys)).len();
     for c in 0..o.connections {
-        let client = SoapClient::for_system(endpoint, certs, "liittyva-atj").map_err(err)?;
+        let client = SoapClient::for_system(endpoint, certs, SYSTEM).map_err(err)?;
         let pdf = o.pdf_bytes;
+        let keys = keys.clone();
         tasks.push(tokio::spawn(async move {
             let (mut lat, mut ok, mut errors) = (Vec::new(), 0u64, 0u64);
             let mut i = c * 1_000_000;
             while Instant::now() < end {
                 i += 1;
-                let body = message(i, pdf, time::OffsetDateTime::now_utc());
+                let body = message(i, pdf, time::OffsetDateTime::now_utc(), Some(&keys));
                 let t0 = Instant::now();
                 let r = client.send(SoapVersion::V11, body).await;
                 let took = t0.elapsed();
@@ -510,7 +527,7 @@ mod tests {
 
     #[test]
     fn a_bench_message_is_about_twenty_kilobytes_and_valid() {
-        let m = message(3, 7_000, time::OffsetDateTime::now_utc());
+        let m = message(3, 7_000, time::OffsetDateTime::now_utc(), None);
         assert!(m.len() > 18_000 && m.len() < 26_000, "{}", m.len());
         let env = crate::xml::parse(&m, Default::default()).expect("xml");
         let msg = crate::wire::soap::body_message(env, SoapVersion::V11).expect("soap");

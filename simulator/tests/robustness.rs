@@ -197,3 +197,19 @@ async fn parallel_new_versions_of_one_document_let_exactly_one_win() {
     let integrity = sim.admin_json("/admin/integrity").await;
     assert_eq!(integrity["ok"], true, "{integrity}");
 }
+
+#[tokio::test]
+async fn the_benchmark_load_is_accepted_on_todays_clock() {
+    // `bench` counts only AA answers for the simulator: its messages must stay storable as the
+    // profiles' dates move (the phase I profiles ended in 2022).
+    let sim = Sim::start().await;
+    let client = sim.client(sha_simulator::bench::SYSTEM);
+    let keys = std::sync::Arc::new(
+        sha_simulator::client::SigningKeys::load(&sim.running.certs, sha_simulator::bench::SYSTEM).expect("keys"),
+    );
+    for i in 0..3 {
+        let body = sha_simulator::bench::message(i, 7_000, sim.clock().now(), Some(&keys));
+        let r = client.send(sha_simulator::wire::soap::SoapVersion::V11, body).await.expect("answer");
+        assert!(r.body.contains("typeCode=\"AA\""), "{}", r.body);
+    }
+}
