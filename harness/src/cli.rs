@@ -67,7 +67,8 @@ pub struct RunArgs {
     /// The customer (the organisation deploying) named in the deployment-test report's subject.
     #[arg(long)]
     pub customer: Option<String>,
-    /// Where the connection-test record and the deployment-test report are kept.
+    /// Where the reports, the connection-test record and the deployment-test report are written
+    /// (each report file can be put elsewhere with its own option).
     #[arg(long, default_value = "target/sha-harness")]
     pub report_dir: PathBuf,
     /// System under test: builtin, builtin-faulty, adapter=URL or manual.
@@ -99,17 +100,17 @@ pub struct RunArgs {
     /// The vendor's system (registry name): scenarios of its profile run as it.
     #[arg(long)]
     pub system: Option<String>,
-    /// Write JUnit XML here.
-    #[arg(long, default_value = "target/sha-harness/junit.xml")]
+    /// Write JUnit XML here [default: REPORT_DIR/junit.xml].
+    #[arg(long)]
     pub junit: Option<PathBuf>,
-    /// Write JSON here.
-    #[arg(long, default_value = "target/sha-harness/report.json")]
+    /// Write JSON here [default: REPORT_DIR/report.json].
+    #[arg(long)]
     pub json: Option<PathBuf>,
-    /// Write the self-contained HTML report here.
-    #[arg(long, default_value = "target/sha-harness/report.html")]
+    /// Write the self-contained HTML report here [default: REPORT_DIR/report.html].
+    #[arg(long)]
     pub html: Option<PathBuf>,
-    /// Write the Finnish test report (Markdown) here.
-    #[arg(long, default_value = "target/sha-harness/testiraportti.md")]
+    /// Write the Finnish test report (Markdown) here [default: REPORT_DIR/testiraportti.md].
+    #[arg(long)]
     pub report_fi: Option<PathBuf>,
 }
 
@@ -162,14 +163,12 @@ pub fn parse_sut(s: &str, timeout: u64) -> Result<SutChoice, String> {
     }
 }
 
-fn write(path: &Option<PathBuf>, text: impl FnOnce() -> String) -> Result<(), CliError> {
-    if let Some(p) = path {
-        if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| usage(format!("cannot create {}: {e}", dir.display())))?;
-        }
-        std::fs::write(p, text()).map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?;
-        println!("wrote {}", p.display());
+fn write(p: &std::path::Path, text: impl FnOnce() -> String) -> Result<(), CliError> {
+    if let Some(dir) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| usage(format!("cannot create {}: {e}", dir.display())))?;
     }
+    std::fs::write(p, text()).map_err(|e| usage(format!("cannot write {}: {e}", p.display())))?;
+    println!("wrote {}", p.display());
     Ok(())
 }
 
@@ -223,10 +222,11 @@ pub fn write_reports(a: &RunArgs, r: &RunReport, registry: &Registry) -> Result<
         .and_then(|s| registry.by_name(s))
         .and_then(|s| s.controllers.first().map(|c| (s.organisation.clone(), c.profile.finnish().to_string())))
         .unwrap_or_else(|| ("(testiorganisaatiot)".into(), "(kaikki profiilit)".into()));
-    write(&a.junit, || report::junit::render(r))?;
-    write(&a.json, || report::json(r))?;
-    write(&a.html, || report::html::render(r))?;
-    write(&a.report_fi, || report::finnish::render(r, &org, &profile))?;
+    let path = |given: &Option<PathBuf>, name: &str| given.clone().unwrap_or_else(|| a.report_dir.join(name));
+    write(&path(&a.junit, "junit.xml"), || report::junit::render(r))?;
+    write(&path(&a.json, "report.json"), || report::json(r))?;
+    write(&path(&a.html, "report.html"), || report::html::render(r))?;
+    write(&path(&a.report_fi, "testiraportti.md"), || report::finnish::render(r, &org, &profile))?;
     Ok(())
 }
 
@@ -306,7 +306,7 @@ fn write_deployment_report(
         connection_test: &conn.passed_on,
     };
     let path = a.report_dir.join(format!("kayttoonottokoe-{system}.md"));
-    write(&Some(path), || report::kela::render(r, &occasion))?;
+    write(&path, || report::kela::render(r, &occasion))?;
     println!(
         "deployment test report: send to Kela by {} with the subject \"SHA käyttöönottokoe + {customer}\"",
         report::kela::business_days_after(day, 2)

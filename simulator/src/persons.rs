@@ -144,10 +144,7 @@ impl TestPersons {
     /// persons are first read. Returns the keys replaced and the keys added.
     pub fn use_file(path: &std::path::Path) -> Result<(Vec<String>, Vec<String>), String> {
         let theirs = Self::load(path)?;
-        let mut merged = match Self::parse(&crate::tables::text("persons.toml", PERSONS_TOML)) {
-            Ok(p) => p,
-            Err(e) => return Err(format!("persons.toml: {e}")),
-        };
+        let mut merged = Self::builtin().clone();
         let (mut replaced, mut added) = (Vec::new(), Vec::new());
         for p in theirs.persons {
             match merged.persons.iter_mut().find(|x| x.key == p.key) {

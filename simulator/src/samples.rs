@@ -1065,11 +1065,11 @@ fn definitions() -> Vec<Def> {
         }
     });
     d.push(structured("S005", "tuntematon-kentta", "A field the structure does not have", extra, &["SHA-S005"]));
-    let number = json_edit(fix_id(lv.clone(), &next()), |v| {
-        if let Some(x) = v.pointer_mut(&format!("{lv_root}/paatos/paatospaivamaara")) {
-            *x = serde_json::json!(20250115);
-        }
-    });
+    let number = json_set(
+        fix_id(lv.clone(), &next()),
+        &format!("{lv_root}/paatos/paatospaivamaara"),
+        serde_json::json!(20250115),
+    );
     d.push(structured("S006", "vaara-tyyppi", "The decision date is a number, not a date", number, &["SHA-S006"]));
     let twice = json_edit(fix_id(lv.clone(), &next()), |v| {
         if let Some(x) = v.pointer_mut(&format!("{lv_root}/paatos/paatoksentekija")) {
@@ -1083,11 +1083,11 @@ fn definitions() -> Vec<Def> {
         twice,
         &["SHA-S007"],
     ));
-    let other_system = json_edit(fix_id(lv.clone(), &next()), |v| {
-        if let Some(x) = v.pointer_mut(&format!("{lv_root}/paatos/ratkaisun_laji/system")) {
-            *x = serde_json::json!("urn:oid:1.2.246.537.6.9999");
-        }
-    });
+    let other_system = json_set(
+        fix_id(lv.clone(), &next()),
+        &format!("{lv_root}/paatos/ratkaisun_laji/system"),
+        serde_json::json!("urn:oid:1.2.246.537.6.9999"),
+    );
     d.push(structured(
         "S009",
         "vaara-koodisto",
@@ -1095,13 +1095,11 @@ fn definitions() -> Vec<Def> {
         other_system,
         &["SHA-S009"],
     ));
-    let unknown_code = json_edit(fix_id(lv.clone(), &next()), |v| {
-        if let Some(x) =
-            v.pointer_mut(&format!("{lv_root}/paatos/sosiaalipalvelu_jota_paatos_koskee/sosiaalipalvelu/code"))
-        {
-            *x = serde_json::json!("777");
-        }
-    });
+    let unknown_code = json_set(
+        fix_id(lv.clone(), &next()),
+        &format!("{lv_root}/paatos/sosiaalipalvelu_jota_paatos_koskee/sosiaalipalvelu/code"),
+        serde_json::json!("777"),
+    );
     let mut s011 = structured(
         "S011",
         "tuntematon-koodi-varoitus",
@@ -1111,11 +1109,11 @@ fn definitions() -> Vec<Def> {
     );
     s011.meta.expect_ack = "AA".into();
     d.push(s011);
-    let hetu_system = json_edit(fix_id(lv.clone(), &next()), |v| {
-        if let Some(x) = v.pointer_mut(&format!("{lv_root}/asiakas/0/henkilotunnus/system")) {
-            *x = serde_json::json!("urn:oid:1.2.246.10.99990001.99");
-        }
-    });
+    let hetu_system = json_set(
+        fix_id(lv.clone(), &next()),
+        &format!("{lv_root}/asiakas/0/henkilotunnus/system"),
+        serde_json::json!("urn:oid:1.2.246.10.99990001.99"),
+    );
     d.push(structured(
         "S012",
         "tunnisteen-juuri-vaara",
@@ -1123,11 +1121,11 @@ fn definitions() -> Vec<Def> {
         hetu_system,
         &["SHA-S012"],
     ));
-    let real_hetu = json_edit(fix_id(lv.clone(), &next()), |v| {
-        if let Some(x) = v.pointer_mut(&format!("{lv_root}/asiakas/0/henkilotunnus/value")) {
-            *x = serde_json::json!("010181-123A");
-        }
-    });
+    let real_hetu = json_set(
+        fix_id(lv.clone(), &next()),
+        &format!("{lv_root}/asiakas/0/henkilotunnus/value"),
+        serde_json::json!("010181-123A"),
+    );
     d.push(structured(
         "S013",
         "ei-testihetu",
@@ -1135,11 +1133,11 @@ fn definitions() -> Vec<Def> {
         real_hetu,
         &["SHA-S013", "SHA-S020"],
     ));
-    let other_client = json_edit(fix_id(lv.clone(), &next()), |v| {
-        if let Some(x) = v.pointer_mut(&format!("{lv_root}/asiakas/0/henkilotunnus/value")) {
-            *x = serde_json::json!(other.hetu.clone());
-        }
-    });
+    let other_client = json_set(
+        fix_id(lv.clone(), &next()),
+        &format!("{lv_root}/asiakas/0/henkilotunnus/value"),
+        serde_json::json!(other.hetu.clone()),
+    );
     d.push(structured(
         "S020",
         "lomake-ja-otsikko-eri",
@@ -1210,6 +1208,15 @@ fn definitions() -> Vec<Def> {
         &["SHA-S014"],
     ));
     d
+}
+
+/// The spec with the structured form's value at JSON pointer `ptr` replaced by `value`.
+fn json_set(s: DocumentSpec, ptr: &str, value: serde_json::Value) -> DocumentSpec {
+    json_edit(s, |v| {
+        if let Some(x) = v.pointer_mut(ptr) {
+            *x = value;
+        }
+    })
 }
 
 /// The spec with its structured form (JSON) changed by `f`.

@@ -8,8 +8,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use sha_simulator::client::SoapClient;
-use sha_simulator::compose::kit::{Kit, Organisation};
-use sha_simulator::compose::RequestBuilder;
 use sha_simulator::persons::TestPersons;
 use sha_simulator::pki::CertPaths;
 
@@ -40,20 +38,9 @@ async fn acknowledged_documents_survive_sigkill() {
                     p.birth_date = h.birth_date().to_string();
                 }
                 let p = &p;
-                let now = time::OffsetDateTime::now_utc();
-                let kit = Kit::new(Organisation::testila(), now - time::Duration::minutes(1));
-                let doc = kit.clienthood(p);
-                let msg = RequestBuilder::for_operation(
-                    sha_simulator::interactions::Operation::Store,
-                    Some(doc.kind),
-                    "1.2.246.10.99990001.11.7",
-                    now,
-                )
-                .acting_organisation("1.2.246.10.99990001.10.0")
-                .document(doc.clinical_document())
-                .build();
+                let (id, msg) = common::testila_clienthood_message(p, time::OffsetDateTime::now_utc());
                 match client.exchange(&msg).await {
-                    Ok(a) if a.accepted() => acked.lock().expect("lock").push((doc.id.clone(), p.hetu.clone())),
+                    Ok(a) if a.accepted() => acked.lock().expect("lock").push((id, p.hetu.clone())),
                     Ok(a) => panic!("load message refused: {:?}", a.codes),
                     Err(_) => break, // the process was killed
                 }

@@ -39,6 +39,16 @@ fn xmlsec(args: &[&str], file: &Path) -> (bool, String) {
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
 
+/// The system signing key of `liittymisvelvoite-atj` in the certificates at `paths`.
+fn system_key(paths: &sha_simulator::pki::CertPaths) -> SigningKey {
+    SigningKey::load(
+        SignatureKind::System,
+        &paths.signing_cert("liittymisvelvoite-atj"),
+        &paths.signing_key("liittymisvelvoite-atj"),
+    )
+    .expect("key")
+}
+
 #[test]
 fn xmlsec1_verifies_what_the_simulator_signs() {
     if common::external_tool("xmlsec1", "Debian package xmlsec1").is_none() {
@@ -46,12 +56,7 @@ fn xmlsec1_verifies_what_the_simulator_signs() {
     }
     let dir = tempfile::tempdir().expect("tmp");
     let paths = pki(&dir.path().join("certs"));
-    let key = SigningKey::load(
-        SignatureKind::System,
-        &paths.signing_cert("liittymisvelvoite-atj"),
-        &paths.signing_key("liittymisvelvoite-atj"),
-    )
-    .expect("key");
+    let key = system_key(&paths);
     let signed = dsig::sign(&plan(), &key, AT).expect("signed");
     let file = dir.path().join("signed.xml");
     std::fs::write(&file, &signed).expect("write");
@@ -76,12 +81,7 @@ fn the_simulator_verifies_what_xmlsec1_signs() {
     }
     let dir = tempfile::tempdir().expect("tmp");
     let paths = pki(&dir.path().join("certs"));
-    let key = SigningKey::load(
-        SignatureKind::System,
-        &paths.signing_cert("liittymisvelvoite-atj"),
-        &paths.signing_key("liittymisvelvoite-atj"),
-    )
-    .expect("key");
+    let key = system_key(&paths);
     // A template: our signature's shape with its values emptied for xmlsec1 to fill.
     let ours = String::from_utf8(dsig::sign(&plan(), &key, AT).expect("signed")).expect("utf-8");
     let blank = |s: &str, open: &str, close: &str| -> String {
@@ -174,12 +174,7 @@ async fn a_vendors_own_ca_is_trusted_with_one_command() {
     let r = client.send(sha_simulator::wire::soap::SoapVersion::V11, query.clone()).await.expect("handshake accepted");
     assert!(r.body.contains("<acknowledgement typeCode=\"AA\""), "{}", r.body);
     // Its signatures are trusted too.
-    let key = SigningKey::load(
-        SignatureKind::System,
-        &vendor.signing_cert("liittymisvelvoite-atj"),
-        &vendor.signing_key("liittymisvelvoite-atj"),
-    )
-    .expect("key");
+    let key = system_key(&vendor);
     let signed = dsig::sign(&plan(), &key, AT).expect("signed");
     let checked = dsig::verify(&signed, sim.running.state.archive.trust(), AT).expect("readable");
     assert_eq!(checked[0].outcome, Outcome::Valid, "{checked:?}");

@@ -9,8 +9,6 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use sha_simulator::client::SoapClient;
-use sha_simulator::compose::kit::{Kit, Organisation};
-use sha_simulator::compose::RequestBuilder;
 use sha_simulator::persons::TestPersons;
 use sha_simulator::pki::CertPaths;
 
@@ -91,18 +89,8 @@ async fn store_clienthood(port: u16, certs: &Path) -> Vec<String> {
         "liittymisvelvoite-atj",
     )
     .expect("client");
-    let p = TestPersons::builtin().get("aikuinen").expect("person").clone();
-    let now = time::OffsetDateTime::now_utc();
-    let doc = Kit::new(Organisation::testila(), now - time::Duration::minutes(1)).clienthood(&p);
-    let msg = RequestBuilder::for_operation(
-        sha_simulator::interactions::Operation::Store,
-        Some(doc.kind),
-        "1.2.246.10.99990001.11.7",
-        now,
-    )
-    .acting_organisation("1.2.246.10.99990001.10.0")
-    .document(doc.clinical_document())
-    .build();
+    let p = TestPersons::builtin().get("aikuinen").expect("person");
+    let (_, msg) = common::testila_clienthood_message(p, time::OffsetDateTime::now_utc());
     let ack = client.exchange(&msg).await.expect("answer");
     if ack.accepted() {
         Vec::new()

@@ -323,3 +323,21 @@ impl Drop for ServeProcess {
         self.kill();
     }
 }
+
+/// A store message of `p`'s clienthood under Testilän kaupunki from `liittymisvelvoite-atj`
+/// (device .11.7), dated a minute before `now`; with the stored document's id.
+pub fn testila_clienthood_message(
+    p: &sha_simulator::persons::TestPerson,
+    now: time::OffsetDateTime,
+) -> (String, sha_simulator::xml::Element) {
+    let kit = sha_simulator::compose::kit::Kit::new(
+        sha_simulator::compose::kit::Organisation::testila(),
+        now - time::Duration::minutes(1),
+    );
+    let doc = kit.clienthood(p);
+    let msg = RequestBuilder::for_operation(Operation::Store, Some(doc.kind), "1.2.246.10.99990001.11.7", now)
+        .acting_organisation("1.2.246.10.99990001.10.0")
+        .document(doc.clinical_document())
+        .build();
+    (doc.id, msg)
+}
