@@ -15,13 +15,12 @@ use std::time::{Duration, Instant};
 
 use crate::client::SoapClient;
 use crate::compose::kit::{Kit, Organisation};
-use crate::compose::{content, Part, RequestBuilder};
+use crate::compose::RequestBuilder;
 use crate::document::DocumentModel;
 use crate::interactions::Operation;
 use crate::persons::TestPersons;
 use crate::pki::{self, CertPaths};
 use crate::registry::Registry;
-use crate::server::{self, DataLocation, Options};
 use crate::wire::soap::SoapVersion;
 
 /// Which target.
@@ -33,6 +32,8 @@ pub enum Target {
     WireMock,
     /// The simulator.
     Simulator,
+    /// Another build of the simulator (`--baseline-exe`), to compare two builds in one run.
+    Baseline,
 }
 
 impl Target {
@@ -42,6 +43,7 @@ impl Target {
             Target::Bare => "bare",
             Target::WireMock => "wiremock",
             Target::Simulator => "simulator",
+            Target::Baseline => "baseline",
         }
     }
 
@@ -51,6 +53,7 @@ impl Target {
             "bare" => Some(Target::Bare),
             "wiremock" => Some(Target::WireMock),
             "simulator" => Some(Target::Simulator),
+            "baseline" => Some(Target::Baseline),
             _ => None,
         }
     }
@@ -71,8 +74,17 @@ pub struct BenchOptions {
     pub tools: PathBuf,
     /// The registry (systems and their certificates).
     pub registry: Registry,
-    /// Approximate PDF size per message.
-    pub pdf_bytes: usize,
+    /// The registry's file, for the simulator's process.
+    pub systems: PathBuf,
+    /// The `sha-simulator` binary the bare and simulator targets run as (their own processes,
+    /// so that their CPU time and memory are measured apart from the load generator's).
+    pub exe: PathBuf,
+    /// `--tables` for the simulator's process.
+    pub tables: Option<PathBuf>,
+    /// More `serve` arguments for the simulator (e.g. `--cache 64MiB`).
+    pub serve_args: Vec<String>,
+    /// Another `sha-simulator` build measured as the `baseline` target with the same load.
+    pub baseline_exe: Option<PathBuf>,
 }
 
 /// One target's figures.
@@ -94,6 +106,14 @@ pub struct Figures {
     pub p99: f64,
     /// Bytes per request sent.
     pub request_bytes: usize,
+    /// The target's CPU time per acknowledged message in the measured window, microseconds
+    /// (user + system, all its threads), when its process could be read.
+    pub server_cpu_us: Option<f64>,
+    /// The load generator's CPU time per message in the same window, microseconds.
+    pub client_cpu_us: Option<f64>,
+    /// The target's resident memory: (at the start of the measured window, at its end, peak
+    /// over the process's life), MiB.
+    pub rss_mb: Option<(f64, f64, f64)>,
 }
 
 /// A target that could not be measured, with the reason.
@@ -115,32 +135,73 @@ fn err(e: impl std::fmt::Display) -> BenchError {
 }
 
 /// The system the load is sent as: one whose profile is in use on today's clock and may store
-/// old documents (the phase I profiles ended in 2022).
+/// structured documents (the joining-obligation profile).
 pub const SYSTEM: &str = "liittymisvelvoite-atj";
 
-/// A fresh ~20 KB archive message: an old document (no references needed) with a PDF, for a
-/// varied client, signed with `keys` (the system signature an old document needs; without keys
-/// the archive answers SHA-R004).
-pub fn message(
-    i: usize,
-    pdf_bytes: usize,
-    now: time::OffsetDateTime,
-    keys: Option<&Arc<crate::client::SigningKeys>>,
-) -> Vec<u8> {
+/// The structured document type of the load: a decision (11002, `Päätös`), with the full
+/// example of its newest Sosmeta structure as its form.
+pub const DOCUMENT_TYPE: &str = "11002";
+
+fn person(i: usize) -> &'static crate::persons::TestPerson {
     let persons = &TestPersons::builtin().persons;
-    let p = &persons[i % persons.len()];
-    let mut kit = Kit::new(Organisation::testila(), now - time::Duration::minutes(1));
-    if let Some(k) = keys {
-        kit = kit.with_keys(k.clone());
+    &persons[i % persons.len()]
+}
+
+fn kit(now: time::OffsetDateTime, keys: Option<&Arc<crate::client::SigningKeys>>) -> Kit {
+    let kit = Kit::new(Organisation::testila(), now - time::Duration::minutes(1));
+    match keys {
+        Some(k) => kit.with_keys(k.clone()),
+        None => kit,
     }
-    let mut spec = kit.client_document(p, "", DocumentModel::Vanha);
-    let cid = format!("{}.pdf", spec.id);
-    spec.parts = vec![Part::new(cid, "application/pdf", content::pdf_of_size("Vanha asiakirja", pdf_bytes))];
+}
+
+/// The case every load document of client `i` belongs to (one per client, under Testilä's arc).
+pub fn case_id(i: usize) -> String {
+    format!("{}.98.{}", Organisation::testila().controller, i % TestPersons::builtin().persons.len() + 1)
+}
+
+/// How many distinct clients the load cycles through (each needs [`seed_messages`] first).
+pub fn clients() -> usize {
+    TestPersons::builtin().persons.len()
+}
+
+fn request(spec: &crate::compose::cda::DocumentSpec, now: time::OffsetDateTime) -> Vec<u8> {
     RequestBuilder::for_operation(Operation::Store, Some(spec.kind), "1.2.246.10.99990001.10.0", now)
         .acting_organisation("1.2.246.10.99990001.10.0")
         .document(spec.clinical_document())
         .soap(SoapVersion::V11)
         .into_bytes()
+}
+
+/// What client `i` needs before structured documents can be stored for it, in order: its
+/// clienthood (SHA-R502) and its case (SHA-R501).
+pub fn seed_messages(
+    i: usize,
+    now: time::OffsetDateTime,
+    keys: Option<&Arc<crate::client::SigningKeys>>,
+) -> Vec<Vec<u8>> {
+    let k = kit(now, keys);
+    let p = person(i);
+    vec![request(&k.clienthood(p), now), request(&k.case(p, &case_id(i)), now)]
+}
+
+/// A fresh archive message in the real format, new ids every time: a structured decision in
+/// client `i`'s case — the CDA base64 in a MIME part inside the HL7 message, the Sosmeta form
+/// base64 JSON in the CDA's `nonXMLBody`, a display XHTML beside it — signed with the author's
+/// key from `keys` (without keys the archive answers SHA-R004).
+pub fn message(i: usize, now: time::OffsetDateTime, keys: Option<&Arc<crate::client::SigningKeys>>) -> Vec<u8> {
+    let p = person(i);
+    let mut spec =
+        kit(now, keys).client_document_of_type(p, &case_id(i), DocumentModel::Liittymisvelvoite, DOCUMENT_TYPE);
+    let full = spec
+        .structure
+        .as_deref()
+        .and_then(|oid| crate::sosmeta::Structures::builtin().get(oid))
+        .map(|s| crate::sosmeta::example(s, true, crate::codes::CodeSets::builtin(), &p.hetu));
+    if let (Some(form), Some(part)) = (full, spec.parts.iter_mut().find(|x| x.media_type == "application/json")) {
+        part.bytes = serde_json::to_vec(&form).unwrap_or_default();
+    }
+    request(&spec, now)
 }
 
 fn canned_ack() -> String {
@@ -159,35 +220,101 @@ fn canned_ack() -> String {
     crate::wire::soap::envelope(SoapVersion::V11, &crate::wire::ack::write(&ack, &h))
 }
 
-async fn bare_server(certs: &CertPaths) -> Result<(SocketAddr, axum_server::Handle), BenchError> {
+/// The bare target: axum + rustls with the simulator's TLS configuration, reading each request
+/// body in full (as the simulator does) and answering a fixed acknowledgement. Serves on
+/// `listen` until the process is stopped (`sha-simulator bench-echo`, run by [`run`]).
+pub async fn serve_echo(certs: &CertPaths, listen: SocketAddr) -> Result<(), BenchError> {
     let clock = Arc::new(crate::clock::Clock::new());
     let cfg = crate::transport::tls::server_config(certs, &[], clock).map_err(err)?;
     let body = canned_ack();
     let app = axum::Router::new().route(
         "/sha",
-        // The request body is read in full (as the simulator does) and ignored.
         axum::routing::post(move |_request: axum::body::Bytes| {
             let body = body.clone();
             async move { ([(axum::http::header::CONTENT_TYPE, "text/xml; charset=utf-8")], body) }
         }),
     );
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(err)?;
-    listener.set_nonblocking(true).map_err(err)?;
-    let addr = listener.local_addr().map_err(err)?;
-    let handle = axum_server::Handle::new();
     let rustls = axum_server::tls_rustls::RustlsConfig::from_config(cfg);
-    let server = axum_server::from_tcp_rustls(listener, rustls).handle(handle.clone());
-    tokio::spawn(async move {
-        let _ = server.serve(app.into_make_service()).await;
-    });
-    Ok((addr, handle))
+    axum_server::bind_rustls(listen, rustls).serve(app.into_make_service()).await.map_err(err)
 }
 
-struct JavaProcess(Child);
-impl Drop for JavaProcess {
+/// A target's own process, stopped when dropped.
+struct TargetProcess {
+    child: Child,
+    log: PathBuf,
+}
+
+impl TargetProcess {
+    fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits until `port` accepts connections; an exit before that is an error with the log's tail.
+    fn wait_for(&mut self, port: u16, what: &str) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+                let tail: Vec<&str> = log.lines().rev().take(5).collect();
+                return Err(format!(
+                    "{what} stopped ({status}): {}",
+                    tail.into_iter().rev().collect::<Vec<_>>().join(" / ")
+                ));
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(format!("{what} did not start within 60 s"))
+    }
+}
+
+impl Drop for TargetProcess {
     fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn spawn(cmd: &mut Command, log: PathBuf, what: &str) -> Result<TargetProcess, String> {
+    let out = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let err_out = out.try_clone().map_err(|e| e.to_string())?;
+    let child = cmd
+        .stdout(Stdio::from(out))
+        .stderr(Stdio::from(err_out))
+        .spawn()
+        .map_err(|e| format!("cannot start {what}: {e}"))?;
+    Ok(TargetProcess { child, log })
+}
+
+/// What Linux says about a process: CPU seconds used (user + system, all threads, finished
+/// ones included) and resident memory now and at its peak, from `/proc`.
+mod procfs {
+    /// `/proc` reports CPU times in USER_HZ ticks, 100 a second on Linux's architectures.
+    const TICKS: f64 = 100.0;
+
+    pub fn cpu_seconds(pid: &str) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        // Fields after the command name (which may hold spaces) in parentheses: state is the
+        // first, utime the 12th and stime the 13th.
+        let rest = stat.get(stat.rfind(')')? + 1..)?;
+        let f: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?;
+        Some(ticks as f64 / TICKS)
+    }
+
+    /// (VmRSS, VmHWM) in MiB.
+    pub fn rss_mb(pid: &str) -> Option<(f64, f64)> {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let kb = |key: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(key))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<f64>().ok())
+        };
+        Some((kb("VmRSS:")? / 1024.0, kb("VmHWM:")? / 1024.0))
     }
 }
 
@@ -209,7 +336,7 @@ fn free_port() -> Result<u16, String> {
 }
 
 /// Installs (once) and starts WireMock with mutual TLS; returns the HTTPS port.
-fn start_wiremock(tools: &Path, certs: &CertPaths, work: &Path) -> Result<(u16, JavaProcess), String> {
+fn start_wiremock(tools: &Path, certs: &CertPaths, work: &Path) -> Result<(u16, TargetProcess), String> {
     for (bin, pkg) in [
         ("java", "a Java runtime (Debian: default-jre-headless)"),
         ("openssl", "openssl"),
@@ -288,8 +415,8 @@ fn start_wiremock(tools: &Path, certs: &CertPaths, work: &Path) -> Result<(u16, 
     });
     std::fs::write(root.join("mappings/ack.json"), mapping.to_string()).map_err(|e| e.to_string())?;
     let (http, https) = (free_port()?, free_port()?);
-    let child = Command::new("java")
-        .arg("-jar")
+    let mut cmd = Command::new("java");
+    cmd.arg("-jar")
         .arg(&jar)
         .args(["--port", &http.to_string(), "--https-port", &https.to_string(), "--bind-address", "127.0.0.1"])
         .arg("--https-keystore")
@@ -315,21 +442,11 @@ fn start_wiremock(tools: &Path, certs: &CertPaths, work: &Path) -> Result<(u16, 
             "--disable-request-logging",
         ])
         .arg("--root-dir")
-        .arg(&root)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start WireMock: {e}"))?;
-    let p = JavaProcess(child);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", https)).is_ok() {
-            std::thread::sleep(Duration::from_millis(500));
-            return Ok((https, p));
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    Err("WireMock did not start within 60 s".into())
+        .arg(&root);
+    let mut p = spawn(&mut cmd, work.join("wiremock.log"), "WireMock")?;
+    p.wait_for(https, "WireMock")?;
+    std::thread::sleep(Duration::from_millis(500));
+    Ok((https, p))
 }
 
 fn percentile(sorted: &[u32], q: f64) -> f64 {
@@ -340,30 +457,81 @@ fn percentile(sorted: &[u32], q: f64) -> f64 {
     sorted[i.min(sorted.len() - 1)] as f64 / 1000.0
 }
 
+/// Sends what each client needs before the load (clienthood and case), one after another.
+async fn seed(client: &SoapClient, keys: &Arc<crate::client::SigningKeys>, expect_aa: bool) -> Result<(), BenchError> {
+    for i in 0..clients() {
+        for body in seed_messages(i, time::OffsetDateTime::now_utc(), Some(keys)) {
+            let r = client.send(SoapVersion::V11, body).await.map_err(err)?;
+            if r.status != 200 || (expect_aa && !r.body.contains("typeCode=\"AA\"")) {
+                return Err(BenchError(format!("seeding client {i} was refused: {}", r.body)));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// CPU and memory readings of the target's process (`pid`) and of this process over the
+/// measured window.
+#[derive(Default)]
+struct Usage {
+    server_cpu: Option<f64>,
+    client_cpu: Option<f64>,
+    rss: Option<(f64, f64, f64)>,
+}
+
+/// Samples the target's process from `start` to `end`: CPU at both ends, RSS every half second.
+async fn watch(pid: Option<u32>, start: Instant, end: Instant) -> Usage {
+    let me = std::process::id().to_string();
+    let pid = pid.map(|p| p.to_string());
+    tokio::time::sleep_until(start.into()).await;
+    let cpu = |p: &Option<String>| p.as_deref().and_then(procfs::cpu_seconds);
+    let (s0, c0) = (cpu(&pid), procfs::cpu_seconds(&me));
+    let rss_now = || pid.as_deref().and_then(procfs::rss_mb);
+    let first = rss_now().map(|r| r.0);
+    let mut last = first;
+    while Instant::now() + Duration::from_millis(500) < end {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        last = rss_now().map(|r| r.0).or(last);
+    }
+    tokio::time::sleep_until(end.into()).await;
+    let (s1, c1) = (cpu(&pid), procfs::cpu_seconds(&me));
+    let peak = rss_now().map(|r| r.1);
+    Usage {
+        server_cpu: s0.zip(s1).map(|(a, b)| b - a),
+        client_cpu: c0.zip(c1).map(|(a, b)| b - a),
+        rss: match (first, last, peak) {
+            (Some(a), Some(b), Some(c)) => Some((a, b, c)),
+            _ => None,
+        },
+    }
+}
+
 /// Drives `connections` keep-alive clients against `endpoint` for warm-up plus duration.
 async fn load(
     endpoint: &str,
     certs: &CertPaths,
     o: &BenchOptions,
     target: Target,
-    expect_aa: bool,
+    pid: Option<u32>,
 ) -> Result<Figures, BenchError> {
+    let expect_aa = matches!(target, Target::Simulator | Target::Baseline);
+    // The signatures are made by the load generator and verified by the simulator, as in use.
+    let keys = Arc::new(crate::client::SigningKeys::load(certs, SYSTEM).map_err(err)?);
+    seed(&SoapClient::for_system(endpoint, certs, SYSTEM).map_err(err)?, &keys, expect_aa).await?;
+    let size = message(0, time::OffsetDateTime::now_utc(), Some(&keys)).len();
     let start = Instant::now() + o.warmup;
     let end = start + o.duration;
+    let watcher = tokio::spawn(watch(pid, start, end));
     let mut tasks = Vec::new();
-    // The system signature is made by the load generator and verified by the simulator, as in use.
-    let keys = Arc::new(crate::client::SigningKeys::load(certs, SYSTEM).map_err(err)?);
-    let size = message(0, o.pdf_bytes, time::OffsetDateTime::now_utc(), Some(&keys)).len();
     for c in 0..o.connections {
         let client = SoapClient::for_system(endpoint, certs, SYSTEM).map_err(err)?;
-        let pdf = o.pdf_bytes;
         let keys = keys.clone();
         tasks.push(tokio::spawn(async move {
             let (mut lat, mut ok, mut errors) = (Vec::new(), 0u64, 0u64);
-            let mut i = c * 1_000_000;
+            let mut i = c;
             while Instant::now() < end {
                 i += 1;
-                let body = message(i, pdf, time::OffsetDateTime::now_utc(), Some(&keys));
+                let body = message(i, time::OffsetDateTime::now_utc(), Some(&keys));
                 let t0 = Instant::now();
                 let r = client.send(SoapVersion::V11, body).await;
                 let took = t0.elapsed();
@@ -389,8 +557,10 @@ async fn load(
         ok += o2;
         errors += e;
     }
+    let usage = watcher.await.unwrap_or_default();
     all.sort_unstable();
     let secs = o.duration.as_secs_f64();
+    let per = |cpu: Option<f64>| cpu.filter(|_| ok > 0).map(|c| c * 1e6 / ok as f64);
     Ok(Figures {
         target,
         ok,
@@ -400,45 +570,84 @@ async fn load(
         p95: percentile(&all, 0.95),
         p99: percentile(&all, 0.99),
         request_bytes: size,
+        server_cpu_us: per(usage.server_cpu),
+        client_cpu_us: per(usage.client_cpu),
+        rss_mb: usage.rss,
     })
+}
+
+/// Starts a simulator build (`exe serve`) on fresh data; returns its SOAP port.
+fn start_simulator(
+    exe: &Path,
+    extra: &[String],
+    o: &BenchOptions,
+    certs: &CertPaths,
+    work: &Path,
+    name: &str,
+) -> Result<(u16, TargetProcess), String> {
+    let (port, admin) = (free_port()?, free_port()?);
+    let mut cmd = Command::new(exe);
+    if let Some(t) = &o.tables {
+        cmd.arg("--tables").arg(t);
+    }
+    // Fresh data for every run of a target (a target may be listed twice, e.g. A/B/A/B).
+    let data = (0..).map(|k| work.join(format!("data-{name}-{k}"))).find(|d| !d.exists()).unwrap_or_default();
+    cmd.arg("serve")
+        .arg("--data")
+        .arg(data)
+        .arg("--certs")
+        .arg(&certs.dir)
+        .arg("--key")
+        .arg("ecdsa")
+        .arg("--systems")
+        .arg(&o.systems)
+        .arg("--listen")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--admin-listen")
+        .arg(format!("127.0.0.1:{admin}"))
+        .args(extra)
+        .env("RUST_LOG", "warn");
+    let mut p = spawn(&mut cmd, work.join(format!("{name}.log")), name)?;
+    p.wait_for(port, name)?;
+    Ok((port, p))
 }
 
 /// Runs every target in turn on the same load; targets that cannot run are reported with the reason.
 pub async fn run(o: &BenchOptions) -> Result<(Vec<Figures>, Vec<Skipped>), BenchError> {
     let work = tempfile::tempdir().map_err(err)?;
     let certs = CertPaths::new(work.path().join("certs"));
-    // The same key type for every target; 2048-bit RSA keeps the set-up short.
-    let pki_opts = pki::PkiOptions { algorithm: pki::KeyAlgorithm::Rsa(2048), force: false, reuse_keys: false };
+    // ECDSA P-256 for every target: the load generator signs each document, and an RSA
+    // signature per message would make it, not the target, the measured limit on two cores.
+    let pki_opts = pki::PkiOptions { algorithm: pki::KeyAlgorithm::EcdsaP256, force: false, reuse_keys: false };
     pki::init(&certs, &o.registry, &crate::persons::TestPersons::builtin().signers(), &pki_opts).map_err(err)?;
     let mut figures = Vec::new();
     let mut skipped = Vec::new();
     for &t in &o.targets {
         eprintln!("measuring {} for {} s with {} connections …", t.name(), o.duration.as_secs(), o.connections);
-        match t {
+        let started = match t {
             Target::Bare => {
-                let (addr, handle) = bare_server(&certs).await?;
-                figures.push(load(&format!("https://localhost:{}/sha", addr.port()), &certs, o, t, false).await?);
-                handle.shutdown();
+                let port = free_port().map_err(BenchError)?;
+                let mut cmd = Command::new(&o.exe);
+                cmd.arg("bench-echo").arg("--certs").arg(&certs.dir).arg("--listen").arg(format!("127.0.0.1:{port}"));
+                spawn(&mut cmd, work.path().join("bare.log"), "the bare server")
+                    .and_then(|mut p| p.wait_for(port, "the bare server").map(|_| (port, p)))
             }
-            Target::WireMock => match start_wiremock(&o.tools, &certs, work.path()) {
-                Ok((port, _java)) => {
-                    figures.push(load(&format!("https://localhost:{port}/sha"), &certs, o, t, false).await?)
-                }
-                Err(reason) => {
-                    eprintln!("wiremock skipped: {reason}");
-                    skipped.push(Skipped { target: t, reason });
-                }
+            Target::WireMock => start_wiremock(&o.tools, &certs, work.path()),
+            Target::Simulator => start_simulator(&o.exe, &o.serve_args, o, &certs, work.path(), "simulator"),
+            Target::Baseline => match &o.baseline_exe {
+                Some(exe) => start_simulator(exe, &[], o, &certs, work.path(), "baseline"),
+                None => Err("no --baseline-exe given".to_string()),
             },
-            Target::Simulator => {
-                let data = work.path().join("data");
-                let mut opts = Options::new(o.registry.clone(), certs.dir.clone());
-                opts.data = DataLocation::Dir(data);
-                opts.listen = "127.0.0.1:0".parse().map_err(err)?;
-                opts.admin_listen = "127.0.0.1:0".parse().map_err(err)?;
-                let running = server::start(opts).await.map_err(err)?;
-                let f = load(&format!("https://localhost:{}/sha", running.sha_addr.port()), &certs, o, t, true).await?;
-                running.shutdown().await.map_err(err)?;
+        };
+        match started {
+            Ok((port, process)) => {
+                let f = load(&format!("https://localhost:{port}/sha"), &certs, o, t, Some(process.pid())).await?;
+                drop(process);
                 figures.push(f);
+            }
+            Err(reason) => {
+                eprintln!("{} skipped: {reason}", t.name());
+                skipped.push(Skipped { target: t, reason });
             }
         }
     }
@@ -478,26 +687,41 @@ pub fn structured_validation(rounds: usize) -> Option<(String, usize, f64, f64)>
 /// The report text, ending with the ratios line.
 pub fn report(figures: &[Figures], skipped: &[Skipped], o: &BenchOptions) -> String {
     let mut s = format!(
-        "SHA simulator benchmark: {} connections, {} s per target (+{} s warm-up), ~{} KB per message\n",
+        "SHA simulator benchmark: {} connections, {} s per target (+{} s warm-up), ~{} KB per message \
+         (a structured decision in the real format)\n",
         o.connections,
         o.duration.as_secs(),
         o.warmup.as_secs(),
         figures.first().map(|f| f.request_bytes / 1024).unwrap_or(0)
     );
     s.push_str(&format!(
-        "{:<10} {:>10} {:>8} {:>10} {:>9} {:>9} {:>9}\n",
-        "target", "ok", "errors", "req/s", "p50 ms", "p95 ms", "p99 ms"
+        "{:<10} {:>9} {:>7} {:>9} {:>7} {:>7} {:>7} {:>10} {:>10} {:>18}\n",
+        "target",
+        "ok",
+        "errors",
+        "req/s",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "cpu µs/msg",
+        "gen µs/msg",
+        "RSS MiB start→end"
     ));
+    let opt = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.0}"));
     for f in figures {
+        let rss = f.rss_mb.map_or("n/a".to_string(), |(a, b, peak)| format!("{a:.0}→{b:.0} (peak {peak:.0})"));
         s.push_str(&format!(
-            "{:<10} {:>10} {:>8} {:>10.1} {:>9.2} {:>9.2} {:>9.2}\n",
+            "{:<10} {:>9} {:>7} {:>9.1} {:>7.2} {:>7.2} {:>7.2} {:>10} {:>10} {:>18}\n",
             f.target.name(),
             f.ok,
             f.errors,
             f.throughput,
             f.p50,
             f.p95,
-            f.p99
+            f.p99,
+            opt(f.server_cpu_us),
+            opt(f.client_cpu_us),
+            rss
         ));
     }
     for k in skipped {
@@ -513,6 +737,14 @@ pub fn report(figures: &[Figures], skipped: &[Skipped], o: &BenchOptions) -> Str
         (Some(a), Some(b)) => format!("{:.2}", a / b),
         _ => "n/a".into(),
     };
+    let cpu = |t: Target| figures.iter().find(|f| f.target == t).and_then(|f| f.server_cpu_us);
+    if let (Some(now), Some(before)) = (cpu(Target::Simulator), cpu(Target::Baseline)) {
+        s.push_str(&format!(
+            "simulator against baseline: CPU per message {:.2}×, throughput {}×\n",
+            now / before,
+            ratio(tp(Target::Simulator), tp(Target::Baseline))
+        ));
+    }
     s.push_str(&format!(
         "ratios: simulator/bare={} simulator/wiremock={}\n",
         ratio(tp(Target::Simulator), tp(Target::Bare)),
@@ -526,9 +758,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_bench_message_is_about_twenty_kilobytes_and_valid() {
-        let m = message(3, 7_000, time::OffsetDateTime::now_utc(), None);
-        assert!(m.len() > 18_000 && m.len() < 26_000, "{}", m.len());
+    fn a_bench_message_is_a_structured_document_and_reads() {
+        let m = message(3, time::OffsetDateTime::now_utc(), None);
+        assert!(m.len() > 4_000 && m.len() < 64_000, "{}", m.len());
+        let text = String::from_utf8_lossy(&m);
+        assert!(text.contains("RCMR_IN200002FI01"), "the real store interaction");
+        assert!(text.contains(&case_id(3)) || text.contains("multipart/related"), "a case, inside the package");
         let env = crate::xml::parse(&m, Default::default()).expect("xml");
         let msg = crate::wire::soap::body_message(env, SoapVersion::V11).expect("soap");
         crate::command::read(
@@ -551,6 +786,9 @@ mod tests {
             p95: 2.0,
             p99: 3.0,
             request_bytes: 20_000,
+            server_cpu_us: Some(120.0),
+            client_cpu_us: None,
+            rss_mb: Some((40.0, 41.0, 45.0)),
         };
         let o = BenchOptions {
             connections: 1,
@@ -559,12 +797,35 @@ mod tests {
             targets: vec![],
             tools: PathBuf::new(),
             registry: Registry::default(),
-            pdf_bytes: 1,
+            systems: PathBuf::new(),
+            exe: PathBuf::new(),
+            tables: None,
+            serve_args: vec![],
+            baseline_exe: None,
         };
         let r = report(&[f(Target::Bare, 100.0), f(Target::WireMock, 25.0), f(Target::Simulator, 60.0)], &[], &o);
         assert_eq!(r.lines().last(), Some("ratios: simulator/bare=0.60 simulator/wiremock=2.40"));
+        let bare = r.lines().find(|l| l.starts_with("bare")).expect("bare row");
+        assert!(bare.contains(" 120 ") && bare.contains("n/a") && bare.contains("40→41 (peak 45)"), "{bare}");
+        let mut base = f(Target::Baseline, 30.0);
+        base.server_cpu_us = Some(240.0);
+        let r = report(&[f(Target::Simulator, 60.0), base], &[], &o);
+        assert!(r.contains("simulator against baseline: CPU per message 0.50×, throughput 2.00×"), "{r}");
         let r =
             report(&[f(Target::Bare, 100.0)], &[Skipped { target: Target::WireMock, reason: "no java".into() }], &o);
         assert!(r.contains("not measured: no java") && r.ends_with("simulator/bare=n/a simulator/wiremock=n/a\n"));
+    }
+
+    #[test]
+    fn this_process_can_be_read_from_proc() {
+        let me = std::process::id().to_string();
+        let spin = Instant::now();
+        while spin.elapsed() < Duration::from_millis(30) {
+            std::hint::black_box(spin.elapsed());
+        }
+        assert!(procfs::cpu_seconds(&me).is_some_and(|c| c > 0.0));
+        let (rss, peak) = procfs::rss_mb(&me).expect("status");
+        assert!(rss > 0.0 && peak >= rss, "{rss} {peak}");
+        assert_eq!(procfs::cpu_seconds("no-such-process"), None);
     }
 }

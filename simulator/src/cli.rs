@@ -63,6 +63,16 @@ pub enum Command {
     Send(SendArgs),
     /// Measure throughput and latency side by side: bare axum+rustls, WireMock, the simulator.
     Bench(BenchArgs),
+    /// The bench's bare target: axum + rustls answering a fixed acknowledgement (run by `bench`).
+    #[command(hide = true)]
+    BenchEcho {
+        /// Certificate directory.
+        #[arg(long)]
+        certs: PathBuf,
+        /// Listener.
+        #[arg(long)]
+        listen: SocketAddr,
+    },
     /// Manage the test PKI.
     Certs {
         /// Certificate command.
@@ -100,6 +110,10 @@ pub struct ServeArgs {
     /// directory keeps the setting it was made with.
     #[arg(long)]
     pub compact: bool,
+    /// Bound of the index's page cache (sled), e.g. 256MiB, 64MiB: the largest part of the
+    /// server's memory under sustained load.
+    #[arg(long, default_value = "256MiB", value_parser = parse_size)]
+    pub cache: usize,
     /// Most disk the message journal's bodies may take, e.g. 1GiB, 200MiB; the oldest
     /// entries go first (0: no limit).
     #[arg(long, default_value = "1GiB", value_parser = parse_size)]
@@ -170,7 +184,7 @@ pub struct BenchArgs {
     /// Seconds measured per target (default 30, or 15 with --quick).
     #[arg(long)]
     pub duration: Option<u64>,
-    /// Targets, comma-separated: bare, wiremock, simulator.
+    /// Targets, comma-separated: bare, wiremock, simulator (and baseline, with --baseline-exe).
     #[arg(long, default_value = "bare,wiremock,simulator")]
     pub targets: String,
     /// Where WireMock is installed from npm.
@@ -189,6 +203,13 @@ pub struct BenchArgs {
     /// System registry.
     #[arg(long, default_value = "testdata/systems.toml")]
     pub systems: PathBuf,
+    /// More `serve` options for the simulator target, e.g. --serve-arg=--cache --serve-arg=64MiB.
+    #[arg(long = "serve-arg", allow_hyphen_values = true)]
+    pub serve_args: Vec<String>,
+    /// Another sha-simulator binary (e.g. a build of the previous commit), measured as the
+    /// `baseline` target with the same load: two builds compared in one run.
+    #[arg(long)]
+    pub baseline_exe: Option<PathBuf>,
 }
 
 /// `sosmeta` subcommands.
@@ -318,7 +339,11 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
         Command::Serve(a) => serve(a).await,
         Command::Validate(a) => validate(a),
         Command::Send(a) => send(a).await,
-        Command::Bench(a) => bench(a).await,
+        Command::Bench(a) => bench(a, cli.tables).await,
+        Command::BenchEcho { certs, listen } => {
+            crate::bench::serve_echo(&CertPaths::new(certs), listen).await.map_err(CliError::usage)?;
+            Ok(EXIT_OK)
+        }
         Command::Sosmeta { command: SosmetaCommand::Import { dir, out } } => {
             let r = crate::sosmeta::import_dir(&dir, &out).map_err(CliError::usage)?;
             for (file, why) in &r.failures {
@@ -390,16 +415,21 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
     }
 }
 
-async fn bench(a: BenchArgs) -> Result<i32, CliError> {
+async fn bench(a: BenchArgs, tables: Option<PathBuf>) -> Result<i32, CliError> {
     use crate::bench::{self, BenchOptions, Target};
     let targets = a
         .targets
         .split(',')
         .map(|t| {
-            Target::parse(t.trim())
-                .ok_or_else(|| CliError::usage(format!("unknown bench target '{t}' (use bare, wiremock, simulator)")))
+            Target::parse(t.trim()).ok_or_else(|| {
+                CliError::usage(format!("unknown bench target '{t}' (use bare, wiremock, simulator, baseline)"))
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let mut targets = targets;
+    if a.baseline_exe.is_some() && !targets.contains(&Target::Baseline) {
+        targets.push(Target::Baseline);
+    }
     if a.connections == 0 {
         return Err(CliError::usage("--connections must be at least 1"));
     }
@@ -420,7 +450,11 @@ async fn bench(a: BenchArgs) -> Result<i32, CliError> {
         targets,
         tools: a.tools,
         registry: Registry::load(&a.systems).map_err(CliError::usage)?,
-        pdf_bytes: 7_000,
+        systems: a.systems.clone(),
+        exe: std::env::current_exe().map_err(CliError::usage)?,
+        tables,
+        serve_args: a.serve_args,
+        baseline_exe: a.baseline_exe,
     };
     let (figures, skipped) = bench::run(&o).await.map_err(CliError::usage)?;
     print!("{}", bench::report(&figures, &skipped, &o));
@@ -560,6 +594,7 @@ async fn serve(a: ServeArgs) -> Result<i32, CliError> {
     opts.max_body = a.max_body;
     opts.admin_token = a.admin_token.clone();
     opts.compact = a.compact;
+    opts.cache_bytes = a.cache as u64;
     opts.key_algorithm = a.key;
     opts.journal_max_bytes = a.journal_max as u64;
     opts.trust_ca = a.trust_ca.clone();

@@ -513,7 +513,23 @@ pub struct Contents {
     pub structured: Option<Content>,
     /// Further content referenced from the body.
     pub attachments: Vec<Content>,
+    /// The structured form parsed, once, by the first rule that asks.
+    pub parsed: ParsedJson,
 }
+
+/// A structured form's parse, made on first use and shared by every rule that reads the form
+/// (validation, Sosmeta, the archive's own rules). Not part of a document's value: two
+/// contents are equal whether or not one was parsed.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedJson(std::sync::OnceLock<Result<serde_json::Value, String>>);
+
+impl PartialEq for ParsedJson {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for ParsedJson {}
 
 impl Contents {
     /// Every piece, display first.
@@ -522,8 +538,14 @@ impl Contents {
     }
 
     /// The structured form parsed, when there is one and it parses.
-    pub fn json(&self) -> Option<serde_json::Value> {
-        self.structured.as_ref().and_then(|c| crate::json::parse(&c.bytes).ok())
+    pub fn json(&self) -> Option<&serde_json::Value> {
+        self.json_result()?.as_ref().ok()
+    }
+
+    /// The structured form's parse (strict: a key twice is an error), when there is one.
+    pub fn json_result(&self) -> Option<&Result<serde_json::Value, String>> {
+        let s = self.structured.as_ref()?;
+        Some(self.parsed.0.get_or_init(|| crate::json::parse(&s.bytes).map_err(|e| e.to_string())))
     }
 }
 

@@ -312,9 +312,69 @@ const CHAIN_ALGS: &[&dyn rustls::pki_types::SignatureVerificationAlgorithm] = &[
     webpki::ring::ED25519,
 ];
 
+/// Chains verified before: a hash of (leaf, the certificates sent with it, the trust) → the
+/// time window in which every certificate of the verified path is valid. The same signer's
+/// chain arrives with every document it signs; verifying it again costs two or three public-key
+/// operations per message. Only successes are kept, bounded (emptied when full); a time outside
+/// the window is verified again in full, so its refusal names the certificate.
+mod verified_chains {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+
+    /// Most chains remembered.
+    const CAPACITY: usize = 4096;
+
+    /// Chain hash → (valid from, valid until), unix seconds.
+    type Windows = HashMap<[u8; 32], (i64, i64)>;
+
+    fn cache() -> &'static Mutex<Windows> {
+        static CACHE: OnceLock<Mutex<Windows>> = OnceLock::new();
+        CACHE.get_or_init(Default::default)
+    }
+
+    pub fn key(leaf: &[u8], extra: &[Vec<u8>], trust: &super::Trust) -> [u8; 32] {
+        use sha2::Digest as _;
+        let mut h = sha2::Sha256::new();
+        let mut part = |tag: u8, b: &[u8]| {
+            h.update([tag]);
+            h.update((b.len() as u64).to_be_bytes());
+            h.update(b);
+        };
+        part(0, leaf);
+        extra.iter().for_each(|c| part(1, c));
+        trust.anchors.iter().for_each(|c| part(2, c));
+        trust.intermediates.iter().for_each(|c| part(3, c));
+        h.finalize().into()
+    }
+
+    /// Whether the chain under `key` was verified and every certificate of its path is valid at `at` (unix seconds).
+    pub fn holds(key: &[u8; 32], at: i64) -> bool {
+        let c = cache().lock().unwrap_or_else(|p| p.into_inner());
+        c.get(key).is_some_and(|(from, until)| *from <= at && at <= *until)
+    }
+
+    pub fn remember(key: [u8; 32], window: (i64, i64)) {
+        let mut c = cache().lock().unwrap_or_else(|p| p.into_inner());
+        if c.len() >= CAPACITY {
+            c.clear();
+        }
+        c.insert(key, window);
+    }
+
+    /// A certificate's validity (notBefore, notAfter) in unix seconds.
+    pub fn validity(der: &[u8]) -> Option<(i64, i64)> {
+        let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+        Some((cert.validity().not_before.timestamp(), cert.validity().not_after.timestamp()))
+    }
+}
+
 /// Checks the signer's chain at `at`.
 fn check_chain(leaf: &[u8], extra: &[Vec<u8>], trust: &Trust, at: OffsetDateTime) -> Option<Outcome> {
     use rustls::pki_types::{CertificateDer, UnixTime};
+    let key = verified_chains::key(leaf, extra, trust);
+    if verified_chains::holds(&key, at.unix_timestamp()) {
+        return None;
+    }
     let leaf_der = CertificateDer::from(leaf);
     let ee = match webpki::EndEntityCert::try_from(&leaf_der) {
         Ok(e) => e,
@@ -328,7 +388,17 @@ fn check_chain(leaf: &[u8], extra: &[Vec<u8>], trust: &Trust, at: OffsetDateTime
     let secs = u64::try_from(at.unix_timestamp()).unwrap_or(0);
     let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs));
     match ee.verify_for_usage(CHAIN_ALGS, &anchors, &intermediates, time, AnyKeyUsage, None, None) {
-        Ok(_) => None,
+        Ok(path) => {
+            // The window in which the whole path (leaf and intermediates) is valid.
+            let window = std::iter::once(leaf.to_vec())
+                .chain(path.intermediate_certificates().map(|c| c.der().to_vec()))
+                .map(|der| verified_chains::validity(&der))
+                .try_fold((i64::MIN, i64::MAX), |(from, until), v| v.map(|(nb, na)| (from.max(nb), until.min(na))));
+            if let Some(w) = window {
+                verified_chains::remember(key, w);
+            }
+            None
+        }
         Err(e @ (webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. })) => {
             Some(Outcome::NotValidAtSigning(format!("{e:?} (signing time {at})")))
         }
@@ -848,9 +918,16 @@ mod tests {
         let f = pki();
         let signed = sign(compact_plan().as_bytes(), &system_key(&f), at()).expect("signed");
         assert!(matches!(&verdicts(&signed, &Trust::default())[..], [Outcome::Untrusted(_)]));
+        // Verified once at a valid time (and so remembered), the same chain still fails at a
+        // time outside its certificates' validity.
+        assert_eq!(verdicts(&signed, &f.trust), verdicts(&signed, &f.trust));
+        assert!(!verdicts(&signed, &f.trust).iter().any(|o| matches!(o, Outcome::Untrusted(_))));
         let late = sign(compact_plan().as_bytes(), &system_key(&f), time::macros::datetime!(2040-01-01 0:00 UTC))
             .expect("signed");
         assert!(matches!(&verdicts(&late, &f.trust)[..], [Outcome::NotValidAtSigning(_)]));
+        let early = sign(compact_plan().as_bytes(), &system_key(&f), time::macros::datetime!(2001-01-01 0:00 UTC))
+            .expect("signed");
+        assert!(matches!(&verdicts(&early, &f.trust)[..], [Outcome::NotValidAtSigning(_)]));
     }
 
     #[test]

@@ -84,12 +84,12 @@ pub struct JournalEntry {
 pub const MAX_JOURNALLED_BODY: usize = 1024 * 1024;
 
 impl JournalEntry {
-    /// Keeps at most [`MAX_JOURNALLED_BODY`] bytes of a request body.
-    pub fn body_text(body: &[u8]) -> (String, bool) {
-        if body.len() > MAX_JOURNALLED_BODY {
-            (String::from_utf8_lossy(&body[..MAX_JOURNALLED_BODY]).into_owned(), true)
-        } else {
-            (String::from_utf8_lossy(body).into_owned(), false)
+    /// The part of a request body the journal keeps (at most [`MAX_JOURNALLED_BODY`] bytes,
+    /// as received), and whether it was cut.
+    pub fn kept(body: &[u8]) -> (&[u8], bool) {
+        match body.get(..MAX_JOURNALLED_BODY) {
+            Some(head) if body.len() > MAX_JOURNALLED_BODY => (head, true),
+            _ => (body, false),
         }
     }
 

@@ -124,7 +124,9 @@ pub fn run(
     queries: usize,
     mut progress: impl FnMut(&str),
 ) -> Result<Vec<ScaleFigures>, String> {
-    let store = Arc::new(SledStore::open_with(dir, compact).map_err(|e| e.to_string())?);
+    let store = Arc::new(
+        SledStore::open_with(dir, compact, crate::store::sled_store::DEFAULT_CACHE_BYTES).map_err(|e| e.to_string())?,
+    );
     let archive =
         Archive::new(store.clone(), Arc::new(Clock::frozen_at(time::macros::datetime!(2026-11-20 12:00 UTC))));
     let t0 = time::macros::datetime!(2020-01-01 08:00 UTC);
@@ -226,7 +228,10 @@ mod tests {
         assert_eq!(f[1].documents, 1_000);
         assert_eq!((f[0].clients, f[1].clients), (10, 20), "clients grow with the archive");
         assert!(f[1].disk_bytes > 0 && f[0].ingest_rate > 0.0);
-        let store = Arc::new(SledStore::open_with(dir.path(), true).expect("reopen compact"));
+        let store = Arc::new(
+            SledStore::open_with(dir.path(), true, crate::store::sled_store::DEFAULT_CACHE_BYTES)
+                .expect("reopen compact"),
+        );
         let archive = Archive::new(store, Arc::new(Clock::new()));
         let p = crate::command::Query {
             client: Some(ClientId { root: HETU_ROOT.into(), extension: synthetic(3) }),

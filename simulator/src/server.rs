@@ -62,6 +62,8 @@ pub struct Options {
     pub admin_token: Option<String>,
     /// Compress the data directory's index pages (see [`SledStore::open_with`]).
     pub compact: bool,
+    /// Bound of the index's page cache in bytes.
+    pub cache_bytes: u64,
     /// Key algorithm of certificates made on start.
     pub key_algorithm: pki::KeyAlgorithm,
     /// Reuse keys made earlier in this process (test suites; see [`pki::PkiOptions::reuse_keys`]).
@@ -89,6 +91,7 @@ impl Options {
             clock: None,
             admin_token: None,
             compact: false,
+            cache_bytes: crate::store::sled_store::DEFAULT_CACHE_BYTES,
             key_algorithm: pki::KeyAlgorithm::default(),
             reuse_keys: false,
             trust_ca: Vec::new(),
@@ -155,7 +158,7 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
         return Err(StartError::AdminExposed(opts.admin_listen));
     }
     let sled = match &opts.data {
-        DataLocation::Dir(d) => SledStore::open_with(d, opts.compact)?,
+        DataLocation::Dir(d) => SledStore::open_with(d, opts.compact, opts.cache_bytes)?,
         DataLocation::Temporary => SledStore::temporary()?,
     };
     sled.set_journal_limit(opts.journal_max_bytes);
@@ -221,7 +224,7 @@ pub async fn start(opts: Options) -> Result<Running, StartError> {
             response: refusal.reason,
             request_truncated: false,
         };
-        if let Err(e) = journal_store.append_journal(entry) {
+        if let Err(e) = journal_store.append_journal(entry, &[]) {
             tracing::error!(error = %e, "journal write failed");
         }
     });

@@ -110,9 +110,16 @@ pub struct Structure {
 
 impl Structure {
     /// The OID without its date version (e.g. `1.2.246.537.6.1506.10002`).
-    pub fn base_oid(&self) -> String {
-        let parts: Vec<&str> = self.oid.split('.').collect();
-        parts[..parts.len().saturating_sub(3)].join(".")
+    pub fn base_oid(&self) -> &str {
+        // The OID without its last three arcs (the version date).
+        let mut end = self.oid.len();
+        for _ in 0..3 {
+            match self.oid[..end].rfind('.') {
+                Some(i) => end = i,
+                None => return "",
+            }
+        }
+        &self.oid[..end]
     }
 
     /// The client document type code (1506.<type>) or document group (1505.<group>).
@@ -1014,7 +1021,7 @@ fn has(v: &Value, ptr: &str) -> bool {
 /// (1505.2) documents (SPEC Appendix A), which the JSON Schemas cannot express.
 pub fn conditional_rules(structure: &Structure, v: &Value) -> Vec<Detail> {
     let mut out = Vec::new();
-    match structure.base_oid().as_str() {
+    match structure.base_oid() {
         "1.2.246.537.6.1505.2" => {
             let r = "/asia_asiakirja";
             for (i, a) in

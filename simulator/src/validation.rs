@@ -568,7 +568,7 @@ pub fn payload(doc: &Incoming, kind: DocumentKind) -> Vec<Detail> {
             );
             continue;
         }
-        out.extend(content_checks(c));
+        out.extend(content_checks(c, None));
     }
     if let Some(s) = &doc.contents.structured {
         // Phase I and old documents have a display form only (SPEC §3).
@@ -585,13 +585,14 @@ pub fn payload(doc: &Incoming, kind: DocumentKind) -> Vec<Detail> {
                 .at(&s.location),
             );
         } else {
-            out.extend(content_checks(s));
+            out.extend(content_checks(s, doc.contents.json_result()));
         }
     }
     out
 }
 
-fn content_checks(c: &Content) -> Vec<Detail> {
+/// `json`: the content's parse when it was made already (the structured form's).
+fn content_checks(c: &Content, json: Option<&Result<serde_json::Value, String>>) -> Vec<Detail> {
     let mut out = Vec::new();
     let name = match &c.source {
         Source::Inline => c.location.clone(),
@@ -625,7 +626,11 @@ fn content_checks(c: &Content) -> Vec<Detail> {
             }
         }
     }
-    out.extend(content(&c.media_type, &c.bytes, &name, &c.location));
+    match json.filter(|_| c.media_type.eq_ignore_ascii_case("application/json")) {
+        Some(Err(e)) => out.push(Detail::new(DetailCode::BadJson, format!("{name}: {e}")).at(&c.location)),
+        Some(Ok(_)) => {}
+        None => out.extend(content(&c.media_type, &c.bytes, &name, &c.location)),
+    }
     out
 }
 

@@ -207,9 +207,17 @@ async fn the_benchmark_load_is_accepted_on_todays_clock() {
     let keys = std::sync::Arc::new(
         sha_simulator::client::SigningKeys::load(&sim.running.certs, sha_simulator::bench::SYSTEM).expect("keys"),
     );
-    for i in 0..3 {
-        let body = sha_simulator::bench::message(i, 7_000, sim.clock().now(), Some(&keys));
-        let r = client.send(sha_simulator::wire::soap::SoapVersion::V11, body).await.expect("answer");
-        assert!(r.body.contains("typeCode=\"AA\""), "{}", r.body);
+    let now = sim.clock().now();
+    // Every client the load cycles through: first what it needs (clienthood, case), then two
+    // structured documents in its case.
+    for i in 0..sha_simulator::bench::clients() {
+        let mut bodies = sha_simulator::bench::seed_messages(i, now, Some(&keys));
+        bodies.push(sha_simulator::bench::message(i, now, Some(&keys)));
+        bodies.push(sha_simulator::bench::message(i, now, Some(&keys)));
+        for body in bodies {
+            let r = client.send(sha_simulator::wire::soap::SoapVersion::V11, body).await.expect("answer");
+            assert!(r.body.contains("typeCode=\"AA\""), "client {i}: {}", r.body);
+            assert!(!r.body.contains("typeCode=\"W\""), "client {i}: no warnings either: {}", r.body);
+        }
     }
 }

@@ -216,7 +216,7 @@ fn structure_document(w: &ShaWorld, kit: &Kit, case: &str, oid: &str, full: bool
     let all = sha_simulator::sosmeta::Structures::builtin();
     let s = all.get(oid).ok_or_else(|| format!("tuntematon rakenne '{oid}' — no such Sosmeta structure"))?;
     let form = sha_simulator::sosmeta::example(s, full, sha_simulator::codes::CodeSets::builtin(), &w.person.hetu);
-    let mut spec = match (s.base_oid().as_str(), s.type_code()) {
+    let mut spec = match (s.base_oid(), s.type_code()) {
         ("1.2.246.537.6.1505.1", _) => {
             // One clienthood per client and organiser: the stored one changes by a new version.
             let fresh = kit.clienthood(&w.person);

@@ -558,7 +558,7 @@ impl Archive {
         // Clienthood, case and declaration documents carry JSON the archive's own rules read.
         let content = match kind {
             DocumentKind::Client(_) => None,
-            _ => doc.contents.json(),
+            _ => doc.contents.json().cloned(),
         };
         StoredDocument {
             id: doc.meta.document_id.clone().unwrap_or_default(),
@@ -1025,7 +1025,7 @@ pub fn content_findings(
     let ctx = Context { now, codes, rules, signatures };
     details.extend(validation::check_document(doc, kind, &ctx));
     if kind.is_declaration() {
-        details.extend(law::check_declaration(&doc.meta, kind, doc.contents.json().as_ref(), now));
+        details.extend(law::check_declaration(&doc.meta, kind, doc.contents.json(), now));
     }
     let takes_structure = match kind {
         DocumentKind::Client(m) => m == DocumentModel::Liittymisvelvoite,
@@ -1071,10 +1071,10 @@ pub fn structured_form(doc: &Incoming, kind: DocumentKind, codes: &CodeSets, now
         }
         return out;
     };
-    out.extend(crate::sosmeta::validate(structure, &json, codes, date));
-    out.extend(crate::sosmeta::conditional_rules(structure, &json));
+    out.extend(crate::sosmeta::validate(structure, json, codes, date));
+    out.extend(crate::sosmeta::conditional_rules(structure, json));
     if let Some(task) = &meta.service_task {
-        let form = crate::sosmeta::service_tasks(&json);
+        let form = crate::sosmeta::service_tasks(json);
         if !form.is_empty() && !form.contains(&task.code) {
             out.push(
                 Detail::new(

@@ -365,10 +365,8 @@ impl Kit {
                 // Structured documents name their social services in the form, not the header.
                 s.social_services.clear();
                 // The structured form: a minimal valid instance of the type's Sosmeta structure.
-                let structure = crate::sosmeta::Structures::builtin()
-                    .all()
-                    .filter(|x| x.base_oid() == format!("1.2.246.537.6.1506.{doc_type}"))
-                    .last();
+                let base = format!("1.2.246.537.6.1506.{doc_type}");
+                let structure = crate::sosmeta::Structures::builtin().all().filter(|x| x.base_oid() == base).last();
                 s.structure = structure.map(|x| x.oid.clone());
                 s.parts.push(Part::new(
                     format!("{}.xhtml", s.id),

@@ -153,9 +153,17 @@ impl BlobLog {
 
     /// Appends a value; it is readable at once and durable after the next [`BlobLog::sync`].
     pub fn append(&self, bytes: &[u8]) -> Result<BlobRef, StoreError> {
-        let len = u32::try_from(bytes.len())
-            .map_err(|_| StoreError::Engine(format!("value of {} bytes exceeds 4 GiB", bytes.len())))?;
-        let crc = crc32fast::hash(bytes);
+        self.append_parts(&[bytes])
+    }
+
+    /// Appends the concatenation of `parts` as one value (read back as one), copied once.
+    pub fn append_parts(&self, parts: &[&[u8]]) -> Result<BlobRef, StoreError> {
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        let len =
+            u32::try_from(total).map_err(|_| StoreError::Engine(format!("value of {total} bytes exceeds 4 GiB")))?;
+        let mut hasher = crc32fast::Hasher::new();
+        parts.iter().for_each(|p| hasher.update(p));
+        let crc = hasher.finalize();
         let mut header = [0u8; HEADER as usize];
         header[..4].copy_from_slice(MAGIC);
         header[4..8].copy_from_slice(&len.to_be_bytes());
@@ -173,9 +181,9 @@ impl BlobLog {
         let start = w.end;
         let path = segment_path(&self.dir, w.segment);
         // One write for header and bytes: a crash leaves a short record, never a header pointing at nothing valid.
-        let mut record = Vec::with_capacity(HEADER as usize + bytes.len());
+        let mut record = Vec::with_capacity(HEADER as usize + total);
         record.extend_from_slice(&header);
-        record.extend_from_slice(bytes);
+        parts.iter().for_each(|p| record.extend_from_slice(p));
         if let Err(e) = (&*w.file).write_all(&record) {
             // Re-read the end so later records are placed after whatever reached the file.
             if let Ok(m) = w.file.metadata() {

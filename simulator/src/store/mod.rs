@@ -98,8 +98,10 @@ pub trait Store: Send + Sync + 'static {
     fn insert_if_absent(&self, space: Space, key: &[u8], value: &[u8]) -> Result<bool, StoreError>;
     /// A monotonic number (orders records written in the same instant).
     fn next_id(&self) -> Result<u64, StoreError>;
-    /// Appends a journal entry (assigning its sequence number); durable with the next flush.
-    fn append_journal(&self, entry: JournalEntry) -> Result<u64, StoreError>;
+    /// Appends a journal entry (assigning its sequence number) with the request body as
+    /// received, bytes unchanged (`entry.request` is not used; reading the entry back gives the
+    /// body as text); durable with the next flush.
+    fn append_journal(&self, entry: JournalEntry, request: &[u8]) -> Result<u64, StoreError>;
     /// One journal entry.
     fn journal_entry(&self, seq: u64) -> Result<Option<JournalEntry>, StoreError>;
     /// Entries rotated out of the journal to keep it within its size limit: how many, and the

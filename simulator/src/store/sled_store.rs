@@ -164,6 +164,10 @@ pub struct SledStore {
     /// Most bytes the journal's bodies may take on disk (0: no limit); beyond it the oldest
     /// segments go, with their entries.
     journal_limit: Arc<std::sync::atomic::AtomicU64>,
+    /// The journal segment the limit was last checked at (u32::MAX: not yet): the bodies can
+    /// only need trimming once a segment has filled, so the check (a directory listing) runs
+    /// once per segment, not once per message.
+    journal_checked_at: Arc<std::sync::atomic::AtomicU32>,
     /// Serializes journal trimming.
     trim_lock: Arc<std::sync::Mutex<()>>,
     /// Keeps a temporary store's segment directory alive.
@@ -176,19 +180,24 @@ impl std::fmt::Debug for SledStore {
     }
 }
 
+/// sled's page cache unless configured otherwise (`serve --cache`).
+pub const DEFAULT_CACHE_BYTES: u64 = 256 * 1024 * 1024;
+
 impl SledStore {
     /// Opens (or creates) the store in `dir`.
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
-        Self::open_with(dir, false)
+        Self::open_with(dir, false, DEFAULT_CACHE_BYTES)
     }
 
     /// Opens (or creates) the store in `dir`; `compact` compresses sled's pages
     /// with zstd (a smaller index on disk for large archives, at a lower ingest
     /// rate). A data directory must be reopened with the setting it was made with.
-    pub fn open_with(dir: &Path, compact: bool) -> Result<Self, StoreError> {
+    /// `cache_bytes` bounds sled's page cache, the largest part of the server's memory under
+    /// sustained load.
+    pub fn open_with(dir: &Path, compact: bool, cache_bytes: u64) -> Result<Self, StoreError> {
         let config = sled::Config::new()
             .path(dir)
-            .cache_capacity(256 * 1024 * 1024)
+            .cache_capacity(cache_bytes)
             .mode(sled::Mode::HighThroughput)
             .use_compression(compact)
             .compression_factor(1);
@@ -249,6 +258,7 @@ impl SledStore {
             archive,
             bodies,
             journal_limit: Default::default(),
+            journal_checked_at: Arc::new(std::sync::atomic::AtomicU32::new(u32::MAX)),
             trim_lock: Default::default(),
             _tmp: tmp,
         };
@@ -346,11 +356,18 @@ impl SledStore {
     /// [`Store::journal_dropped`].
     pub fn set_journal_limit(&self, bytes: u64) {
         self.journal_limit.store(bytes, std::sync::atomic::Ordering::Relaxed);
+        self.journal_checked_at.store(u32::MAX, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn trim_journal(&self) -> Result<(), StoreError> {
         let limit = self.journal_limit.load(std::sync::atomic::Ordering::Relaxed);
         if limit == 0 {
+            return Ok(());
+        }
+        // Between checks the bodies grow by at most the segment being written, which the
+        // trimming below never drops anyway.
+        let current = self.bodies.current_segment();
+        if self.journal_checked_at.swap(current, std::sync::atomic::Ordering::Relaxed) == current {
             return Ok(());
         }
         let _one = self.trim_lock.lock().unwrap_or_else(|p| p.into_inner());
@@ -359,7 +376,6 @@ impl SledStore {
         if total <= limit {
             return Ok(());
         }
-        let current = self.bodies.current_segment();
         let mut cutoff = None;
         for (n, size) in &segments {
             if total <= limit || *n == current {
@@ -395,14 +411,6 @@ impl SledStore {
 
 fn u64_key(k: &[u8]) -> String {
     <[u8; 8]>::try_from(k).map(|b| u64::from_be_bytes(b).to_string()).unwrap_or_else(|_| format!("{k:?}"))
-}
-
-/// Journal bodies as one segment value: request length, request, response.
-fn encode_bodies(request: &str, response: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(4 + request.len() + response.len());
-    fields::put(&mut out, request.as_bytes());
-    out.extend_from_slice(response.as_bytes());
-    out
 }
 
 fn decode_bodies(mut b: &[u8]) -> Option<(String, String)> {
@@ -474,11 +482,14 @@ impl Store for SledStore {
         self.db.generate_id().map_err(engine)
     }
 
-    fn append_journal(&self, mut entry: JournalEntry) -> Result<u64, StoreError> {
+    fn append_journal(&self, mut entry: JournalEntry, request: &[u8]) -> Result<u64, StoreError> {
         let seq = self.db.generate_id().map_err(engine)? + 1;
         entry.seq = seq;
-        // Bodies to the segment file, the summary (a reference in front of its JSON) to the tree.
-        let bodies = self.bodies.append(&encode_bodies(&entry.request, &entry.response))?;
+        // Bodies to the segment file (request length, request as received, response), the
+        // summary (a reference in front of its JSON) to the tree.
+        let request = JournalEntry::kept(request).0;
+        let len = (request.len() as u32).to_be_bytes();
+        let bodies = self.bodies.append_parts(&[&len, request, entry.response.as_bytes()])?;
         entry.request.clear();
         entry.response.clear();
         let mut value = bodies.encode().to_vec();
@@ -603,8 +614,8 @@ mod tests {
         let big = "x".repeat(900 * 1024);
         let mut last = 0;
         for i in 0..100u64 {
-            let e = JournalEntry { response: format!("answer {i}"), ..journal_entry_with(big.clone()) };
-            last = store.append_journal(e).expect("append");
+            let e = JournalEntry { response: format!("answer {i}"), ..journal_entry_with(String::new()) };
+            last = store.append_journal(e, big.as_bytes()).expect("append");
         }
         let on_disk: u64 = store.bodies.segments().expect("segments").iter().map(|(_, s)| s).sum();
         assert!(on_disk <= 3 * JOURNAL_SEGMENT + JOURNAL_SEGMENT, "{on_disk} bytes of journal");
@@ -632,7 +643,7 @@ mod tests {
             // The tree holds a reference, not the bytes.
             let raw = s.tree(Space::Payloads).get("doc1").expect("raw").expect("present");
             assert_eq!(raw.len(), BlobRef::ENCODED_LEN);
-            let seq = s.append_journal(journal_entry_with(request.clone())).expect("journal");
+            let seq = s.append_journal(journal_entry_with(String::new()), request.as_bytes()).expect("journal");
             s.flush().expect("flush");
             seq
         };
@@ -664,14 +675,14 @@ mod tests {
     fn a_compact_directory_opened_plainly_says_why_it_cannot() {
         let dir = tempfile::tempdir().expect("tmp");
         {
-            let s = SledStore::open_with(dir.path(), true).expect("compact");
+            let s = SledStore::open_with(dir.path(), true, DEFAULT_CACHE_BYTES).expect("compact");
             let mut b = Batch::default();
             b.put(Space::Index, "k", "v");
             s.commit(b).expect("commit");
         }
         let err = SledStore::open(dir.path()).expect_err("setting differs");
         assert!(err.to_string().contains("--compact"), "{err}");
-        let s = SledStore::open_with(dir.path(), true).expect("same setting");
+        let s = SledStore::open_with(dir.path(), true, DEFAULT_CACHE_BYTES).expect("same setting");
         assert_eq!(s.get(Space::Index, b"k").expect("get").as_deref(), Some(&b"v"[..]));
     }
 

@@ -216,7 +216,7 @@ async fn sha_handler(
     let peer = peer.map(|Extension(p)| p);
     let mut trace = Trace::default();
     let (reply, raw) = process(&state, peer.as_ref(), &headers, body, &mut trace).await;
-    let (request, request_truncated) = JournalEntry::body_text(&raw);
+    let (request, request_truncated) = JournalEntry::kept(&raw);
     let entry = JournalEntry {
         seq: 0,
         time: received,
@@ -231,12 +231,12 @@ async fn sha_handler(
         documents: trace.documents,
         http_status: reply.status.as_u16(),
         duration_ms: started.elapsed().as_millis() as u64,
-        request,
+        request: String::new(),
         // Answers are bounded (queries are paged); the journal keeps at most as much as of a request.
-        response: JournalEntry::body_text(reply.body.as_bytes()).0,
+        response: String::from_utf8_lossy(JournalEntry::kept(reply.body.as_bytes()).0).into_owned(),
         request_truncated,
     };
-    if let Err(e) = state.store.append_journal(entry) {
+    if let Err(e) = state.store.append_journal(entry, request) {
         tracing::error!(error = %e, "journal write failed");
     }
     tracing::debug!(outcome = ?reply.outcome, codes = ?reply.codes, status = reply.status.as_u16(), "message handled");
@@ -300,12 +300,12 @@ async fn process(
 
     // Who sends, before anything in the message is read: the certificate's identity. The
     // journal keeps the subject as presented.
-    let cert = peer.and_then(|p| p.certificate.as_ref());
-    if let Some(der) = cert {
-        trace.certificate = Some(crate::pki::subject_text(der));
+    let subject = peer.and_then(|p| p.subject.as_deref());
+    if let Some(s) = subject {
+        trace.certificate = Some(s.text.clone());
     }
-    let identity = cert.map(|der| crate::pki::identity_of(der));
-    let system = match &identity {
+    let identity = subject.map(|s| &s.identity);
+    let system = match identity {
         Some(Ok(id)) => state.registry.get().by_identity(id).cloned(),
         _ => None,
     };

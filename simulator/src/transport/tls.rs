@@ -108,6 +108,24 @@ pub struct PeerInfo {
     pub addr: Option<SocketAddr>,
     /// The client's end-entity certificate (DER), already verified.
     pub certificate: Option<Arc<Vec<u8>>>,
+    /// What the certificate says, read once per connection rather than once per request.
+    pub subject: Option<Arc<PeerSubject>>,
+}
+
+/// A client certificate's subject as the journal shows it, and the identity it names.
+#[derive(Debug)]
+pub struct PeerSubject {
+    /// The subject as presented ([`crate::pki::subject_text`]).
+    pub text: String,
+    /// CN and serialNumber, or why the subject names no single system.
+    pub identity: Result<crate::registry::CertIdentity, crate::pki::PkiError>,
+}
+
+impl PeerSubject {
+    /// Reads a certificate's subject.
+    pub fn of(der: &[u8]) -> Self {
+        PeerSubject { text: crate::pki::subject_text(der), identity: crate::pki::identity_of(der) }
+    }
 }
 
 /// Why a connection was refused before any request: a failed handshake, or a limit.
@@ -213,7 +231,8 @@ where
                         }
                         None => None,
                     };
-                    let info = PeerInfo { addr, certificate: der.map(Arc::new) };
+                    let subject = der.as_deref().map(|d| Arc::new(PeerSubject::of(d)));
+                    let info = PeerInfo { addr, certificate: der.map(Arc::new), subject };
                     Ok((Guarded::new(tls, idle, slot), Extension(info).layer(service)))
                 }
                 Err(e) => {

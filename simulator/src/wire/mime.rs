@@ -133,13 +133,26 @@ pub fn bare_content_id(v: &str) -> String {
 
 /// Decodes base64 that may be broken into lines, indented, and (as some senders write it) unpadded.
 pub fn decode_base64(text: &str) -> Result<Vec<u8>, String> {
-    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let engine = base64::engine::GeneralPurpose::new(
-        &base64::alphabet::STANDARD,
-        base64::engine::GeneralPurposeConfig::new()
-            .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
-    );
-    engine.decode(&compact).map_err(|e| e.to_string())
+    decode_base64_lines(&[text])
+}
+
+/// Padding may be present or not, as senders differ.
+const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
+/// Decodes base64 spread over `lines` (whitespace anywhere ignored): the characters gathered
+/// once into a buffer of the text's size, decoded once into a buffer of the result's size.
+fn decode_base64_lines(lines: &[&str]) -> Result<Vec<u8>, String> {
+    let mut compact = Vec::with_capacity(lines.iter().map(|l| l.len()).sum());
+    for l in lines {
+        compact.extend(l.bytes().filter(|b| !b.is_ascii_whitespace()));
+    }
+    let mut out = Vec::with_capacity(compact.len() / 4 * 3 + 3);
+    BASE64.decode_vec(&compact, &mut out).map_err(|e| e.to_string())?;
+    Ok(out)
 }
 
 /// Encodes as base64 in 76-column lines ending in CRLF.
@@ -223,13 +236,13 @@ pub fn read(text: &str) -> Result<Vec<Part>, MimeError> {
             return Err(err(format!("Content-ID <{cid}> is used by two parts")));
         }
         let media_type = h.get("content-type").map(|v| parameters(v).0).unwrap_or_else(|| "text/plain".into());
-        let body = lines[body_start..j].join("\n");
+        let body = &lines[body_start..j];
         let cte = h.get("content-transfer-encoding").map(|v| v.trim().to_ascii_lowercase());
         let bytes = match cte.as_deref() {
             Some("base64") => {
-                decode_base64(&body).map_err(|e| err(format!("part <{cid}> is not valid base64: {e}")))?
+                decode_base64_lines(body).map_err(|e| err(format!("part <{cid}> is not valid base64: {e}")))?
             }
-            None | Some("7bit") | Some("8bit") | Some("binary") => body.trim().as_bytes().to_vec(),
+            None | Some("7bit") | Some("8bit") | Some("binary") => body.join("\n").trim().as_bytes().to_vec(),
             Some(other) => {
                 return Err(err(format!(
                     "part <{cid}> has Content-Transfer-Encoding {other}; use base64 (or 8bit for text)"
