@@ -513,15 +513,15 @@ pub struct Contents {
     pub structured: Option<Content>,
     /// Further content referenced from the body.
     pub attachments: Vec<Content>,
-    /// The structured form parsed, once, by the first rule that asks.
-    pub parsed: ParsedJson,
+    /// The structured form parsed, once, by the first rule that asks ([`Contents::json_result`]).
+    parsed: ParsedJson,
 }
 
 /// A structured form's parse, made on first use and shared by every rule that reads the form
 /// (validation, Sosmeta, the archive's own rules). Not part of a document's value: two
 /// contents are equal whether or not one was parsed.
 #[derive(Debug, Clone, Default)]
-pub struct ParsedJson(std::sync::OnceLock<Result<serde_json::Value, String>>);
+struct ParsedJson(std::sync::OnceLock<Result<serde_json::Value, String>>);
 
 impl PartialEq for ParsedJson {
     fn eq(&self, _: &Self) -> bool {
