@@ -1,11 +1,13 @@
 //! The load tool (`sha-simulator bench`): the same mutual-TLS load — N
-//! keep-alive connections sending real ~20 KB archive messages with a PDF —
-//! against three targets in one run, side by side: a bare axum+rustls server
-//! that only echoes a fixed acknowledgement (the machine's limit), WireMock
-//! (npm `wiremock`, on the machine's Java) serving a canned acknowledgement
-//! over HTTPS with client certificates, and the simulator doing real
-//! validation and durable storage. Figures are ratios measured in one run:
-//! these machines are shared and noisy.
+//! keep-alive connections sending ~20 KB store messages in the real SHA format
+//! (a signed structured document in the client's case) — against each target in
+//! turn, side by side: a bare axum+rustls server that only echoes a fixed
+//! acknowledgement (the machine's limit), WireMock (npm `wiremock`, on the
+//! machine's Java) serving a canned acknowledgement over HTTPS with client
+//! certificates, the simulator doing real validation and durable storage, and
+//! optionally another simulator build. Each target is its own process, so its CPU
+//! per message and memory are read from `/proc` apart from the load generator's.
+//! Figures are ratios measured in one run: these machines are shared and noisy.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

@@ -175,7 +175,7 @@ pub struct ValidateArgs {
 /// `bench` options.
 #[derive(Debug, Args)]
 pub struct BenchArgs {
-    /// A run of about a minute (3 targets × 15 s + warm-up).
+    /// A run of about two minutes (3 targets × 15 s, warm-up, seeding and start-up).
     #[arg(long)]
     pub quick: bool,
     /// Concurrent keep-alive mTLS connections.
