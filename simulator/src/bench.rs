@@ -159,7 +159,7 @@ fn kit(now: time::OffsetDateTime, keys: Option<&Arc<crate::client::SigningKeys>>
 
 /// The case every load document of client `i` belongs to (one per client, under Testilä's arc).
 pub fn case_id(i: usize) -> String {
-    format!("{}.98.{}", Organisation::testila().controller, i % TestPersons::builtin().persons.len() + 1)
+    format!("{}.98.{}", Organisation::testila().controller, i % clients() + 1)
 }
 
 /// How many distinct clients the load cycles through (each needs [`seed_messages`] first).
@@ -279,7 +279,8 @@ impl Drop for TargetProcess {
     }
 }
 
-fn spawn(cmd: &mut Command, log: PathBuf, what: &str) -> Result<TargetProcess, String> {
+/// Starts a target (its output to `log`) and waits until it listens on `port`.
+fn start(cmd: &mut Command, port: u16, log: PathBuf, what: &str) -> Result<(u16, TargetProcess), String> {
     let out = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
     let err_out = out.try_clone().map_err(|e| e.to_string())?;
     let child = cmd
@@ -287,7 +288,9 @@ fn spawn(cmd: &mut Command, log: PathBuf, what: &str) -> Result<TargetProcess, S
         .stderr(Stdio::from(err_out))
         .spawn()
         .map_err(|e| format!("cannot start {what}: {e}"))?;
-    Ok(TargetProcess { child, log })
+    let mut p = TargetProcess { child, log };
+    p.wait_for(port, what)?;
+    Ok((port, p))
 }
 
 /// What Linux says about a process: CPU seconds used (user + system, all threads, finished
@@ -445,10 +448,9 @@ fn start_wiremock(tools: &Path, certs: &CertPaths, work: &Path) -> Result<(u16, 
         ])
         .arg("--root-dir")
         .arg(&root);
-    let mut p = spawn(&mut cmd, work.join("wiremock.log"), "WireMock")?;
-    p.wait_for(https, "WireMock")?;
+    let started = start(&mut cmd, https, work.join("wiremock.log"), "WireMock")?;
     std::thread::sleep(Duration::from_millis(500));
-    Ok((https, p))
+    Ok(started)
 }
 
 fn percentile(sorted: &[u32], q: f64) -> f64 {
@@ -481,30 +483,23 @@ struct Usage {
     rss: Option<(f64, f64, f64)>,
 }
 
-/// Samples the target's process from `start` to `end`: CPU at both ends, RSS every half second.
+/// Reads the target's process and this one at `start` and at `end`: CPU time, and the target's
+/// RSS (its peak from the kernel's high-water mark, so nothing needs sampling in between).
 async fn watch(pid: Option<u32>, start: Instant, end: Instant) -> Usage {
     let me = std::process::id().to_string();
     let pid = pid.map(|p| p.to_string());
+    let read = || {
+        let target = pid.as_deref();
+        (target.and_then(procfs::cpu_seconds), procfs::cpu_seconds(&me), target.and_then(procfs::rss_mb))
+    };
     tokio::time::sleep_until(start.into()).await;
-    let cpu = |p: &Option<String>| p.as_deref().and_then(procfs::cpu_seconds);
-    let (s0, c0) = (cpu(&pid), procfs::cpu_seconds(&me));
-    let rss_now = || pid.as_deref().and_then(procfs::rss_mb);
-    let first = rss_now().map(|r| r.0);
-    let mut last = first;
-    while Instant::now() + Duration::from_millis(500) < end {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        last = rss_now().map(|r| r.0).or(last);
-    }
+    let (s0, c0, r0) = read();
     tokio::time::sleep_until(end.into()).await;
-    let (s1, c1) = (cpu(&pid), procfs::cpu_seconds(&me));
-    let peak = rss_now().map(|r| r.1);
+    let (s1, c1, r1) = read();
     Usage {
         server_cpu: s0.zip(s1).map(|(a, b)| b - a),
         client_cpu: c0.zip(c1).map(|(a, b)| b - a),
-        rss: match (first, last, peak) {
-            (Some(a), Some(b), Some(c)) => Some((a, b, c)),
-            _ => None,
-        },
+        rss: r0.zip(r1).map(|((first, _), (last, peak))| (first, last, peak)),
     }
 }
 
@@ -609,9 +604,7 @@ fn start_simulator(
         .arg(format!("127.0.0.1:{admin}"))
         .args(extra)
         .env("RUST_LOG", "warn");
-    let mut p = spawn(&mut cmd, work.join(format!("{name}.log")), name)?;
-    p.wait_for(port, name)?;
-    Ok((port, p))
+    start(&mut cmd, port, work.join(format!("{name}.log")), name)
 }
 
 /// Runs every target in turn on the same load; targets that cannot run are reported with the reason.
@@ -631,8 +624,7 @@ pub async fn run(o: &BenchOptions) -> Result<(Vec<Figures>, Vec<Skipped>), Bench
                 let port = free_port().map_err(BenchError)?;
                 let mut cmd = Command::new(&o.exe);
                 cmd.arg("bench-echo").arg("--certs").arg(&certs.dir).arg("--listen").arg(format!("127.0.0.1:{port}"));
-                spawn(&mut cmd, work.path().join("bare.log"), "the bare server")
-                    .and_then(|mut p| p.wait_for(port, "the bare server").map(|_| (port, p)))
+                start(&mut cmd, port, work.path().join("bare.log"), "the bare server")
             }
             Target::WireMock => start_wiremock(&o.tools, &certs, work.path()),
             Target::Simulator => start_simulator(&o.exe, &o.serve_args, o, &certs, work.path(), "simulator"),

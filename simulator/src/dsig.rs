@@ -390,9 +390,8 @@ fn check_chain(leaf: &[u8], extra: &[Vec<u8>], trust: &Trust, at: OffsetDateTime
     match ee.verify_for_usage(CHAIN_ALGS, &anchors, &intermediates, time, AnyKeyUsage, None, None) {
         Ok(path) => {
             // The window in which the whole path (leaf and intermediates) is valid.
-            let window = std::iter::once(leaf.to_vec())
-                .chain(path.intermediate_certificates().map(|c| c.der().to_vec()))
-                .map(|der| verified_chains::validity(&der))
+            let window = std::iter::once(verified_chains::validity(leaf))
+                .chain(path.intermediate_certificates().map(|c| verified_chains::validity(&c.der())))
                 .try_fold((i64::MIN, i64::MAX), |(from, until), v| v.map(|(nb, na)| (from.max(nb), until.min(na))));
             if let Some(w) = window {
                 verified_chains::remember(key, w);

@@ -627,7 +627,7 @@ fn content_checks(c: &Content, json: Option<&Result<serde_json::Value, String>>)
         }
     }
     match json.filter(|_| c.media_type.eq_ignore_ascii_case("application/json")) {
-        Some(Err(e)) => out.push(Detail::new(DetailCode::BadJson, format!("{name}: {e}")).at(&c.location)),
+        Some(Err(e)) => out.push(bad_json(&name, e, &c.location)),
         Some(Ok(_)) => {}
         None => out.extend(content(&c.media_type, &c.bytes, &name, &c.location)),
     }
@@ -645,10 +645,15 @@ pub fn content(media_type: &str, bytes: &[u8], name: &str, loc: &str) -> Vec<Det
         "application/xhtml+xml" | "text/html" => check_xhtml(bytes, name, loc),
         "application/json" => match crate::json::parse(bytes) {
             Ok(_) => vec![],
-            Err(e) => vec![Detail::new(DetailCode::BadJson, format!("{name}: {e}")).at(loc)],
+            Err(e) => vec![bad_json(name, e, loc)],
         },
         _ => vec![],
     }
+}
+
+/// A JSON content that does not parse (SHA-R705), however it was parsed.
+fn bad_json(name: &str, e: impl std::fmt::Display, loc: &str) -> Detail {
+    Detail::new(DetailCode::BadJson, format!("{name}: {e}")).at(loc)
 }
 
 /// PDF/A checks: header, trailer, cross-reference, and a PDF/A identification in the XMP metadata.

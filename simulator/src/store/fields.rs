@@ -2,9 +2,15 @@
 //! (commit intents, journal bodies, stored parts): a big-endian `u32` length,
 //! then that many bytes. Decoding never trusts a length beyond the input.
 
+/// The length prefix of a field holding `bytes` (for writing a field in pieces, without
+/// copying it into a buffer first).
+pub fn prefix(bytes: &[u8]) -> [u8; 4] {
+    (bytes.len() as u32).to_be_bytes()
+}
+
 /// Appends `bytes` as one field.
 pub fn put(out: &mut Vec<u8>, bytes: &[u8]) {
-    out.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
+    out.extend_from_slice(&prefix(bytes));
     out.extend_from_slice(bytes);
 }
 

@@ -488,8 +488,7 @@ impl Store for SledStore {
         // Bodies to the segment file (request length, request as received, response), the
         // summary (a reference in front of its JSON) to the tree.
         let request = JournalEntry::kept(request).0;
-        let len = (request.len() as u32).to_be_bytes();
-        let bodies = self.bodies.append_parts(&[&len, request, entry.response.as_bytes()])?;
+        let bodies = self.bodies.append_parts(&[&fields::prefix(request), request, entry.response.as_bytes()])?;
         entry.request.clear();
         entry.response.clear();
         let mut value = bodies.encode().to_vec();

@@ -106,9 +106,8 @@ pub fn server_config(
 pub struct PeerInfo {
     /// Remote address.
     pub addr: Option<SocketAddr>,
-    /// The client's end-entity certificate (DER), already verified.
-    pub certificate: Option<Arc<Vec<u8>>>,
-    /// What the certificate says, read once per connection rather than once per request.
+    /// What the client's (verified) end-entity certificate says, read once per connection
+    /// rather than once per request.
     pub subject: Option<Arc<PeerSubject>>,
 }
 
@@ -232,7 +231,7 @@ where
                         None => None,
                     };
                     let subject = der.as_deref().map(|d| Arc::new(PeerSubject::of(d)));
-                    let info = PeerInfo { addr, certificate: der.map(Arc::new), subject };
+                    let info = PeerInfo { addr, subject };
                     Ok((Guarded::new(tls, idle, slot), Extension(info).layer(service)))
                 }
                 Err(e) => {
