@@ -530,9 +530,9 @@ fn check_one(
             Outcome::Malformed("KeyInfo/X509Data/X509Certificate (the signer's certificate) is missing".into()),
         );
     };
-    c.signer = crate::pki::subject_of(leaf).ok();
     let (rsa, key) = match x509_parser::parse_x509_certificate(leaf) {
         Ok((_, cert)) => {
+            c.signer = Some(crate::pki::subject_of_parsed(&cert));
             let spki = cert.public_key();
             (spki.algorithm.algorithm.to_id_string() == "1.2.840.113549.1.1.1", spki.subject_public_key.data.to_vec())
         }

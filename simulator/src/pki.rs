@@ -802,23 +802,36 @@ pub fn identity_of(der: &[u8]) -> Result<CertIdentity, PkiError> {
 fn subject_values(der: &[u8]) -> Result<(Vec<String>, Vec<String>), PkiError> {
     use x509_parser::prelude::*;
     let (_, cert) = X509Certificate::from_der(der).map_err(|e| PkiError::BadCertificate(e.to_string()))?;
+    Ok(subject_values_of(&cert))
+}
+
+/// The subject's CN and serialNumber values, in order.
+fn subject_values_of(cert: &x509_parser::certificate::X509Certificate<'_>) -> (Vec<String>, Vec<String>) {
+    use x509_parser::oid_registry::{OID_X509_COMMON_NAME, OID_X509_SERIALNUMBER};
     let mut cns = Vec::new();
     let mut serials = Vec::new();
     for attr in cert.subject().iter_attributes() {
-        let value = attr.as_str().map(str::to_string).unwrap_or_else(|_| "(not text)".into());
-        match attr.attr_type().to_id_string().as_str() {
-            "2.5.4.3" => cns.push(value),
-            "2.5.4.5" => serials.push(value),
-            _ => {}
+        let value = || attr.as_str().map(str::to_string).unwrap_or_else(|_| "(not text)".into());
+        if *attr.attr_type() == OID_X509_COMMON_NAME {
+            cns.push(value());
+        } else if *attr.attr_type() == OID_X509_SERIALNUMBER {
+            serials.push(value());
         }
     }
-    Ok((cns, serials))
+    (cns, serials)
 }
 
 /// A certificate's subject CN and serialNumber (the first of each), when present.
 pub fn subject_of(der: &[u8]) -> Result<(Option<String>, Option<String>), PkiError> {
-    let (cns, serials) = subject_values(der)?;
-    Ok((cns.into_iter().next(), serials.into_iter().next()))
+    use x509_parser::prelude::*;
+    let (_, cert) = X509Certificate::from_der(der).map_err(|e| PkiError::BadCertificate(e.to_string()))?;
+    Ok(subject_of_parsed(&cert))
+}
+
+/// [`subject_of`] for a certificate the caller has parsed already.
+pub fn subject_of_parsed(cert: &x509_parser::certificate::X509Certificate<'_>) -> (Option<String>, Option<String>) {
+    let (cns, serials) = subject_values_of(cert);
+    (cns.into_iter().next(), serials.into_iter().next())
 }
 
 /// The whole subject as presented (for the journal), e.g. `CN=x, serialNumber=1.2.3, O=…`.

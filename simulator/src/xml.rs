@@ -5,7 +5,7 @@
 //! (billion laughs, external entities), nesting deeper than a limit, too many
 //! nodes, attributes or namespace declarations, overlong names and values,
 //! characters XML 1.0 forbids, XML 1.1, invalid UTF-8 — in time linear in the
-//! input (duplicate attributes are found with a set, not pairwise), stopping
+//! input (duplicate attributes are found with a set past the first few), stopping
 //! when the caller cancels; and writing text and attributes back out escaped.
 //! Must not know about SOAP, HL7 or CDA.
 
@@ -366,18 +366,22 @@ fn start_element(
     if e.name().as_ref().len() > limits.max_name_len {
         return Err(limit("element name too long", limits.max_name_len));
     }
-    // Count before anything else looks at the attributes, and find duplicates with a set:
-    // the parser's own check compares every pair.
+    // Count before anything else looks at the attributes, and find duplicates ourselves: the
+    // parser's own check compares every pair.
     let mut count = 0usize;
     let mut declarations = 0usize;
-    let mut seen = std::collections::HashSet::new();
+    // The first few names are compared with each other directly (no allocation for the usual
+    // element); from the ninth on every name goes into a set, so the cost stays linear.
+    const FEW: usize = 8;
+    let mut few: [&[u8]; FEW] = [&[]; FEW];
+    let mut seen: std::collections::HashSet<&[u8]> = std::collections::HashSet::new();
     for a in e.attributes().with_checks(false) {
         let a = a.map_err(|err| malformed(pos, err))?;
         count += 1;
         if count > limits.max_attributes {
             return Err(limit("too many attributes on one element", limits.max_attributes));
         }
-        let key = a.key.as_ref();
+        let key = a.key.into_inner();
         if key.len() > limits.max_name_len {
             return Err(limit("attribute name too long", limits.max_name_len));
         }
@@ -390,7 +394,17 @@ fn start_element(
                 return Err(limit("too many namespace declarations on one element", limits.max_namespace_declarations));
             }
         }
-        if !seen.insert(key.to_vec()) {
+        let duplicate = if count <= FEW {
+            let earlier = few[..count - 1].contains(&key);
+            few[count - 1] = key;
+            earlier
+        } else {
+            if count == FEW + 1 {
+                seen.extend(few);
+            }
+            !seen.insert(key)
+        };
+        if duplicate {
             return Err(malformed(pos, format!("duplicate attribute '{}'", String::from_utf8_lossy(key))));
         }
     }
@@ -478,7 +492,11 @@ pub fn parse_cancellable(bytes: &[u8], limits: Limits, cancel: &AtomicBool) -> R
     let mut reader = NsReader::from_reader(bytes);
     reader.config_mut().trim_text(false);
     reader.config_mut().check_end_names = true;
-    let mut stack: Vec<Element> = Vec::new();
+    // Open elements, each with where its children start in `pending`: children gather in one
+    // shared vector and move into their element, in one allocation of the right size, when it
+    // closes (pushing onto each element's own vector regrew it several times).
+    let mut stack: Vec<(Element, usize)> = Vec::new();
+    let mut pending: Vec<Node> = Vec::new();
     // Namespace declarations made by each open element, to know how many are in scope.
     let mut declared: Vec<usize> = Vec::new();
     let mut in_scope = 0usize;
@@ -526,41 +544,40 @@ pub fn parse_cancellable(bytes: &[u8], limits: Limits, cancel: &AtomicBool) -> R
                 if matches!(ev, Event::Start(_)) {
                     in_scope += decls;
                     declared.push(decls);
-                    stack.push(el);
+                    stack.push((el, pending.len()));
+                } else if stack.is_empty() {
+                    root = Some(el);
                 } else {
-                    match stack.last_mut() {
-                        Some(parent) => parent.children.push(Node::Element(el)),
-                        None => root = Some(el),
-                    }
+                    pending.push(Node::Element(el));
                 }
             }
             Event::End(_) => {
-                let el = stack.pop().ok_or_else(|| malformed(pos, "unexpected end tag"))?;
+                let (mut el, start) = stack.pop().ok_or_else(|| malformed(pos, "unexpected end tag"))?;
                 in_scope -= declared.pop().unwrap_or(0);
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(Node::Element(el)),
-                    None => root = Some(el),
+                el.children = pending.split_off(start);
+                if stack.is_empty() {
+                    root = Some(el);
+                } else {
+                    pending.push(Node::Element(el));
                 }
             }
             Event::Text(t) => {
                 let raw = std::str::from_utf8(t.as_ref()).map_err(|_| XmlError::InvalidUtf8 { position: pos })?;
-                match stack.last_mut() {
-                    Some(parent) => {
-                        let text = unescape(raw, pos)?;
-                        check_chars(&text, pos)?;
-                        parent.children.push(Node::Text(text))
-                    }
-                    None if raw.trim().is_empty() => {}
-                    None => return Err(malformed(pos, "text outside the root element")),
+                if !stack.is_empty() {
+                    let text = unescape(raw, pos)?;
+                    check_chars(&text, pos)?;
+                    pending.push(Node::Text(text));
+                } else if !raw.trim().is_empty() {
+                    return Err(malformed(pos, "text outside the root element"));
                 }
             }
             Event::CData(t) => {
                 let s = std::str::from_utf8(t.as_ref()).map_err(|_| XmlError::InvalidUtf8 { position: pos })?;
                 check_chars(s, pos)?;
-                match stack.last_mut() {
-                    Some(parent) => parent.children.push(Node::Text(s.to_string())),
-                    None => return Err(malformed(pos, "CDATA outside the root element")),
+                if stack.is_empty() {
+                    return Err(malformed(pos, "CDATA outside the root element"));
                 }
+                pending.push(Node::Text(s.to_string()));
             }
             Event::Comment(ref t) => {
                 let s = std::str::from_utf8(t.as_ref()).map_err(|_| XmlError::InvalidUtf8 { position: pos })?;
@@ -573,7 +590,7 @@ pub fn parse_cancellable(bytes: &[u8], limits: Limits, cancel: &AtomicBool) -> R
     if !stack.is_empty() {
         return Err(malformed(
             bytes.len() as u64,
-            format!("unclosed element <{}>", stack.last().map(|e| e.name.as_str()).unwrap_or("")),
+            format!("unclosed element <{}>", stack.last().map(|(e, _)| e.name.as_str()).unwrap_or("")),
         ));
     }
     root.ok_or(XmlError::Empty)
@@ -687,6 +704,40 @@ mod tests {
         let (a, b) = (fastest(&small), fastest(&large));
         let ratio = b.as_secs_f64() / a.as_secs_f64().max(1e-9);
         assert!(ratio < 3.0, "2x the attributes took {ratio:.2}x the time ({a:?} -> {b:?})");
+    }
+
+    #[test]
+    fn finds_a_duplicate_attribute_wherever_it_is() {
+        let attrs = |n: usize| -> String { (0..n).map(|i| format!(" a{i}=\"{i}\"")).collect() };
+        for n in [1, 7, 8, 9, 20] {
+            assert!(parse(format!("<e{}/>", attrs(n)).as_bytes(), Limits::default()).is_ok(), "{n} distinct");
+            // The repeated name comes last, so it is compared with the first few and, past the
+            // eighth, with the set.
+            let dup = format!("<e{} a0=\"x\"/>", attrs(n));
+            let err = parse(dup.as_bytes(), Limits::default()).expect_err("duplicate");
+            assert!(matches!(&err, XmlError::Malformed { reason, .. } if reason.contains("'a0'")), "{n}: {err}");
+        }
+        // A prefixed name is a different name from the same local name without its prefix.
+        assert!(parse(br#"<e xmlns:p="urn:p" k="1" p:k="2"/>"#, Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn keeps_children_in_document_order_at_every_depth() {
+        let x = br#"<r>a<b>1<c/>2</b><d/>z<e><f><g>deep</g></f></e></r>"#;
+        let e = parse(x, Limits::default()).expect("parses");
+        let shape = |el: &Element| -> Vec<String> {
+            el.children
+                .iter()
+                .map(|n| match n {
+                    Node::Element(c) => format!("<{}>", c.name),
+                    Node::Text(t) => t.clone(),
+                })
+                .collect()
+        };
+        assert_eq!(shape(&e), ["a", "<b>", "<d>", "z", "<e>"]);
+        assert_eq!(shape(e.child("b").expect("b")), ["1", "<c>", "2"]);
+        assert_eq!(e.path(&["e", "f", "g"]).map(Element::text).as_deref(), Some("deep"));
+        assert!(e.child("d").expect("d").children.is_empty());
     }
 
     #[test]
