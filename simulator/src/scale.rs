@@ -115,18 +115,17 @@ fn pct(mut v: Vec<u32>) -> (f64, f64) {
     (p(0.5), p(0.99))
 }
 
-/// Ingests up to each of `sizes` documents (docs per client ≈ `per_client`), measuring at each size.
+/// Ingests up to each of `sizes` documents (docs per client ≈ `per_client`), measuring at each
+/// size, on a store opened with `(compact, cache bytes)`.
 pub fn run(
     dir: &std::path::Path,
-    compact: bool,
+    (compact, cache_bytes): (bool, u64),
     sizes: &[u64],
     per_client: u64,
     queries: usize,
     mut progress: impl FnMut(&str),
 ) -> Result<Vec<ScaleFigures>, String> {
-    let store = Arc::new(
-        SledStore::open_with(dir, compact, crate::store::sled_store::DEFAULT_CACHE_BYTES).map_err(|e| e.to_string())?,
-    );
+    let store = Arc::new(SledStore::open_with(dir, compact, cache_bytes).map_err(|e| e.to_string())?);
     let archive =
         Archive::new(store.clone(), Arc::new(Clock::frozen_at(time::macros::datetime!(2026-11-20 12:00 UTC))));
     let t0 = time::macros::datetime!(2020-01-01 08:00 UTC);
@@ -223,7 +222,8 @@ mod tests {
     #[test]
     fn small_scale_run_measures_each_size_and_queries_find_documents() {
         let dir = tempfile::tempdir().expect("tmp");
-        let f = run(dir.path(), true, &[500, 1_000], 50, 20, |_| {}).expect("run");
+        let f = run(dir.path(), (true, crate::store::sled_store::DEFAULT_CACHE_BYTES), &[500, 1_000], 50, 20, |_| {})
+            .expect("run");
         assert_eq!(f.len(), 2);
         assert_eq!(f[1].documents, 1_000);
         assert_eq!((f[0].clients, f[1].clients), (10, 20), "clients grow with the archive");
