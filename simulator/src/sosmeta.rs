@@ -102,8 +102,9 @@ pub struct Structure {
     pub sv: String,
     /// The root object.
     pub root: Field,
-    /// The trimmed JSON Schema.
-    pub schema: Value,
+    /// The trimmed JSON Schema as text: parsed again only to compile the validator, since 202
+    /// schemas held as `Value`s took ~40 MB of the server's memory for the few a vendor sends.
+    schema: std::borrow::Cow<'static, str>,
     /// The schema compiled, on first use.
     validator: std::sync::OnceLock<Result<jsonschema::Validator, String>>,
 }
@@ -348,6 +349,17 @@ pub fn import_schema(schema: &Value) -> Result<Value, String> {
 impl Structure {
     /// A structure from its (trimmed) JSON Schema.
     pub fn from_schema(schema: Value) -> Result<Structure, String> {
+        let text = serde_json::to_string(&schema).map_err(|e| e.to_string())?;
+        Self::read(&schema, text.into())
+    }
+
+    /// A structure from the text of its (trimmed) JSON Schema.
+    pub fn from_text(text: std::borrow::Cow<'static, str>) -> Result<Structure, String> {
+        let schema: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+        Self::read(&schema, text)
+    }
+
+    fn read(schema: &Value, text: std::borrow::Cow<'static, str>) -> Result<Structure, String> {
         let s = &schema["sosmeta"];
         let oid = s["oid"].as_str().ok_or("no sosmeta.oid")?.to_string();
         let version =
@@ -362,7 +374,7 @@ impl Structure {
             oid,
             version,
             root,
-            schema,
+            schema: text,
             validator: std::sync::OnceLock::new(),
         })
     }
@@ -371,9 +383,11 @@ impl Structure {
     pub fn validator(&self) -> Result<&jsonschema::Validator, String> {
         self.validator
             .get_or_init(|| {
+                let schema: Value = serde_json::from_str(&self.schema)
+                    .map_err(|e| format!("{}: the schema does not read as JSON: {e}", self.oid))?;
                 jsonschema::draft7::options()
                     .with_pattern_options(jsonschema::PatternOptions::regex())
-                    .build(&self.schema)
+                    .build(&schema)
                     .map_err(|e| format!("{}: the schema does not compile: {e}", self.oid))
             })
             .as_ref()
@@ -471,14 +485,13 @@ impl Structures {
         S.get_or_init(|| {
             let mut by_oid = BTreeMap::new();
             for f in BUILTIN.files().filter(|f| f.path().extension().is_some_and(|x| x == "json")) {
-                let parsed = f.contents_utf8().and_then(|t| serde_json::from_str::<Value>(t).ok());
-                if let Some(s) = parsed.and_then(|v| Structure::from_schema(v).ok()) {
+                if let Some(s) = f.contents_utf8().and_then(|t| Structure::from_text(t.into()).ok()) {
                     by_oid.insert(s.oid.clone(), s);
                 }
             }
             // The runtime tables' sosmeta/ add structures and replace those of the same OID.
             for (_, t) in crate::tables::extra_files("sosmeta", "json") {
-                if let Some(s) = serde_json::from_str::<Value>(&t).ok().and_then(|v| Structure::from_schema(v).ok()) {
+                if let Ok(s) = Structure::from_text(t.into()) {
                     by_oid.insert(s.oid.clone(), s);
                 }
             }
@@ -543,6 +556,11 @@ pub fn schema_findings(s: &Structure, instance: &Value) -> Vec<Detail> {
         Ok(v) => v,
         Err(e) => return vec![Detail::new(DetailCode::UnknownStructure, e).at("/")],
     };
+    // Most forms are valid: the yes/no check stops at nothing and collects nothing, the error
+    // iterator (which builds a location for every keyword it visits) runs only on a refusal.
+    if validator.is_valid(instance) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for e in validator.iter_errors(instance) {
         let ptr = e.instance_path().as_str().to_string();
@@ -649,23 +667,32 @@ struct Walk<'a> {
 
 impl Walk<'_> {
     /// The simulator's rules on a value the schema describes; shapes the schema refuses are
-    /// its findings, not these.
-    fn value(&mut self, f: &Field, v: &Value, ptr: &str) {
+    /// its findings, not these. `ptr` is the value's JSON pointer: one buffer for the whole walk,
+    /// each level appending its segment and cutting it off again (the walk visits every field
+    /// of the definition, present or not).
+    fn value(&mut self, f: &Field, v: &Value, ptr: &mut String) {
+        use std::fmt::Write as _;
         match f.kind {
             Kind::Object => {
-                if let Some(obj) = v.as_object() {
-                    for c in &f.fields {
-                        let p = format!("{ptr}/{}", c.key);
-                        match obj.get(&c.key) {
-                            Some(Value::Array(items)) if c.repeatable => {
-                                for (i, it) in items.iter().enumerate() {
-                                    self.value(c, it, &format!("{p}/{i}"));
-                                }
+                let Some(obj) = v.as_object() else { return };
+                for c in &f.fields {
+                    let Some(x) = obj.get(&c.key) else { continue };
+                    let level = ptr.len();
+                    ptr.push('/');
+                    ptr.push_str(&c.key);
+                    match x {
+                        Value::Array(items) if c.repeatable => {
+                            let field = ptr.len();
+                            for (i, it) in items.iter().enumerate() {
+                                let _ = write!(ptr, "/{i}");
+                                self.value(c, it, ptr);
+                                ptr.truncate(field);
                             }
-                            Some(x) if !c.repeatable => self.value(c, x, &p),
-                            _ => {}
                         }
+                        x if !c.repeatable => self.value(c, x, ptr),
+                        _ => {}
                     }
+                    ptr.truncate(level);
                 }
             }
             Kind::Coded => self.coded(f, v, ptr),
@@ -733,7 +760,7 @@ impl Walk<'_> {
 pub fn extra_findings(s: &Structure, instance: &Value, codes: &CodeSets, at: Date) -> Vec<Detail> {
     let mut w = Walk { codes, at, out: Vec::new() };
     if let Some(root) = instance.get(&s.root.key) {
-        w.value(&s.root, root, &format!("/{}", s.root.key));
+        w.value(&s.root, root, &mut format!("/{}", s.root.key));
     }
     w.out
 }
