@@ -179,7 +179,9 @@ fn check_value(v: &Option<String>, allowed: &[&str], what: &str, loc: &str, out:
 
 /// Reads a message (the SOAP body's single child) into a request.
 pub fn read(msg: &Element, t: &Interactions, kinds: &KindTable, codes: &CodeSets) -> Result<Request, Rejection> {
-    let (f, dup) = frame::read(msg);
+    let (mut f, dup) = frame::read(msg);
+    // The document (with its MIME text, most of the message) is moved out once, not copied.
+    let subject = f.control_act.as_mut().and_then(|ca| ca.subject.take());
     let r = format!("/{}", f.interaction);
     let interaction = t.get(&f.interaction);
     let response = interaction.map(|i| i.response.clone()).unwrap_or_else(|| "MCCI_IN000002FI01".to_string());
@@ -350,7 +352,7 @@ pub fn read(msg: &Element, t: &Interactions, kinds: &KindTable, codes: &CodeSets
     let subject_loc = format!("{cap}/subject/clinicalDocument");
     let command = match operation {
         Operation::Store | Operation::StoreNewVersion | Operation::Validate => {
-            let Some(fd) = ca.subject.clone() else {
+            let Some(fd) = subject else {
                 return Err(reject(vec![missing(subject_loc)]));
             };
             let doc = match read_document(fd, &subject_loc, kinds) {
@@ -379,7 +381,7 @@ pub fn read(msg: &Element, t: &Interactions, kinds: &KindTable, codes: &CodeSets
             Command::Store { mode, doc: Box::new(doc) }
         }
         Operation::Invalidate => {
-            let Some(fd) = &ca.subject else { return Err(reject(vec![missing(subject_loc)])) };
+            let Some(fd) = &subject else { return Err(reject(vec![missing(subject_loc)])) };
             let Some(id) = &fd.id else {
                 return Err(reject(vec![missing(format!("{subject_loc}/id"))]));
             };

@@ -198,13 +198,21 @@ impl Element {
 
     /// Concatenated text content of this element (direct text children only), trimmed.
     pub fn text(&self) -> String {
-        let mut s = String::new();
-        for n in &self.children {
-            if let Node::Text(t) = n {
-                s.push_str(t);
+        let mut texts = self.children.iter().filter_map(|n| match n {
+            Node::Text(t) => Some(t.as_str()),
+            Node::Element(_) => None,
+        });
+        let Some(first) = texts.next() else { return String::new() };
+        match texts.next() {
+            // The usual case, one text node (a MIME package is most of a message): one copy.
+            None => first.trim().to_string(),
+            Some(second) => {
+                let mut s = String::from(first);
+                s.push_str(second);
+                texts.for_each(|t| s.push_str(t));
+                s.trim().to_string()
             }
         }
-        s.trim().to_string()
     }
 
     /// Serialises this element (and children) as XML, declaring namespaces with
