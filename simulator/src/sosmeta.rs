@@ -668,8 +668,8 @@ struct Walk<'a> {
 impl Walk<'_> {
     /// The simulator's rules on a value the schema describes; shapes the schema refuses are
     /// its findings, not these. `ptr` is the value's JSON pointer: one buffer for the whole walk,
-    /// each level appending its segment and cutting it off again (the walk visits every field
-    /// of the definition, present or not).
+    /// each level appending its segment and cutting it off again; only the fields the form
+    /// has are descended into.
     fn value(&mut self, f: &Field, v: &Value, ptr: &mut String) {
         use std::fmt::Write as _;
         match f.kind {
