@@ -423,7 +423,7 @@ pub async fn run(cli: Cli) -> Result<i32, CliError> {
 
 async fn bench(a: BenchArgs, tables: Option<PathBuf>) -> Result<i32, CliError> {
     use crate::bench::{self, BenchOptions, Target};
-    let targets = a
+    let mut targets = a
         .targets
         .split(',')
         .map(|t| {
@@ -432,7 +432,6 @@ async fn bench(a: BenchArgs, tables: Option<PathBuf>) -> Result<i32, CliError> {
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let mut targets = targets;
     if a.baseline_exe.is_some() && !targets.contains(&Target::Baseline) {
         targets.push(Target::Baseline);
     }

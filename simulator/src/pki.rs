@@ -787,7 +787,7 @@ pub fn is_complete(paths: &CertPaths, registry: &Registry, signers: &[Signer]) -
 /// Reads CN and subject serialNumber from a DER certificate. A subject with two CNs or two
 /// serialNumbers names two systems at once and is refused, as is one lacking either.
 pub fn identity_of(der: &[u8]) -> Result<CertIdentity, PkiError> {
-    let (cns, serials) = subject_values(der)?;
+    let (cns, serials) = subject_values_of(&certificate(der)?);
     let one = |v: Vec<String>, what: &str| match v.len() {
         1 => v.into_iter().next().ok_or_else(|| PkiError::BadCertificate(what.to_string())),
         0 => Err(PkiError::BadCertificate(format!("subject has no {what}"))),
@@ -799,10 +799,10 @@ pub fn identity_of(der: &[u8]) -> Result<CertIdentity, PkiError> {
     })
 }
 
-fn subject_values(der: &[u8]) -> Result<(Vec<String>, Vec<String>), PkiError> {
+/// A DER certificate parsed; bytes that do not read as one are a [`PkiError::BadCertificate`].
+fn certificate(der: &[u8]) -> Result<x509_parser::certificate::X509Certificate<'_>, PkiError> {
     use x509_parser::prelude::*;
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| PkiError::BadCertificate(e.to_string()))?;
-    Ok(subject_values_of(&cert))
+    X509Certificate::from_der(der).map(|(_, cert)| cert).map_err(|e| PkiError::BadCertificate(e.to_string()))
 }
 
 /// The subject's CN and serialNumber values, in order.
@@ -823,9 +823,7 @@ fn subject_values_of(cert: &x509_parser::certificate::X509Certificate<'_>) -> (V
 
 /// A certificate's subject CN and serialNumber (the first of each), when present.
 pub fn subject_of(der: &[u8]) -> Result<(Option<String>, Option<String>), PkiError> {
-    use x509_parser::prelude::*;
-    let (_, cert) = X509Certificate::from_der(der).map_err(|e| PkiError::BadCertificate(e.to_string()))?;
-    Ok(subject_of_parsed(&cert))
+    Ok(subject_of_parsed(&certificate(der)?))
 }
 
 /// [`subject_of`] for a certificate the caller has parsed already.

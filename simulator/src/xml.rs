@@ -500,13 +500,12 @@ pub fn parse_cancellable(bytes: &[u8], limits: Limits, cancel: &AtomicBool) -> R
     let mut reader = NsReader::from_reader(bytes);
     reader.config_mut().trim_text(false);
     reader.config_mut().check_end_names = true;
-    // Open elements, each with where its children start in `pending`: children gather in one
-    // shared vector and move into their element, in one allocation of the right size, when it
-    // closes (pushing onto each element's own vector regrew it several times).
-    let mut stack: Vec<(Element, usize)> = Vec::new();
+    // Open elements, each with where its children start in `pending` and how many namespace
+    // declarations it made (to know how many are in scope): children gather in one shared
+    // vector and move into their element, in one allocation of the right size, when it closes
+    // (pushing onto each element's own vector regrew it several times).
+    let mut stack: Vec<(Element, usize, usize)> = Vec::new();
     let mut pending: Vec<Node> = Vec::new();
-    // Namespace declarations made by each open element, to know how many are in scope.
-    let mut declared: Vec<usize> = Vec::new();
     let mut in_scope = 0usize;
     let mut root: Option<Element> = None;
     let mut count = 0usize;
@@ -551,8 +550,7 @@ pub fn parse_cancellable(bytes: &[u8], limits: Limits, cancel: &AtomicBool) -> R
                 }
                 if matches!(ev, Event::Start(_)) {
                     in_scope += decls;
-                    declared.push(decls);
-                    stack.push((el, pending.len()));
+                    stack.push((el, pending.len(), decls));
                 } else if stack.is_empty() {
                     root = Some(el);
                 } else {
@@ -560,8 +558,8 @@ pub fn parse_cancellable(bytes: &[u8], limits: Limits, cancel: &AtomicBool) -> R
                 }
             }
             Event::End(_) => {
-                let (mut el, start) = stack.pop().ok_or_else(|| malformed(pos, "unexpected end tag"))?;
-                in_scope -= declared.pop().unwrap_or(0);
+                let (mut el, start, decls) = stack.pop().ok_or_else(|| malformed(pos, "unexpected end tag"))?;
+                in_scope -= decls;
                 el.children = pending.split_off(start);
                 if stack.is_empty() {
                     root = Some(el);
@@ -598,7 +596,7 @@ pub fn parse_cancellable(bytes: &[u8], limits: Limits, cancel: &AtomicBool) -> R
     if !stack.is_empty() {
         return Err(malformed(
             bytes.len() as u64,
-            format!("unclosed element <{}>", stack.last().map(|(e, _)| e.name.as_str()).unwrap_or("")),
+            format!("unclosed element <{}>", stack.last().map(|(e, _, _)| e.name.as_str()).unwrap_or("")),
         ));
     }
     root.ok_or(XmlError::Empty)
